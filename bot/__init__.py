@@ -1,0 +1,5 @@
+"""learnbot: a GitOps learning loop."""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"

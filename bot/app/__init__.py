@@ -1,0 +1,1 @@
+"""One function per command: edges -> core -> edges. Each returns an exit code."""

@@ -1,0 +1,120 @@
+"""`learnbot ledger verify` and `learnbot ledger show`."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from bot.app.output import print_json, status, table
+from bot.config import Settings
+from bot.core import ledger
+from bot.edges import ledgerfile
+from bot.edges.gitrepo import GitRepo
+from bot.errors import EXIT_OK, EXIT_PROBLEMS, GitError
+
+LEDGER_DIR = "ledgers"
+
+
+def _targets(settings: Settings, names: Sequence[str]) -> list[Path]:
+    if names:
+        return [Path(name) if Path(name).is_absolute() else settings.repo / name for name in names]
+    return sorted((settings.repo / LEDGER_DIR).glob("*.jsonl"))
+
+
+def _committed(settings: Settings, path: Path) -> bytes | None:
+    """The ledger as committed at HEAD: the working copy may only extend it."""
+    try:
+        repo = GitRepo(settings.repo)
+        relative = path.resolve().relative_to(repo.root.resolve()).as_posix()
+    except (GitError, ValueError):
+        return None
+    return repo.read_at("HEAD", relative)
+
+
+def verify(settings: Settings, *, files: Sequence[str] = ()) -> int:
+    """Verify chains (and that each extends its committed copy); name the first bad line."""
+    results = []
+    for path in _targets(settings, files):
+        data = ledgerfile.read(path)
+        outcome = ledger.verify(data, committed=_committed(settings, path))
+        results.append((path, outcome))
+    if settings.as_json:
+        print_json([_as_dict(settings, p, v) for p, v in results])
+    else:
+        for path, outcome in results:
+            sys.stdout.write(_line(settings, path, outcome) + "\n")
+    if not results:
+        status("no ledgers found under ledgers/")
+    return EXIT_OK if all(v.ok for _, v in results) else EXIT_PROBLEMS
+
+
+def _name(settings: Settings, path: Path) -> str:
+    try:
+        return path.resolve().relative_to(settings.repo.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _line(settings: Settings, path: Path, outcome: ledger.Verification) -> str:
+    name = _name(settings, path)
+    if outcome.problem:
+        return f"{name}:{outcome.problem.line}: BROKEN: {outcome.problem.reason}"
+    return f"{name}: ok, {outcome.entries} entries, head {outcome.tail.sha256[:16]}"
+
+
+def _as_dict(settings: Settings, path: Path, outcome: ledger.Verification) -> dict[str, Any]:
+    problem = outcome.problem
+    return {
+        "file": _name(settings, path),
+        "ok": outcome.ok,
+        "entries": outcome.entries,
+        "head": outcome.tail.sha256,
+        "line": problem.line if problem else None,
+        "reason": problem.reason if problem else None,
+    }
+
+
+def show(settings: Settings, *, file: str | None = None, type_: str | None = None) -> int:
+    """Print entries as a table or JSON."""
+    paths = _targets(settings, [file] if file else [])
+    rows: list[dict[str, Any]] = []
+    for path in paths:
+        data = ledgerfile.read(path)
+        outcome = ledger.verify(data)
+        if not outcome.ok:
+            sys.stderr.write(_line(settings, path, outcome) + "\n")
+            return EXIT_PROBLEMS
+        rows.extend(e for e in ledger.entries(data) if type_ in (None, e["type"]))
+    if settings.as_json:
+        print_json(rows)
+    else:
+        sys.stdout.write(render_table(rows) + "\n")
+    return EXIT_OK
+
+
+def render_table(rows: Sequence[dict[str, Any]]) -> str:
+    """The ledger as a readable table."""
+    return table(
+        ("seq", "type", "at", "case", "proposal", "pr", "versions", "note"),
+        [
+            (
+                e["seq"],
+                e["type"],
+                e.get("at"),
+                e.get("case_id"),
+                (e.get("proposal_id") or "")[:20] or None,
+                e.get("pr"),
+                _versions(e.get("versions")),
+                (e.get("note") or "")[:60] or None,
+            )
+            for e in rows
+        ],
+    )
+
+
+def _versions(versions: Any) -> str | None:
+    if not versions:
+        return None
+    return ", ".join(f"{name} {v['from']}->{v['to']}" for name, v in sorted(versions.items()))

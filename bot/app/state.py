@@ -1,0 +1,49 @@
+"""`learnbot validate` and `learnbot schema export`."""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+from pathlib import Path
+
+from bot.app.output import print_json, status
+from bot.config import Settings
+from bot.core.snapshot import parse
+from bot.edges import actions, schemas, store
+from bot.edges.files import Files, WorktreeFiles
+from bot.errors import EXIT_INVALID, EXIT_OK
+from bot.model import Problem
+
+
+def validate(settings: Settings) -> int:
+    """Check every state file of the working tree; report every problem."""
+    files = WorktreeFiles(settings.repo)
+    state = store.load(files)
+    problems = sorted({*state.problems, *snapshot_problems(files)})
+    if settings.as_json:
+        print_json({"ok": not problems, "problems": [p.__dict__ for p in problems]})
+    else:
+        for problem in problems:
+            sys.stdout.write(f"{problem}\n")
+    if settings.in_actions:
+        actions.annotate(problems, sys.stdout)
+    checked = len(state.documents)
+    status(f"{checked} files checked, {len(problems)} problem(s)")
+    return EXIT_INVALID if problems else EXIT_OK
+
+
+def snapshot_problems(files: Files) -> list[Problem]:
+    """Line-level problems in every snapshot under cases/data/."""
+    found: list[Problem] = []
+    for path in files.listdir(store.DATA_DIR, ".jsonl"):
+        data = files.read(path) or b""
+        _, problems = parse(data, path=path, sha256=hashlib.sha256(data).hexdigest())
+        found.extend(problems)
+    return found
+
+
+def export_schemas(settings: Settings, *, directory: Path) -> int:
+    """Write the JSON Schemas for editors."""
+    for path in schemas.export(directory):
+        sys.stdout.write(f"{path}\n")
+    return EXIT_OK

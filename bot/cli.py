@@ -1,0 +1,140 @@
+"""The `learnbot` command line: argparse only; every command calls one app function."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import sys
+import traceback
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+
+from bot import __version__, config
+from bot.app import ledgers, state
+from bot.errors import EXIT_BUG, EXIT_INTERRUPTED, EXIT_INVALID, BotError
+from bot.model import parse_time
+
+EXIT_CODES = """exit codes:
+  0  ok
+  1  the check found problems (failing cases, a broken ledger, a failed gate)
+  2  invalid input or usage (a state file, a flag, the environment)
+  3  a bug in learnbot (the traceback is printed)"""
+
+
+def _common() -> argparse.ArgumentParser:
+    parent = argparse.ArgumentParser(add_help=False)
+    parent.add_argument("--repo", metavar="DIR", help="the repository (default: current directory)")
+    parent.add_argument("-v", "--verbose", action="store_true", help="show tracebacks")
+    return parent
+
+
+def _add_json_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print data as JSON")
+
+
+def _add_now_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--now",
+        type=_timestamp,
+        metavar="TIME",
+        help="the clock (ISO-8601 UTC); default: from the event or the evaluated commit",
+    )
+
+
+def _timestamp(text: str) -> int:
+    try:
+        return parse_time(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r}: {exc}") from exc
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _common()
+    parser = argparse.ArgumentParser(
+        prog="learnbot",
+        description="A GitOps learning loop: backtest failures become reviewed pull requests.",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"learnbot {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, help_: str) -> argparse.ArgumentParser:
+        return commands.add_parser(
+            name,
+            parents=[common],
+            help=help_,
+            description=help_,
+            epilog=EXIT_CODES,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+
+    validate = command("validate", "check every policy, case, snapshot and the config")
+    _add_json_option(validate)
+    validate.set_defaults(run=lambda a, s: state.validate(s))
+
+    schema = command("schema", "JSON Schemas of the state files")
+    schema_commands = schema.add_subparsers(dest="schema_command", required=True)
+    export = schema_commands.add_parser("export", help="write the schemas into DIR for editors")
+    export.add_argument("directory", metavar="DIR", type=Path)
+    export.set_defaults(run=lambda a, s: state.export_schemas(s, directory=a.directory))
+
+    ledger = command("ledger", "the hash-chained ledgers")
+    ledger_commands = ledger.add_subparsers(dest="ledger_command", required=True)
+    verify = ledger_commands.add_parser(
+        "verify", parents=[common], help="verify chains; name the first bad line"
+    )
+    verify.add_argument("files", nargs="*", metavar="FILE", help="default: ledgers/*.jsonl")
+    _add_json_option(verify)
+    verify.set_defaults(run=lambda a, s: ledgers.verify(s, files=a.files))
+    show = ledger_commands.add_parser("show", parents=[common], help="print entries")
+    show.add_argument("file", nargs="?", metavar="FILE", help="default: every ledger")
+    show.add_argument("--type", dest="type_", metavar="TYPE", help="only entries of this type")
+    _add_json_option(show)
+    show.set_defaults(run=lambda a, s: ledgers.show(s, file=a.file, type_=a.type_))
+    return parser
+
+
+@contextlib.contextmanager
+def error_handler(verbose: bool) -> Iterator[list[int]]:
+    """The one error boundary: BotError -> its exit code; Ctrl-C -> 130; anything else -> 3."""
+    code = [0]
+    try:
+        yield code
+    except BotError as exc:
+        if verbose:
+            raise
+        sys.stderr.write(f"learnbot: error: {exc}\n")
+        if exc.hint:
+            sys.stderr.write(f"hint: {exc.hint}\n")
+        code[0] = exc.exit_code
+    except KeyboardInterrupt:
+        sys.stderr.write("learnbot: interrupted\n")
+        code[0] = EXIT_INTERRUPTED
+    except Exception:
+        if verbose:
+            raise
+        traceback.print_exc()
+        sys.stderr.write("learnbot: this is a bug; please report it with the traceback above\n")
+        code[0] = EXIT_BUG
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; return its exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    verbose = bool(getattr(args, "verbose", False))
+    with error_handler(verbose) as code:
+        settings = config.resolve(
+            repo=getattr(args, "repo", None),
+            forge=getattr(args, "forge", None),
+            as_json=bool(getattr(args, "json", False)),
+            now=getattr(args, "now", None),
+            github_repository=getattr(args, "github_repo", None),
+            api_url=getattr(args, "api_url", None),
+            token_env=getattr(args, "token_env", None),
+            verbose=verbose,
+        )
+        run: Callable[[argparse.Namespace, config.Settings], int] = args.run
+        code[0] = run(args, settings)
+    return code[0] if code[0] is not None else EXIT_INVALID

@@ -1,0 +1,81 @@
+"""Settings for one command, from flags + an environment mapping, resolved once.
+
+Precedence: flag > environment > `.github/learnbot.yml` > default. The core never sees the
+environment; it receives values.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.errors import ConfigError
+
+FORGES = ("local", "github")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What one invocation runs against."""
+
+    repo: Path
+    forge: str = "local"
+    as_json: bool = False
+    now: int | None = None
+    github_repository: str | None = None
+    api_url: str = "https://api.github.com"
+    token_env: str = "GITHUB_TOKEN"  # noqa: S105 - the name of a variable, not a secret
+    event_name: str | None = None
+    event_path: Path | None = None
+    in_actions: bool = False
+    output_path: Path | None = None
+    summary_path: Path | None = None
+    verbose: bool = False
+
+    def token(self, environ: Mapping[str, str]) -> str:
+        """The forge token, read only when a forge needs it."""
+        token = environ.get(self.token_env, "")
+        if not token:
+            raise ConfigError(
+                f"${self.token_env} is empty: the github forge needs a token",
+                hint="set GITHUB_TOKEN (or --token-env NAME), or use --forge local",
+            )
+        return token
+
+
+def resolve(
+    *,
+    repo: str | None = None,
+    forge: str | None = None,
+    as_json: bool = False,
+    now: int | None = None,
+    github_repository: str | None = None,
+    api_url: str | None = None,
+    token_env: str | None = None,
+    verbose: bool = False,
+    environ: Mapping[str, str] | None = None,
+) -> Settings:
+    """Settings from flags (None = not given) and the environment."""
+    env = os.environ if environ is None else environ
+    in_actions = env.get("GITHUB_ACTIONS") == "true"
+    chosen_forge = forge or env.get("LEARNBOT_FORGE") or ("github" if in_actions else "local")
+    if chosen_forge not in FORGES:
+        raise ConfigError(f"--forge {chosen_forge!r}: choose one of {', '.join(FORGES)}")
+    root = repo or env.get("GITHUB_WORKSPACE") or "."
+    return Settings(
+        repo=Path(root).resolve(),
+        forge=chosen_forge,
+        as_json=as_json,
+        now=now,
+        github_repository=github_repository or env.get("GITHUB_REPOSITORY") or None,
+        api_url=api_url or env.get("GITHUB_API_URL") or "https://api.github.com",
+        token_env=token_env or "GITHUB_TOKEN",
+        event_name=env.get("GITHUB_EVENT_NAME") or None,
+        event_path=Path(env["GITHUB_EVENT_PATH"]) if env.get("GITHUB_EVENT_PATH") else None,
+        in_actions=in_actions,
+        output_path=Path(env["GITHUB_OUTPUT"]) if env.get("GITHUB_OUTPUT") else None,
+        summary_path=Path(env["GITHUB_STEP_SUMMARY"]) if env.get("GITHUB_STEP_SUMMARY") else None,
+        verbose=verbose,
+    )

@@ -1,0 +1,164 @@
+"""The hash-chained ledger as bytes: seal entries, verify a file, compare with a committed copy.
+
+Each line is the canonical JSON of one entry. An entry holds `seq` (1 on the first line,
+so line number == seq), `type`, `prev` (the `sha256` of the entry before it, GENESIS for
+the first) and `sha256` (the digest of the entry's canonical JSON without `sha256`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from bot.core import canonical
+
+GENESIS = "0" * 64
+RESERVED = ("seq", "prev", "sha256")
+
+
+@dataclass(frozen=True)
+class Tail:
+    """Where the chain ends: the next entry continues from here."""
+
+    seq: int = 0
+    sha256: str = GENESIS
+
+
+@dataclass(frozen=True)
+class Problem:
+    """The first bad line of a ledger and what is wrong with it."""
+
+    line: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class Verification:
+    """The result of checking one ledger."""
+
+    entries: int
+    tail: Tail
+    problem: Problem | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+
+def entry_hash(entry: Mapping[str, Any]) -> str:
+    """The digest an entry must carry: canonical JSON of everything but `sha256`."""
+    return canonical.digest({k: v for k, v in entry.items() if k != "sha256"})
+
+
+def seal(payloads: Sequence[Mapping[str, Any]], tail: Tail) -> tuple[bytes, Tail]:
+    """Chain `payloads` after `tail`; return the lines to append and the new tail."""
+    lines: list[bytes] = []
+    for payload in payloads:
+        clash = sorted(set(payload) & set(RESERVED))
+        if clash or "type" not in payload:
+            raise ValueError(f"ledger payload needs 'type' and may not set {clash}")
+        entry = {**canonical.normalize(payload), "seq": tail.seq + 1, "prev": tail.sha256}
+        sha256 = hashlib.sha256(canonical.dumps_normalized(entry).encode("utf-8")).hexdigest()
+        entry["sha256"] = sha256
+        lines.append(canonical.dumps_normalized(entry).encode("utf-8") + b"\n")
+        tail = Tail(seq=entry["seq"], sha256=sha256)
+    return b"".join(lines), tail
+
+
+def verify(data: bytes, *, committed: bytes | None = None) -> Verification:
+    """Check the whole chain; with `committed`, also that `data` only extends it."""
+    tail = Tail()
+    count = 0
+    for number, line, torn in _lines(data):
+        entry, problem = _check_line(number, line, torn, tail)
+        if problem:
+            return Verification(count, tail, problem)
+        tail = Tail(seq=entry["seq"], sha256=entry["sha256"])
+        count += 1
+    if committed is not None:
+        problem = _check_extends(data, committed)
+        if problem:
+            return Verification(count, tail, problem)
+    return Verification(count, tail)
+
+
+def read_tail(last_line: bytes) -> Tail:
+    """The tail of a ledger from its last line alone, after checking that line's own hash."""
+    if not last_line:
+        return Tail()
+    if not last_line.endswith(b"\n"):
+        raise ValueError("the last line is torn (no newline): an append was interrupted")
+    entry = _decode(last_line[:-1])
+    if entry is None or entry_hash(entry) != entry.get("sha256"):
+        raise ValueError("the last entry does not match its own sha256")
+    return Tail(seq=entry["seq"], sha256=entry["sha256"])
+
+
+def entries(data: bytes) -> Iterator[dict[str, Any]]:
+    """Parse the entries of a ledger that has been verified."""
+    for _, line, _ in _lines(data):
+        yield json.loads(line)
+
+
+def _lines(data: bytes) -> Iterator[tuple[int, bytes, bool]]:
+    if not data:
+        return
+    body = data[:-1] if data.endswith(b"\n") else data
+    parts = body.split(b"\n")
+    for index, line in enumerate(parts, start=1):
+        yield index, line, index == len(parts) and not data.endswith(b"\n")
+
+
+def _check_line(
+    number: int, line: bytes, torn: bool, tail: Tail
+) -> tuple[dict[str, Any], Problem | None]:
+    if torn:
+        return {}, Problem(number, "torn: the last line has no newline (an append was interrupted)")
+    entry = _decode(line)
+    if entry is None:
+        return {}, Problem(number, "invalid JSON")
+    missing = [key for key in (*RESERVED, "type") if key not in entry]
+    if missing:
+        return entry, Problem(number, f"missing field(s) {', '.join(missing)}")
+    normalized = canonical.normalize(entry)
+    if canonical.dumps_normalized(normalized).encode("utf-8") != line:
+        return entry, Problem(number, "not canonical JSON (the line was re-encoded or edited)")
+    if entry["seq"] != tail.seq + 1:
+        return entry, Problem(number, f"seq is {entry['seq']}, expected {tail.seq + 1}")
+    if entry["prev"] != tail.sha256:
+        return entry, Problem(number, "prev does not match the previous entry's sha256")
+    del normalized["sha256"]
+    body = canonical.dumps_normalized(normalized).encode("utf-8")
+    if hashlib.sha256(body).hexdigest() != entry["sha256"]:
+        return entry, Problem(number, "sha256 does not match the entry's content (edited)")
+    return entry, None
+
+
+def _check_extends(data: bytes, committed: bytes) -> Problem | None:
+    if data.startswith(committed):
+        return None
+    old = committed.splitlines()
+    new = data.splitlines()
+    for number, (before, after) in enumerate(zip(old, new, strict=False), start=1):
+        if before != after:
+            return Problem(number, "differs from the committed ledger (history was rewritten)")
+    return Problem(
+        len(new) + 1,
+        f"truncated: the committed ledger has {len(old)} entries, this file {len(new)}",
+    )
+
+
+def _decode(line: bytes) -> dict[str, Any] | None:
+    try:
+        value = json.loads(line)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def file_digest(data: bytes) -> str:
+    """sha256 of a whole ledger file, for commit trailers."""
+    return hashlib.sha256(data).hexdigest()

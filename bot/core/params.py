@@ -1,0 +1,116 @@
+"""Policies as the evaluator sees them, and changes applied to them in memory."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+
+from bot.model import Parameter, Policy, Registration
+
+_DIGITS = 9
+
+
+@dataclass(frozen=True)
+class Change:
+    """One bounded edit of a policy: a parameter value, a registration switch or `as_of`."""
+
+    policy: str
+    target: str  # "parameters.<name>", "operators.<name>", "metrics.<name>" or "as_of"
+    old: float | bool | str | None
+    new: float | bool | str | None
+
+    @property
+    def key(self) -> str:
+        """The lock key: one writer per key across open proposals."""
+        kind, _, name = self.target.partition(".")
+        return f"{self.policy}.{name}" if kind == "parameters" else f"{self.policy}.{self.target}"
+
+    def describe(self) -> str:
+        return f"{self.key}: {_show(self.old)} -> {_show(self.new)}"
+
+
+def _show(value: object) -> str:
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    return str(value)
+
+
+@dataclass(frozen=True)
+class Params:
+    """Read access to parameter values and active registrations across all policies."""
+
+    policies: Mapping[str, Policy]
+
+    def value(self, ref: str) -> float:
+        """The value of `policy.parameter` (the store has checked that it exists)."""
+        policy, name = ref.split(".", 1)
+        return float(self.policies[policy].parameters[name].value)
+
+    def parameter(self, ref: str) -> Parameter:
+        policy, name = ref.split(".", 1)
+        return self.policies[policy].parameters[name]
+
+    def active(self, policies: Iterable[str], type_: str) -> tuple[tuple[str, Registration], ...]:
+        """Switched-on registrations of `type_` in the named policies, as (policy, registration)."""
+        return tuple(
+            (name, registration)
+            for name in sorted(set(policies))
+            if name in self.policies
+            for registration in self.policies[name].active(type_)
+        )
+
+    def apply(self, changes: Iterable[Change]) -> Params:
+        """A new view with `changes` applied; the original is untouched."""
+        policies = dict(self.policies)
+        for change in changes:
+            policies[change.policy] = apply_change(policies[change.policy], change)
+        return Params(policies)
+
+
+def apply_change(policy: Policy, change: Change) -> Policy:
+    """`policy` with one change applied (values are not re-validated here; the gate does that)."""
+    kind, _, name = change.target.partition(".")
+    if kind == "parameters":
+        parameter = policy.parameters[name]
+        value = change.new
+        if not isinstance(value, (int, float)) or isinstance(value, bool):
+            raise ValueError(f"{change.key}: a parameter needs a number, not {value!r}")
+        new = {**policy.parameters, name: replace(parameter, value=value)}
+        return replace(policy, parameters=new)
+    if kind in ("operators", "metrics"):
+        key = f"{kind}.{name}"
+        registration = replace(policy.registrations[key], active=bool(change.new))
+        return replace(policy, registrations={**policy.registrations, key: registration})
+    if change.target == "as_of":
+        return replace(policy, as_of=str(change.new))
+    raise ValueError(f"unknown change target {change.target!r}")
+
+
+def on_grid(value: float, parameter: Parameter) -> float:
+    """Round `value` to the parameter's step grid (min + k * step), keeping ints ints."""
+    steps = round((value - parameter.minimum) / parameter.step)
+    snapped = round(parameter.minimum + steps * parameter.step, _DIGITS)
+    return _like(snapped, parameter)
+
+
+def grid_floor(value: float, parameter: Parameter) -> float:
+    """The largest grid value <= `value`."""
+    steps = math.floor(round((value - parameter.minimum) / parameter.step, _DIGITS))
+    return _like(round(parameter.minimum + steps * parameter.step, _DIGITS), parameter)
+
+
+def grid_ceil(value: float, parameter: Parameter) -> float:
+    """The smallest grid value >= `value`."""
+    steps = math.ceil(round((value - parameter.minimum) / parameter.step, _DIGITS))
+    return _like(round(parameter.minimum + steps * parameter.step, _DIGITS), parameter)
+
+
+def within(value: float, parameter: Parameter) -> bool:
+    """Whether `value` respects the parameter's bounds."""
+    return parameter.minimum <= value <= parameter.maximum
+
+
+def _like(value: float, parameter: Parameter) -> float:
+    integral = all(isinstance(x, int) for x in (parameter.minimum, parameter.step))
+    return int(value) if integral and float(value).is_integer() else value

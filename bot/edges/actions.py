@@ -1,0 +1,65 @@
+"""The GitHub Actions runtime: event in; outputs, step summary and annotations out."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any, TextIO
+
+from bot.errors import ConfigError
+from bot.model import Problem
+
+
+def read_event(path: Path | None) -> dict[str, Any]:
+    """The triggering event's payload (empty when there is none, e.g. a local run)."""
+    if path is None:
+        return {}
+    try:
+        data = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ConfigError(
+            f"{path}: cannot read the event payload ($GITHUB_EVENT_PATH): {exc}"
+        ) from exc
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: the event payload is not a JSON object")
+    return data
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def annotate(problems: Iterable[Problem], stream: TextIO) -> None:
+    """One `::error file=...,line=...::` workflow command per problem."""
+    for problem in problems:
+        where = f"file={_escape_property(problem.path)},line={problem.line}"
+        message = f"{problem.pointer}: {problem.message}" if problem.pointer else problem.message
+        stream.write(f"::error {where}::{_escape_data(message)}\n")
+
+
+def set_outputs(path: Path | None, outputs: Mapping[str, object]) -> None:
+    """Append step outputs to $GITHUB_OUTPUT (multi-line safe)."""
+    if path is None:
+        return
+    with path.open("a", encoding="utf-8") as handle:
+        for name, value in outputs.items():
+            text = value if isinstance(value, str) else json.dumps(value, sort_keys=True)
+            if "\n" in text:
+                delimiter = f"ghadelimiter_{uuid.uuid4()}"
+                handle.write(f"{name}<<{delimiter}\n{text}\n{delimiter}\n")
+            else:
+                handle.write(f"{name}={text}\n")
+
+
+def write_summary(path: Path | None, markdown: str) -> None:
+    """Append rendered Markdown to the job's step summary."""
+    if path is None:
+        return
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write(markdown.rstrip("\n") + "\n")

@@ -1,0 +1,75 @@
+"""The packaged JSON Schemas: validate a parsed document and report every problem with its line."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from bot.edges.yamldoc import Document, pointer_of
+from bot.model import Problem
+
+KINDS = ("policy", "case", "event", "config", "position", "forecast")
+
+
+@cache
+def schema(kind: str) -> dict[str, Any]:
+    """The JSON Schema of one kind of state file."""
+    text = resources.files("bot.schemas").joinpath(f"{kind}.schema.json").read_text("utf-8")
+    loaded: dict[str, Any] = json.loads(text)
+    return loaded
+
+
+@cache
+def _validator(kind: str) -> jsonschema.Draft7Validator:
+    return jsonschema.Draft7Validator(schema(kind))
+
+
+def check(document: Document, kind: str) -> list[Problem]:
+    """Every schema violation of `document`, with file, JSON pointer and line, in order."""
+    problems = [
+        Problem(document.path, line, pointer, "duplicate key (YAML keeps only the last one)")
+        for pointer, line in document.duplicates
+    ]
+    for error in _validator(kind).iter_errors(document.data):
+        problems.extend(_describe(document, error))
+    return sorted(set(problems), key=lambda p: (p.line, p.pointer, p.message))
+
+
+def check_value(value: Any, kind: str) -> list[str]:
+    """Schema messages for a plain value (used for JSONL lines), pointer first."""
+    return [
+        f"{pointer_of(error.absolute_path) or '/'}: {error.message}"
+        for error in _validator(kind).iter_errors(value)
+    ]
+
+
+def export(directory: Path) -> list[Path]:
+    """Write every schema into `directory` for editors; return the written paths."""
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    for kind in KINDS:
+        target = directory / f"learnbot-{kind}.schema.json"
+        target.write_text(json.dumps(schema(kind), indent=2, sort_keys=True) + "\n", "utf-8")
+        written.append(target)
+    return written
+
+
+def _describe(document: Document, error: jsonschema.ValidationError) -> list[Problem]:
+    pointer = pointer_of(error.absolute_path)
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        allowed = set(error.schema.get("properties", {}))
+        return [
+            Problem(
+                document.path,
+                document.line_of(f"{pointer}/{key}"),
+                f"{pointer}/{key}",
+                f"unknown key {key!r} (allowed: {', '.join(sorted(allowed)) or 'none'})",
+            )
+            for key in sorted(set(error.instance) - allowed)
+        ]
+    return [Problem(document.path, document.line_of(pointer), pointer or "/", error.message)]

@@ -1,0 +1,57 @@
+"""Snapshots read once per process: parsed into columns and cached by their sha256."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Iterable
+
+from bot.core.snapshot import Snapshot, parse
+from bot.edges.files import Files
+from bot.errors import StateError
+from bot.model import Problem
+
+_CACHE: dict[str, tuple[Snapshot, tuple[Problem, ...]]] = {}
+_LOCK = threading.Lock()
+
+
+def load(files: Files, path: str, sha256: str) -> tuple[Snapshot, tuple[Problem, ...]]:
+    """The snapshot at `path`, which must hash to `sha256`; invalid lines come back as problems."""
+    with _LOCK:
+        cached = _CACHE.get(sha256)
+    if cached is not None:
+        return cached
+    data = files.read(path)
+    if data is None:
+        raise StateError(f"{path}: snapshot does not exist")
+    actual = hashlib.sha256(data).hexdigest()
+    if actual != sha256:
+        raise StateError(f"{path}: sha256 is {actual}, pinned {sha256} (snapshots are immutable)")
+    snapshot, problems = parse(data, path=path, sha256=sha256)
+    entry = (snapshot, tuple(problems))
+    with _LOCK:
+        _CACHE[sha256] = entry
+    return entry
+
+
+def load_all(
+    files: Files, pins: Iterable[tuple[str, str]]
+) -> tuple[dict[str, Snapshot], list[Problem]]:
+    """Every pinned snapshot by sha256, plus the problems found in any of them."""
+    loaded: dict[str, Snapshot] = {}
+    problems: list[Problem] = []
+    for path, sha256 in sorted(set(pins)):
+        try:
+            snapshot, found = load(files, path, sha256)
+        except StateError as exc:
+            problems.append(Problem(path, 1, "", str(exc).split(": ", 1)[-1]))
+            continue
+        loaded[sha256] = snapshot
+        problems.extend(found)
+    return loaded, problems
+
+
+def clear_cache() -> None:
+    """Forget every parsed snapshot (benchmarks measure cold loads with this)."""
+    with _LOCK:
+        _CACHE.clear()

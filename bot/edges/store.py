@@ -1,0 +1,218 @@
+"""Learned state from files: YAML + JSON Schema -> frozen values, with every problem reported."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import Any
+
+from bot.edges import schemas, yamldoc
+from bot.edges.files import Files
+from bot.model import Case, Config, Policy, Problem
+from bot.model.state import METRIC_KINDS
+
+CONFIG_PATH = ".github/learnbot.yml"
+POLICY_DIR = "policies"
+CASE_DIR = "cases"
+DATA_DIR = "cases/data"
+_GRID_TOLERANCE = 1e-6
+
+
+@dataclass(frozen=True)
+class State:
+    """Everything learned, as loaded from one tree; files with problems are left out."""
+
+    config: Config
+    policies: Mapping[str, Policy]
+    cases: Mapping[str, Case]
+    documents: Mapping[str, yamldoc.Document] = field(default_factory=dict)
+    problems: tuple[Problem, ...] = ()
+
+
+def load(files: Files, *, check_snapshots: bool = True) -> State:
+    """Load config, policies and cases from `files`; collect every problem instead of stopping."""
+    reader = _Reader(files)
+    config = reader.config()
+    policies = reader.policies()
+    cases = reader.cases(config, policies, check_snapshots=check_snapshots)
+    return State(config, policies, cases, reader.documents, tuple(sorted(set(reader.problems))))
+
+
+def read_document(files: Files, path: str) -> yamldoc.Document | None:
+    """Parse one YAML file; None when it does not exist."""
+    data = files.read(path)
+    if data is None:
+        return None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise yamldoc.YamlSyntaxError(path, 1, f"not UTF-8 text ({exc.reason})") from exc
+    return yamldoc.parse(text, path=path)
+
+
+class _Reader:
+    """Parses and checks files one by one, keeping every problem it meets."""
+
+    def __init__(self, files: Files) -> None:
+        self.files = files
+        self.problems: list[Problem] = []
+        self.documents: dict[str, yamldoc.Document] = {}
+
+    def parse(self, path: str, kind: str) -> yamldoc.Document | None:
+        """The document when it exists and matches its schema, else None (problems noted)."""
+        try:
+            document = read_document(self.files, path)
+        except yamldoc.YamlSyntaxError as exc:
+            self.problems.append(Problem(path, exc.line, "", exc.reason))
+            return None
+        if document is None:
+            return None
+        found = schemas.check(document, kind)
+        self.problems.extend(found)
+        self.documents[path] = document
+        return None if found else document
+
+    def config(self) -> Config:
+        document = self.parse(CONFIG_PATH, "config")
+        return Config.from_dict(document.data if document else None)
+
+    def policies(self) -> dict[str, Policy]:
+        policies = {}
+        for path in self.files.listdir(POLICY_DIR, ".yaml"):
+            document = self.parse(path, "policy")
+            if document is None:
+                continue
+            found = _policy_problems(document)
+            self.problems.extend(found)
+            if not found:
+                policy = Policy.from_dict(path, document.data)
+                policies[policy.name] = policy
+        return policies
+
+    def cases(
+        self, config: Config, policies: Mapping[str, Policy], *, check_snapshots: bool
+    ) -> dict[str, Case]:
+        cases = {}
+        for path in self.files.listdir(CASE_DIR, ".yaml"):
+            document = self.parse(path, "case")
+            if document is None:
+                continue
+            snapshot_files = self.files if check_snapshots else None
+            found = _case_problems(document, config, policies, snapshot_files)
+            self.problems.extend(found)
+            if not found:
+                case = Case.from_dict(path, document.data)
+                cases[case.id] = case
+        return cases
+
+
+def _policy_problems(document: yamldoc.Document) -> list[Problem]:
+    data = document.data
+    found = []
+
+    def problem(pointer: str, message: str) -> None:
+        found.append(Problem(document.path, document.line_of(pointer), pointer, message))
+
+    if data["name"] != PurePosixPath(document.path).stem:
+        problem(
+            "/name",
+            f"{data['name']!r} must equal the file name {PurePosixPath(document.path).stem!r}",
+        )
+    for name, entry in data.get("parameters", {}).items():
+        pointer = f"/parameters/{name}"
+        if entry["min"] > entry["max"]:
+            problem(f"{pointer}/min", f"min {entry['min']} is above max {entry['max']}")
+        message = bound_problem(entry["value"], entry)
+        if message:
+            problem(f"{pointer}/value", message)
+    for name, value in data.get("defaults", {}).items():
+        entry = data.get("parameters", {}).get(name)
+        if entry is None:
+            problem(f"/defaults/{name}", f"no parameter {name!r} in this policy")
+        elif bound_problem(value, entry):
+            problem(f"/defaults/{name}", bound_problem(value, entry))
+    for name, entry in data.get("metrics", {}).items():
+        tau = entry.get("config", {}).get("tau")
+        if entry["kind"] == METRIC_KINDS[0] and tau not in data.get("parameters", {}):
+            problem(
+                f"/metrics/{name}/config",
+                "time_decay needs config.tau naming a parameter of this policy",
+            )
+    if data.get("kind") == "weights":
+        total = sum(entry["value"] for entry in data.get("parameters", {}).values())
+        if abs(total - 1.0) > _GRID_TOLERANCE:
+            problem("/parameters", f"weights must sum to 1.0, they sum to {total:.6f}")
+    return found
+
+
+def bound_problem(value: float, entry: Mapping[str, float]) -> str:
+    """Why `value` breaks a parameter's bounds or step grid ('' when it does not)."""
+    if not entry["min"] <= value <= entry["max"]:
+        return f"{value} is outside the bounds [{entry['min']}, {entry['max']}]"
+    steps = (value - entry["min"]) / entry["step"]
+    if abs(steps - round(steps)) > _GRID_TOLERANCE:
+        return f"{value} is not on the step grid {entry['min']} + k * {entry['step']}"
+    return ""
+
+
+def _case_problems(
+    document: yamldoc.Document, config: Config, policies: Mapping[str, Policy], files: Files | None
+) -> list[Problem]:
+    data = document.data
+    found = []
+
+    def problem(pointer: str, message: str) -> None:
+        found.append(Problem(document.path, document.line_of(pointer), pointer, message))
+
+    stem = PurePosixPath(document.path).stem
+    if data["id"] != stem:
+        problem("/id", f"{data['id']!r} must equal the file name {stem!r}")
+    for pointer, ref in _refs(data):
+        message = ref_problem(ref, policies)
+        if message:
+            problem(pointer, message)
+    evaluator = data.get("evaluator")
+    if evaluator and ":" not in evaluator and evaluator not in config.evaluators:
+        problem("/evaluator", f"no evaluator named {evaluator!r} in {CONFIG_PATH} evaluators")
+    if files is not None:
+        message = snapshot_problem(files, data["snapshot"]["path"], data["snapshot"]["sha256"])
+        if message:
+            problem("/snapshot/sha256" if "sha256" in message else "/snapshot/path", message)
+    return found
+
+
+def _refs(data: Mapping[str, Any]) -> list[tuple[str, str]]:
+    refs = [("/window/days", data["window"]["days"])]
+    for role in ("triggers", "falsifiers"):
+        for index, condition in enumerate(data.get(role, ())):
+            refs.append((f"/{role}/{index}/threshold", condition["threshold"]))
+            for domain, ref in condition.get("weights", {}).items():
+                refs.append((f"/{role}/{index}/weights/{domain}", ref))
+    return refs
+
+
+def ref_problem(ref: str, policies: Mapping[str, Policy]) -> str:
+    """Why a `policy.parameter` reference does not resolve ('' when it does)."""
+    policy_name, parameter = ref.split(".", 1)
+    policy = policies.get(policy_name)
+    if policy is None:
+        return f"{ref!r}: no valid policy {policy_name!r} in {POLICY_DIR}/"
+    if parameter not in policy.parameters:
+        known = ", ".join(policy.parameters) or "none"
+        return f"{ref!r}: policy {policy_name!r} has no parameter {parameter!r} (it has: {known})"
+    return ""
+
+
+def snapshot_problem(files: Files, path: str, pinned: str) -> str:
+    """Why a snapshot cannot be used: missing, or its sha256 does not match the pin."""
+    data = files.read(path)
+    if data is None:
+        return f"snapshot {path} does not exist"
+    actual = hashlib.sha256(data).hexdigest()
+    if actual != pinned:
+        return (
+            f"snapshot {path} has sha256 {actual}, the case pins {pinned} (snapshots are immutable)"
+        )
+    return ""

@@ -1,0 +1,41 @@
+"""Frozen value types shared by the core and the edges."""
+
+from __future__ import annotations
+
+from bot.model.config import (
+    Config,
+    GateConfig,
+    KarmaLearnerConfig,
+    SandboxConfig,
+    SkillsLearnerConfig,
+    WeightsLearnerConfig,
+)
+from bot.model.state import (
+    Case,
+    Condition,
+    Match,
+    Parameter,
+    Policy,
+    Problem,
+    Registration,
+    format_time,
+    parse_time,
+)
+
+__all__ = [
+    "Case",
+    "Condition",
+    "Config",
+    "GateConfig",
+    "KarmaLearnerConfig",
+    "Match",
+    "Parameter",
+    "Policy",
+    "Problem",
+    "Registration",
+    "SandboxConfig",
+    "SkillsLearnerConfig",
+    "WeightsLearnerConfig",
+    "format_time",
+    "parse_time",
+]

@@ -1,0 +1,172 @@
+"""Configuration values (`.github/learnbot.yml`), every key with a default."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+def _build(cls: type[T], data: Mapping[str, Any] | None) -> T:
+    """Build a config dataclass from a validated mapping; absent keys keep their defaults."""
+    instance = cls()
+    if not data:
+        return instance
+    known = {f.name: f for f in fields(cls)}  # type: ignore[arg-type]
+    updates: dict[str, Any] = {}
+    for key, value in data.items():
+        name = key.replace("-", "_")
+        nested = getattr(instance, name)
+        if hasattr(nested, "__dataclass_fields__"):
+            updates[name] = _build(type(nested), value)
+        elif isinstance(nested, tuple):
+            updates[name] = tuple(value)
+        elif name in known:
+            updates[name] = value
+    return replace(instance, **updates)  # type: ignore[type-var]
+
+
+@dataclass(frozen=True)
+class GateConfig:
+    """000's promotion criteria; each one can be tuned."""
+
+    min_pass_rate_delta: float = 0.05
+    require_fixed_case: bool = True
+    max_protected_regressions: int = 0
+    max_new_failures: int = 0
+    max_time_increase: float = 0.20
+    max_memory_increase: float = 0.20
+    time_floor_ms: float = 25.0
+    memory_floor_kb: float = 256.0
+    min_objective_delta: float = 0.0
+
+
+@dataclass(frozen=True)
+class SandboxConfig:
+    """How proposals are replayed."""
+
+    scope: str = "affected"  # "affected" (+ protected) or "all"
+    stabilization_runs: int = 3
+
+
+@dataclass(frozen=True)
+class PullRequestConfig:
+    """How proposals become pull requests."""
+
+    max_open: int = 10
+    max_new_per_run: int = 5
+    labels: tuple[str, ...] = ("learnbot",)
+    reviewers: tuple[str, ...] = ()
+    branch_prefix: str = "learnbot/"
+    body_limit: int = 58000
+
+
+@dataclass(frozen=True)
+class ChecksConfig:
+    """How the stabilization and gate result is reported on a commit."""
+
+    mode: str = "check_run"  # or "status"
+    name: str = "learnbot/stabilization"
+
+
+@dataclass(frozen=True)
+class DashboardConfig:
+    """The one issue that shows what scheduled runs did."""
+
+    enabled: bool = True
+    label: str = "learnbot-dashboard"
+    title: str = "learnbot dashboard"
+    trend_points: int = 20
+
+
+@dataclass(frozen=True)
+class BacktestLearnerConfig:
+    enabled: bool = True
+
+
+@dataclass(frozen=True)
+class WeightsLearnerConfig:
+    """003's bounded domain weight adjustment."""
+
+    enabled: bool = True
+    policy: str = "conviction_weights"
+    outcomes: str = "cases/outcomes/positions.jsonl"
+    cadence_days: int = 7
+    window_days: int = 30
+    min_observations: int = 20
+    max_delta: float = 0.02
+    scale: float = 0.1
+    floor: float = 0.05
+    ceiling: float = 0.40
+    observe_days: int = 30
+    warm_days: int = 90
+    degrade_cycles: int = 3
+
+
+@dataclass(frozen=True)
+class KarmaLearnerConfig:
+    """003's producer karma EMA."""
+
+    enabled: bool = True
+    policy: str = "producer_karma"
+    outcomes: str = "cases/outcomes/positions.jsonl"
+    alpha: float = 0.05
+
+
+@dataclass(frozen=True)
+class SkillsLearnerConfig:
+    """003's file-based skill lifecycle."""
+
+    enabled: bool = True
+    path: str = "policies/skills"
+    promote_at: int = 3
+    archive_at: int = -3
+    score_lines: int = 40
+
+
+@dataclass(frozen=True)
+class ForecastsLearnerConfig:
+    """003's forecast performance and the shadow ensemble."""
+
+    enabled: bool = True
+    outcomes: str = "cases/outcomes/forecasts.jsonl"
+    activation: int = 500
+    shadow: bool = True
+
+
+@dataclass(frozen=True)
+class LearnersConfig:
+    backtest: BacktestLearnerConfig = BacktestLearnerConfig()
+    weights: WeightsLearnerConfig = WeightsLearnerConfig()
+    karma: KarmaLearnerConfig = KarmaLearnerConfig()
+    skills: SkillsLearnerConfig = SkillsLearnerConfig()
+    forecasts: ForecastsLearnerConfig = ForecastsLearnerConfig()
+
+
+@dataclass(frozen=True)
+class GitConfig:
+    author_name: str = "learnbot"
+    author_email: str = "learnbot@users.noreply.github.com"
+    push_retries: int = 5
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything `.github/learnbot.yml` can say."""
+
+    gate: GateConfig = GateConfig()
+    sandbox: SandboxConfig = SandboxConfig()
+    pull_requests: PullRequestConfig = PullRequestConfig()
+    checks: ChecksConfig = ChecksConfig()
+    dashboard: DashboardConfig = DashboardConfig()
+    learners: LearnersConfig = LearnersConfig()
+    git: GitConfig = GitConfig()
+    ledger: str = "ledgers/learning.jsonl"
+    evaluators: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any] | None) -> Config:
+        built = _build(cls, data)
+        return replace(built, evaluators=dict(sorted((data or {}).get("evaluators", {}).items())))

@@ -1,0 +1,128 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from bot.edges import ledgerfile
+from tests.conftest import commit_all, copy_example, make_repo
+
+
+def test_validate_ok_on_example(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = copy_example(tmp_path / "r")
+    assert main(["validate", "--repo", str(root)]) == 0
+    assert "0 problem(s)" in capsys.readouterr().err
+
+
+def test_validate_reports_every_problem_and_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = copy_example(tmp_path / "r")
+    policy = root / "policies/momentum.yaml"
+    policy.write_text(policy.read_text().replace("version: 2", "version: two"))
+    case = root / "cases/te_noise_meme.yaml"
+    case.write_text(case.read_text().replace("expect: quiet", "expect: maybe"))
+    assert main(["validate", "--repo", str(root), "--json"]) == 2
+    report = json.loads(capsys.readouterr().out)
+    where = {(p["path"], p["pointer"]) for p in report["problems"]}
+    assert ("policies/momentum.yaml", "/version") in where
+    assert ("cases/te_noise_meme.yaml", "/expect") in where
+    assert report["ok"] is False
+
+
+def test_validate_reports_bad_snapshot_lines(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = copy_example(tmp_path / "r")
+    (root / "cases/data/extra.jsonl").write_text(
+        '{"ts":"2025-01-01T00:00:00Z","kind":"x"}\n{"ts":5}\nnope\n'
+    )
+    assert main(["validate", "--repo", str(root)]) == 2
+    out = capsys.readouterr().out
+    assert "cases/data/extra.jsonl:2: /kind: required" in out
+    assert "cases/data/extra.jsonl:3: invalid JSON" in out
+
+
+def test_validate_in_actions_emits_annotations(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = copy_example(tmp_path / "r")
+    case = root / "cases/te_noise_meme.yaml"
+    case.write_text(case.read_text().replace("expect: quiet", "expect: maybe"))
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    assert main(["validate", "--repo", str(root)]) == 2
+    out = capsys.readouterr().out
+    line = next(i for i, t in enumerate(case.read_text().splitlines(), 1) if "expect:" in t)
+    assert (
+        f"::error file=cases/te_noise_meme.yaml,line={line}::/expect: 'maybe' is not one of" in out
+    )
+
+
+def test_schema_export_writes_every_schema(tmp_path: Path) -> None:
+    assert main(["schema", "export", str(tmp_path / "out")]) == 0
+    names = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert names == sorted(
+        f"learnbot-{k}.schema.json"
+        for k in ("policy", "case", "event", "config", "position", "forecast")
+    )
+    assert json.loads((tmp_path / "out/learnbot-case.schema.json").read_text())["title"]
+
+
+def test_help_on_every_subcommand(capsys: pytest.CaptureFixture[str]) -> None:
+    for argv in (["--help"], ["validate", "--help"], ["ledger", "verify", "--help"]):
+        with pytest.raises(SystemExit) as done:
+            main(argv)
+        assert done.value.code == 0
+    assert "exit codes" in capsys.readouterr().out
+
+
+def test_usage_error_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as done:
+        main(["no-such-command"])
+    assert done.value.code == 2
+
+
+def test_ledger_verify_and_show(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = make_repo(tmp_path / "r")
+    path = root / "ledgers/learning.jsonl"
+    ledgerfile.append(
+        path,
+        [
+            {"type": "promotion", "case_id": "c1", "pr": 4, "at": "2026-01-01T00:00:00Z"},
+            {"type": "rollback", "case_id": "c1"},
+        ],
+    )
+    assert main(["ledger", "verify", "--repo", str(root)]) == 0
+    assert "ledgers/learning.jsonl: ok, 2 entries" in capsys.readouterr().out
+    assert main(["ledger", "show", "--repo", str(root)]) == 0
+    out = capsys.readouterr().out
+    assert "promotion" in out and "rollback" in out and "c1" in out
+    assert main(["ledger", "show", "--repo", str(root), "--json", "--type", "rollback"]) == 0
+    assert [e["type"] for e in json.loads(capsys.readouterr().out)] == ["rollback"]
+
+
+def test_ledger_verify_names_bad_line_and_exits_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = make_repo(tmp_path / "r")
+    path = root / "ledgers/learning.jsonl"
+    ledgerfile.append(path, [{"type": "t", "n": i} for i in range(3)])
+    path.write_bytes(path.read_bytes().replace(b'"n":1', b'"n":5'))
+    assert main(["ledger", "verify", "--repo", str(root)]) == 1
+    assert "ledgers/learning.jsonl:2: BROKEN: sha256 does not match" in capsys.readouterr().out
+    assert main(["ledger", "show", "--repo", str(root)]) == 1
+
+
+def test_ledger_verify_detects_truncation_of_committed_entries(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = make_repo(tmp_path / "r")
+    path = root / "ledgers/learning.jsonl"
+    ledgerfile.append(path, [{"type": "t", "n": i} for i in range(3)])
+    commit_all(root, "ledger")
+    path.write_bytes(b"".join(path.read_bytes().splitlines(keepends=True)[:1]))
+    assert main(["ledger", "verify", "--repo", str(root), "--json"]) == 1
+    (report,) = json.loads(capsys.readouterr().out)
+    assert report["line"] == 2 and "truncated" in report["reason"]
