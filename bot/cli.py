@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from bot import __version__, config
-from bot.app import ledgers, state
+from bot.app import backtests, ledgers, state
 from bot.errors import EXIT_BUG, EXIT_INTERRUPTED, EXIT_INVALID, BotError
 from bot.model import parse_time
 
@@ -78,6 +78,21 @@ def build_parser() -> argparse.ArgumentParser:
     export = schema_commands.add_parser("export", help="write the schemas into DIR for editors")
     export.add_argument("directory", metavar="DIR", type=Path)
     export.set_defaults(run=lambda a, s: state.export_schemas(s, directory=a.directory))
+
+    backtest = command("backtest", "evaluate every case: HIT, MISS or ABSTAIN with the evidence")
+    backtest.add_argument("--rev", metavar="REV", help="read the state from this git revision")
+    _add_json_option(backtest)
+    _add_now_option(backtest)
+    backtest.set_defaults(run=lambda a, s: backtests.run_backtest(s, rev=a.rev))
+
+    analyze = command("analyze", "analyse every failure (MISS, or ABSTAIN with HIGH confidence)")
+    analyze.add_argument("--rev", metavar="REV", help="read the state from this git revision")
+    analyze.add_argument(
+        "--out", metavar="DIR", type=Path, help="write JSON and Markdown per failure"
+    )
+    _add_json_option(analyze)
+    _add_now_option(analyze)
+    analyze.set_defaults(run=lambda a, s: backtests.run_analyze(s, rev=a.rev, out=a.out))
 
     ledger = command("ledger", "the hash-chained ledgers")
     ledger_commands = ledger.add_subparsers(dest="ledger_command", required=True)

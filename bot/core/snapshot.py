@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -66,60 +67,131 @@ class Snapshot:
 
 def parse(data: bytes, *, path: str, sha256: str) -> tuple[Snapshot, list[Problem]]:
     """Parse JSONL bytes into a Snapshot; invalid lines are reported and left out."""
-    rows: list[dict[str, Any]] = []
+    numbered = [(n, line) for n, line in enumerate(data.splitlines(), start=1) if line.strip()]
+    rows = _decode_all(numbered)
+    columns = _Columns()
     problems: list[Problem] = []
-    for number, raw in enumerate(data.splitlines(), start=1):
-        if not raw.strip():
-            continue
-        row, message = _parse_line(raw)
+    for (number, _), row in zip(numbered, rows, strict=True):
+        message = row if isinstance(row, str) else columns.add(row)
         if message:
             problems.append(Problem(path, number, "", message))
-        else:
-            rows.append(row)
-    return _columns(rows, path, sha256), problems
+    return columns.build(path, sha256), problems
 
 
-def _parse_line(raw: bytes) -> tuple[dict[str, Any], str]:
+def _decode_all(numbered: list[tuple[int, bytes]]) -> list[Any]:
+    """Every line decoded; one C-level parse when all lines are valid JSON, else line by line."""
     try:
-        row = json.loads(raw)
+        return list(json.loads(b"[" + b",".join(line for _, line in numbered) + b"]"))
+    except ValueError:
+        return [_decode(line) for _, line in numbered]
+
+
+def _decode(line: bytes) -> Any:
+    try:
+        return json.loads(line)
     except ValueError as exc:
-        return {}, f"invalid JSON: {exc.args[0]}"
-    if not isinstance(row, dict):
-        return {}, "an event must be a JSON object"
-    unknown = set(row) - _EVENT_KEYS
-    if unknown:
-        return {}, f"unknown key(s) {', '.join(sorted(unknown))}"
-    message = _check_fields(row)
-    return row, message
+        return f"invalid JSON: {exc.args[0]}"
+
+
+class _Columns:
+    """Accumulates validated events column by column, in one pass."""
+
+    def __init__(self) -> None:
+        self.ts: list[Any] = []
+        self.kind: list[str] = []
+        self.term: list[str | None] = []
+        self.source: list[str | None] = []
+        self.synthetic: list[bool] = []
+        self.values: dict[str, tuple[list[int], list[float]]] = {}
+
+    def add(self, row: Any) -> str:
+        """Append one event; return why it is invalid ('' when it is fine)."""
+        if not isinstance(row, dict):
+            return "an event must be a JSON object"
+        message = _check_fields(row)
+        if message:
+            return message
+        index = len(self.ts)
+        self.ts.append(row["ts"])
+        self.kind.append(row["kind"])
+        self.term.append(row.get("term"))
+        self.source.append(row.get("source"))
+        self.synthetic.append(row.get("synthetic", False))
+        for name, value in row.get("values", {}).items():
+            indexes, numbers = self.values.setdefault(name, ([], []))
+            indexes.append(index)
+            numbers.append(float("nan") if value is None else float(value))
+        return ""
+
+    def build(self, path: str, sha256: str) -> Snapshot:
+        size = len(self.ts)
+        ts = _epochs(self.ts)
+        order = np.argsort(ts, kind="stable")
+        kind, kinds = _encode(self.kind)
+        term, terms = _encode(self.term)
+        source, sources = _encode(self.source)
+        values = {}
+        for name in sorted(self.values):
+            indexes, numbers = self.values[name]
+            column = np.full(size, np.nan)
+            column[np.array(indexes, dtype=np.int64)] = numbers
+            values[name] = column[order]
+        return Snapshot(
+            path=path,
+            sha256=sha256,
+            ts=ts[order],
+            kind=kind[order],
+            term=term[order],
+            source=source[order],
+            synthetic=np.array(self.synthetic, dtype=np.bool_)[order],
+            values=values,
+            kinds=kinds,
+            terms=terms,
+            sources=sources,
+        )
 
 
 def _check_fields(row: dict[str, Any]) -> str:
+    if not row.keys() <= _EVENT_KEYS:
+        return f"unknown key(s) {', '.join(sorted(set(row) - _EVENT_KEYS))}"
     ts = row.get("ts")
-    if isinstance(ts, str):
-        if len(ts) != 20 or ts[10] != "T" or ts[-1] != "Z":
-            return f"/ts: {ts!r} is not YYYY-MM-DDTHH:MM:SSZ"
-    elif not isinstance(ts, int) or isinstance(ts, bool):
+    if type(ts) is str:
+        if not _is_stamp(ts):
+            return f"/ts: {ts!r} is not a UTC time YYYY-MM-DDTHH:MM:SSZ"
+    elif type(ts) is not int:
         return "/ts: required, an ISO-8601 UTC string or epoch seconds"
-    if not isinstance(row.get("kind"), str):
+    if type(row.get("kind")) is not str:
         return "/kind: required, a string"
     for key in ("term", "source"):
-        if key in row and not isinstance(row[key], str):
+        if key in row and type(row[key]) is not str:
             return f"/{key}: must be a string"
-    if "synthetic" in row and not isinstance(row["synthetic"], bool):
+    if "synthetic" in row and type(row["synthetic"]) is not bool:
         return "/synthetic: must be true or false"
-    values = row.get("values", {})
-    if not isinstance(values, dict):
+    values = row.get("values")
+    if values is None:
+        return ""
+    if type(values) is not dict:
         return "/values: must be an object of numbers"
     for name, value in values.items():
-        if value is not None and (not isinstance(value, (int, float)) or isinstance(value, bool)):
+        if value is not None and type(value) is not float and type(value) is not int:
             return f"/values/{name}: must be a number or null"
     return ""
 
 
+def _is_stamp(text: str) -> bool:
+    if len(text) != 20 or text[10] != "T" or text[-1] != "Z":
+        return False
+    try:
+        dt.datetime.fromisoformat(text[:-1])
+    except ValueError:
+        return False
+    return True
+
+
 def _epochs(stamps: list[Any]) -> npt.NDArray[np.int64]:
-    text = [s[:-1] if isinstance(s, str) else None for s in stamps]
-    if all(t is not None for t in text):
-        return np.array(text, dtype="datetime64[s]").astype(np.int64)
+    """Epoch seconds of validated stamps (vectorised when all are strings)."""
+    if all(type(s) is str for s in stamps):
+        return np.array([s[:-1] for s in stamps], dtype="datetime64[s]").astype(np.int64)
     out = np.empty(len(stamps), dtype=np.int64)
     for i, stamp in enumerate(stamps):
         out[i] = (
@@ -128,41 +200,7 @@ def _epochs(stamps: list[Any]) -> npt.NDArray[np.int64]:
     return out
 
 
-def _encode(rows: list[dict[str, Any]], key: str) -> tuple[npt.NDArray[np.int32], dict[str, int]]:
-    names = sorted({row[key] for row in rows if key in row})
-    vocab = {name: code for code, name in enumerate(names)}
-    codes = np.fromiter((vocab.get(row.get(key), NO_CODE) for row in rows), np.int32, len(rows))
-    return codes, vocab
-
-
-def _columns(rows: list[dict[str, Any]], path: str, sha256: str) -> Snapshot:
-    ts = _epochs([row["ts"] for row in rows])
-    order = np.argsort(ts, kind="stable")
-    kind, kinds = _encode(rows, "kind")
-    term, terms = _encode(rows, "term")
-    source, sources = _encode(rows, "source")
-    synthetic = np.fromiter((row.get("synthetic", False) for row in rows), np.bool_, len(rows))
-    names = sorted({name for row in rows for name in row.get("values", ())})
-    values = {}
-    for name in names:
-        column = np.fromiter(
-            (_number(row.get("values", {}).get(name)) for row in rows), np.float64, len(rows)
-        )
-        values[name] = column[order]
-    return Snapshot(
-        path=path,
-        sha256=sha256,
-        ts=ts[order],
-        kind=kind[order],
-        term=term[order],
-        source=source[order],
-        synthetic=synthetic[order],
-        values=values,
-        kinds=kinds,
-        terms=terms,
-        sources=sources,
-    )
-
-
-def _number(value: Any) -> float:
-    return float("nan") if value is None else float(value)
+def _encode(names: Sequence[str | None]) -> tuple[npt.NDArray[np.int32], dict[str, int]]:
+    vocab = {name: code for code, name in enumerate(sorted({n for n in names if n is not None}))}
+    codes = (NO_CODE if n is None else vocab[n] for n in names)
+    return np.fromiter(codes, np.int32, len(names)), vocab

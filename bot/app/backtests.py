@@ -1,0 +1,133 @@
+"""`learnbot backtest` and `learnbot analyze`."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+from bot.app.evaluation import Evaluated, evaluate
+from bot.app.output import print_json, status, table, to_json
+from bot.config import Settings
+from bot.core import backtest
+from bot.core.analyze import FailureAnalysis
+from bot.core.conditions import Measured
+from bot.core.evaluate import ERROR, Result
+from bot.edges import actions, ledgerfile, render
+from bot.errors import EXIT_INVALID, EXIT_OK, EXIT_PROBLEMS
+
+
+def exit_code(evaluated: Evaluated) -> int:
+    """2 when input was invalid, 1 when a case failed or errored, else 0."""
+    if evaluated.problems:
+        return EXIT_INVALID
+    if any(r.failed or r.status == ERROR for r in evaluated.results):
+        return EXIT_PROBLEMS
+    return EXIT_OK
+
+
+def report(evaluated: Evaluated) -> dict[str, Any]:
+    """The documented JSON shape of a backtest."""
+    return {
+        "revision": evaluated.revision,
+        "run_id": evaluated.run.run_id,
+        "at": evaluated.run.at,
+        "summary": backtest.summarize(evaluated.results).as_dict(),
+        "results": [r.as_dict() for r in evaluated.results],
+        "problems": [p.__dict__ for p in evaluated.problems],
+    }
+
+
+def run_backtest(settings: Settings, *, rev: str | None) -> int:
+    """Evaluate every case; print a table or JSON."""
+    evaluated = evaluate(settings, rev=rev)
+    _report_problems(settings, evaluated)
+    if settings.as_json:
+        print_json(report(evaluated))
+    else:
+        sys.stdout.write(results_table(evaluated.results) + "\n\n")
+        sys.stdout.write(summary_line(evaluated) + "\n")
+    return exit_code(evaluated)
+
+
+def results_table(results: tuple[Result, ...]) -> str:
+    """One row per case: status, score, confidence, signals, evidence."""
+    rows = [
+        (
+            r.case_id,
+            r.status,
+            f"{r.score:.2f}",
+            r.confidence,
+            f"{r.signals}/{r.min_signals}",
+            _evidence(r),
+        )
+        for r in results
+    ]
+    return table(("case", "status", "score", "conf", "signals", "evidence"), rows)
+
+
+def _evidence(result: Result) -> str:
+    if result.error:
+        return f"error: {result.error}"
+    parts = [_measured(m) for m in result.triggers]
+    parts += [f"falsifier {_measured(m)}" for m in result.falsifiers if m.met]
+    parts += list(result.abstain_reasons)
+    return "; ".join(parts)
+
+
+def _measured(measured: Measured) -> str:
+    value = "none" if measured.value is None else f"{measured.value:.4g}"
+    mark = "yes" if measured.met else "no"
+    return f"{measured.name}: {value} {measured.op} {measured.threshold:.4g} {mark}"
+
+
+def summary_line(evaluated: Evaluated) -> str:
+    summary = backtest.summarize(evaluated.results)
+    counts = ", ".join(f"{n} {s}" for s, n in summary.counts.items())
+    return (
+        f"{summary.total} cases at {evaluated.revision[:12]}: {counts}; "
+        f"{summary.failures} failures; pass rate {summary.pass_rate:.3f}"
+    )
+
+
+def _report_problems(settings: Settings, evaluated: Evaluated) -> None:
+    for problem in evaluated.problems:
+        sys.stderr.write(f"{problem}\n")
+    if settings.in_actions:
+        actions.annotate(evaluated.problems, sys.stdout)
+
+
+def run_analyze(settings: Settings, *, rev: str | None, out: Path | None) -> int:
+    """Analyse every failure; write JSON and Markdown per failure with --out."""
+    evaluated = evaluate(settings, rev=rev)
+    _report_problems(settings, evaluated)
+    failures = evaluated.failures()
+    if out is not None:
+        for failure in failures:
+            write_failure(settings, evaluated, failure, out)
+        status(f"{len(failures)} failure analyses written to {out}")
+    if settings.as_json:
+        print_json([f.as_dict() for f in failures])
+    elif out is None:
+        rows = [
+            (f.case_id, f.backtest_result["status"], f.hypothesis, f.failure_id) for f in failures
+        ]
+        sys.stdout.write(table(("case", "status", "hypothesis", "failure id"), rows) + "\n")
+    return EXIT_INVALID if evaluated.problems else EXIT_OK
+
+
+def render_failure(settings: Settings, evaluated: Evaluated, failure: FailureAnalysis) -> str:
+    """A failure analysis as Markdown."""
+    case = evaluated.cases[failure.case_id]
+    context = {"failure": failure.as_dict(), "case": {"description": case.description}}
+    return render.render("failure.md.j2", context, dirs=render.template_dirs(settings.repo))
+
+
+def write_failure(
+    settings: Settings, evaluated: Evaluated, failure: FailureAnalysis, out: Path
+) -> None:
+    stem = out / failure.failure_id
+    ledgerfile.write_atomic(stem.with_suffix(".json"), (to_json(failure.as_dict()) + "\n").encode())
+    ledgerfile.write_atomic(
+        stem.with_suffix(".md"), render_failure(settings, evaluated, failure).encode()
+    )

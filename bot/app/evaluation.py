@@ -1,0 +1,93 @@
+"""Load a tree (working tree or revision) and backtest it: the first step of most commands."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from bot.config import Settings
+from bot.core import backtest
+from bot.core.analyze import FailureAnalysis, Run, analyze
+from bot.core.evaluate import Evaluator, Result
+from bot.core.params import Params
+from bot.core.snapshot import Snapshot
+from bot.edges import evaluators, snapshots, store
+from bot.edges.files import Files, WorktreeFiles
+from bot.edges.gitrepo import GitRepo
+from bot.errors import GitError
+from bot.model import Case, Problem, format_time
+
+
+@dataclass(frozen=True)
+class Evaluated:
+    """A tree's state, its snapshots and every case's result."""
+
+    files: Files
+    state: store.State
+    snapshots: dict[str, Snapshot]
+    evaluators: dict[str, Evaluator]
+    results: tuple[Result, ...]
+    revision: str
+    at: int
+    problems: tuple[Problem, ...] = field(default=())
+
+    @property
+    def params(self) -> Params:
+        return Params(self.state.policies)
+
+    @property
+    def cases(self) -> dict[str, Case]:
+        """The cases that could be evaluated (valid, with a valid snapshot)."""
+        return {c.id: c for c in self.state.cases.values() if c.snapshot_sha256 in self.snapshots}
+
+    @property
+    def run(self) -> Run:
+        stamp = time.strftime("%Y%m%d_%H%M%S", time.gmtime(self.at))
+        return Run(run_id=f"run_{stamp}", revision=self.revision, at=format_time(self.at))
+
+    def failures(self) -> tuple[FailureAnalysis, ...]:
+        """An analysis for every MISS and every ABSTAIN with HIGH confidence."""
+        cases = self.cases
+        return tuple(
+            analyze(
+                cases[r.case_id],
+                r,
+                self.params,
+                self.snapshots[cases[r.case_id].snapshot_sha256],
+                self.run,
+            )
+            for r in self.results
+            if r.failed
+        )
+
+
+def evaluate(
+    settings: Settings, *, rev: str | None = None, files: Files | None = None
+) -> Evaluated:
+    """Backtest the working tree, or the commit `rev` read from git objects."""
+    revision, at, source = _source(settings, rev)
+    files = files or source
+    state = store.load(files, check_snapshots=False)
+    pins = [(c.snapshot_path, c.snapshot_sha256) for c in state.cases.values()]
+    loaded, snapshot_problems = snapshots.load_all(files, pins)
+    runnable = [c for c in state.cases.values() if c.snapshot_sha256 in loaded]
+    chosen = evaluators.resolve(runnable, state.config, settings.repo)
+    results = backtest.run(runnable, Params(state.policies), loaded, chosen)
+    problems = tuple(sorted({*state.problems, *snapshot_problems}))
+    return Evaluated(files, state, loaded, chosen, results, revision, at, problems)
+
+
+def _source(settings: Settings, rev: str | None) -> tuple[str, int, Files]:
+    """(revision label, clock, files): the clock is --now, else the evaluated commit's time."""
+    try:
+        repo = GitRepo(settings.repo)
+    except GitError:
+        if rev is not None:
+            raise
+        return "working tree", settings.now or int(time.time()), WorktreeFiles(settings.repo)
+    if rev is None:
+        head = repo.repo.head.commit if repo.repo.head.is_valid() else None
+        at = settings.now or (head.committed_date if head else int(time.time()))
+        return (head.hexsha if head else "working tree"), at, WorktreeFiles(repo.root)
+    sha = repo.resolve(rev)
+    return sha, settings.now or repo.repo.commit(sha).committed_date, repo.files_at(sha)

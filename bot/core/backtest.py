@@ -1,0 +1,97 @@
+"""Run every case; a failing custom evaluator becomes an ERROR result, never a crash."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from bot.core.evaluate import ABSTAIN, ERROR, HIT, LOW, MISS, Evaluator, Result, evaluate
+from bot.core.params import Params
+from bot.core.snapshot import Snapshot
+from bot.model import Case
+
+STATUSES = (HIT, MISS, ABSTAIN, ERROR)
+CONFIDENCES = ("HIGH", "MED", LOW)
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Counts and rates over one backtest."""
+
+    total: int
+    counts: Mapping[str, int]
+    failures: int
+    pass_rate: float
+    avg_score: float
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "total": self.total,
+            "hit": self.counts[HIT],
+            "miss": self.counts[MISS],
+            "abstain": self.counts[ABSTAIN],
+            "error": self.counts[ERROR],
+            "failures": self.failures,
+            "pass_rate": self.pass_rate,
+            "avg_score": self.avg_score,
+        }
+
+
+def run_case(case: Case, params: Params, snapshot: Snapshot, evaluator: Evaluator | None) -> Result:
+    """One case under `params`; exceptions inside a custom evaluator become an ERROR result."""
+    if evaluator is None:
+        return evaluate(case, params, snapshot)
+    try:
+        return coerce(case, evaluator(case, params, snapshot))
+    except Exception as exc:  # a team's evaluator may raise anything; report it per case
+        return Result(
+            case.id, ERROR, 0.0, LOW, expect=case.expect, error=f"{type(exc).__name__}: {exc}"
+        )
+
+
+def run(
+    cases: Iterable[Case],
+    params: Params,
+    snapshots: Mapping[str, Snapshot],
+    evaluators: Mapping[str, Evaluator] | None = None,
+) -> tuple[Result, ...]:
+    """Every case in id order."""
+    chosen = evaluators or {}
+    return tuple(
+        run_case(case, params, snapshots[case.snapshot_sha256], chosen.get(case.id))
+        for case in sorted(cases, key=lambda c: c.id)
+    )
+
+
+def summarize(results: Iterable[Result]) -> Summary:
+    """Counts by status, failures (MISS, or ABSTAIN with HIGH confidence), pass rate, mean score."""
+    listed = list(results)
+    counts = {status: sum(r.status == status for r in listed) for status in STATUSES}
+    total = len(listed)
+    return Summary(
+        total=total,
+        counts=counts,
+        failures=sum(r.failed for r in listed),
+        pass_rate=round(counts[HIT] / total, 6) if total else 0.0,
+        avg_score=round(sum(r.score for r in listed) / total, 6) if total else 0.0,
+    )
+
+
+def coerce(case: Case, returned: Result | Mapping[str, Any]) -> Result:
+    """Accept a Result, or a mapping with status, score and confidence, from an evaluator."""
+    if isinstance(returned, Result):
+        return returned
+    if not isinstance(returned, Mapping):
+        raise TypeError(
+            f"an evaluator must return a Result or a mapping, not {type(returned).__name__}"
+        )
+    status = returned.get("status")
+    confidence = returned.get("confidence", LOW)
+    if status not in (HIT, MISS, ABSTAIN) or confidence not in CONFIDENCES:
+        raise ValueError(
+            f"status must be HIT, MISS or ABSTAIN and confidence HIGH, MED or LOW: {returned!r}"
+        )
+    score = float(returned.get("score", 1.0 if status == HIT else 0.0))
+    fired = status != ABSTAIN and (status == HIT) == (case.expect == "fire")
+    return Result(case.id, status, round(score, 6), confidence, fired=fired, expect=case.expect)

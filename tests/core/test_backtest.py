@@ -1,0 +1,77 @@
+"""Running all cases: custom evaluators and their failures, summaries."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.core import backtest
+from bot.core.evaluate import ERROR, HIGH, HIT, MISS, Result
+from tests.builders import case, event, params, snapshot
+
+SNAP = snapshot([event(i + 1, term="x") for i in range(3)])
+
+
+def test_run_orders_by_case_id_and_uses_builtin_evaluator() -> None:
+    results = backtest.run(
+        [case("b", SNAP.sha256), case("a", SNAP.sha256)], params(), {SNAP.sha256: SNAP}
+    )
+    assert [r.case_id for r in results] == ["a", "b"]
+    assert all(r.status == HIT for r in results)
+
+
+def test_custom_evaluator_that_raises_is_an_error_result_not_a_crash() -> None:
+    def broken(*_: Any) -> Result:
+        raise ZeroDivisionError("division by zero")
+
+    results = backtest.run(
+        [case("a", SNAP.sha256), case("b", SNAP.sha256)],
+        params(),
+        {SNAP.sha256: SNAP},
+        {"a": broken},
+    )
+    assert [(r.case_id, r.status) for r in results] == [("a", ERROR), ("b", HIT)]
+    assert results[0].error == "ZeroDivisionError: division by zero"
+    assert not results[0].failed and not results[0].passed
+
+
+def test_custom_evaluator_may_return_a_mapping() -> None:
+    def team(c: Any, p: Any, s: Any) -> dict[str, Any]:
+        return {"status": MISS, "score": 0.25, "confidence": HIGH}
+
+    (result,) = backtest.run([case("a", SNAP.sha256)], params(), {SNAP.sha256: SNAP}, {"a": team})
+    assert (result.status, result.score, result.confidence, result.failed) == (
+        MISS,
+        0.25,
+        HIGH,
+        True,
+    )
+
+
+def test_custom_evaluator_returning_nonsense_is_an_error() -> None:
+    def nonsense(*_: Any) -> Any:
+        return {"status": "MAYBE"}
+
+    (result,) = backtest.run(
+        [case("a", SNAP.sha256)], params(), {SNAP.sha256: SNAP}, {"a": nonsense}
+    )
+    assert result.status == ERROR and "status must be" in (result.error or "")
+
+
+def test_summary_counts_and_rates() -> None:
+    results = backtest.run(
+        [case("a", SNAP.sha256), case("b", SNAP.sha256, expect="quiet")],
+        params(),
+        {SNAP.sha256: SNAP},
+    )
+    summary = backtest.summarize(results)
+    assert summary.as_dict() == {
+        "total": 2,
+        "hit": 1,
+        "miss": 1,
+        "abstain": 0,
+        "error": 0,
+        "failures": 1,
+        "pass_rate": 0.5,
+        "avg_score": 0.5,
+    }
+    assert backtest.summarize([]).pass_rate == 0.0
