@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from bot import __version__, config
-from bot.app import backtests, ledgers, state
+from bot.app import backtests, ledgers, proposals, state
 from bot.errors import EXIT_BUG, EXIT_INTERRUPTED, EXIT_INVALID, BotError
 from bot.model import parse_time
 
@@ -48,6 +48,9 @@ def _timestamp(text: str) -> int:
         raise argparse.ArgumentTypeError(f"{text!r}: {exc}") from exc
 
 
+Command = Callable[[str, str], argparse.ArgumentParser]
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = _common()
     parser = argparse.ArgumentParser(
@@ -69,6 +72,14 @@ def build_parser() -> argparse.ArgumentParser:
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
 
+    _state_commands(command)
+    _evaluation_commands(command)
+    _proposal_commands(command)
+    _ledger_commands(command, common)
+    return parser
+
+
+def _state_commands(command: Command) -> None:
     validate = command("validate", "check every policy, case, snapshot and the config")
     _add_json_option(validate)
     validate.set_defaults(run=lambda a, s: state.validate(s))
@@ -79,6 +90,8 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("directory", metavar="DIR", type=Path)
     export.set_defaults(run=lambda a, s: state.export_schemas(s, directory=a.directory))
 
+
+def _evaluation_commands(command: Command) -> None:
     backtest = command("backtest", "evaluate every case: HIT, MISS or ABSTAIN with the evidence")
     backtest.add_argument("--rev", metavar="REV", help="read the state from this git revision")
     _add_json_option(backtest)
@@ -94,6 +107,45 @@ def build_parser() -> argparse.ArgumentParser:
     _add_now_option(analyze)
     analyze.set_defaults(run=lambda a, s: backtests.run_analyze(s, rev=a.rev, out=a.out))
 
+
+def _proposal_commands(command: Command) -> None:
+    propose = command("propose", "the one bounded proposal for a failure, as YAML")
+    propose.add_argument(
+        "--failure", required=True, metavar="ID", help="a failure id (or its case id)"
+    )
+    propose.add_argument(
+        "--out", metavar="FILE", type=Path, help="write the YAML here (default: stdout)"
+    )
+    _add_now_option(propose)
+    propose.set_defaults(run=lambda a, s: proposals.run_propose(s, failure_id=a.failure, out=a.out))
+
+    sandbox = command("sandbox", "replay a proposal on historical snapshots and gate it")
+    sandbox.add_argument("proposal", metavar="PROPOSAL.yaml", type=Path)
+    sandbox.add_argument(
+        "--runs", type=int, metavar="N", help="stabilization runs (default: config)"
+    )
+    sandbox.add_argument("--out", metavar="REPORT.json", type=Path, help="also write the report")
+    _add_json_option(sandbox)
+    _add_now_option(sandbox)
+    sandbox.set_defaults(
+        run=lambda a, s: proposals.run_sandbox(s, proposal_path=a.proposal, runs=a.runs, out=a.out)
+    )
+
+    gate = command("gate", "decide on a sandbox report with the configured criteria")
+    gate.add_argument("report", metavar="REPORT.json", type=Path)
+    _add_json_option(gate)
+    gate.set_defaults(run=lambda a, s: proposals.run_gate(s, report_path=a.report))
+
+    loop = command("loop", "backtest, analyse, propose, sandbox and gate: the PRs run would open")
+    loop.add_argument(
+        "--dry-run", action="store_true", help="required: print the plan, write nothing"
+    )
+    _add_json_option(loop)
+    _add_now_option(loop)
+    loop.set_defaults(run=lambda a, s: proposals.run_loop(s, dry_run=a.dry_run))
+
+
+def _ledger_commands(command: Command, common: argparse.ArgumentParser) -> None:
     ledger = command("ledger", "the hash-chained ledgers")
     ledger_commands = ledger.add_subparsers(dest="ledger_command", required=True)
     verify = ledger_commands.add_parser(
@@ -107,7 +159,6 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("--type", dest="type_", metavar="TYPE", help="only entries of this type")
     _add_json_option(show)
     show.set_defaults(run=lambda a, s: ledgers.show(s, file=a.file, type_=a.type_))
-    return parser
 
 
 @contextlib.contextmanager

@@ -6,7 +6,7 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
-from bot.model import Parameter, Policy, Registration
+from bot.model import Case, Parameter, Policy, Registration
 
 _DIGITS = 9
 
@@ -58,6 +58,23 @@ class Params:
             for name in sorted(set(policies))
             if name in self.policies
             for registration in self.policies[name].active(type_)
+        )
+
+    def policy_wide(self) -> frozenset[str]:
+        """Parameters a registration reads (a decay's tau): they reach every case of the policy."""
+        return frozenset(
+            f"{name}.{registration.config['tau']}"
+            for name, policy in self.policies.items()
+            for registration in policy.registrations.values()
+            if "tau" in registration.config
+        )
+
+    def readers(self, ref: str, cases: Iterable[Case]) -> tuple[str, ...]:
+        """Every case a change of `ref` can affect: its direct readers, or the whole policy."""
+        policy = ref.split(".", 1)[0]
+        wide = ref in self.policy_wide()
+        return tuple(
+            sorted(c.id for c in cases if ref in c.refs() or (wide and policy in c.policies()))
         )
 
     def apply(self, changes: Iterable[Change]) -> Params:

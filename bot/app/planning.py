@@ -1,0 +1,80 @@
+"""From an evaluated tree to one outcome per failure: candidates -> sandbox -> gate -> choice."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from bot.app.evaluation import Evaluated
+from bot.core import pipeline, sandbox
+from bot.core.analyze import FailureAnalysis
+from bot.core.learners import backtest as backtest_learner
+from bot.edges import meter
+from bot.model import format_time
+
+
+def setting(
+    evaluated: Evaluated, *, runs: int | None = None, measured: bool = True
+) -> pipeline.Setting:
+    """What every replay of this run shares."""
+    replay = sandbox.Replay(
+        evaluated.cases, evaluated.params, evaluated.snapshots, evaluated.evaluators
+    )
+    return pipeline.Setting(
+        replay=replay,
+        config=evaluated.state.config,
+        at=format_time(evaluated.at),
+        meter=meter.measure if measured else sandbox.unmetered,
+        runs=runs,
+    )
+
+
+def propose_for(
+    failure: FailureAnalysis,
+    evaluated: Evaluated,
+    shared: pipeline.Setting,
+    excluded: Mapping[str, str] | None = None,
+) -> pipeline.Outcome:
+    """The backtest learner on one failure: exactly one proposal, or none with the reason."""
+    case = evaluated.cases[failure.case_id]
+    context = backtest_learner.Context(
+        case=case,
+        params=evaluated.params,
+        snapshot=evaluated.snapshots[case.snapshot_sha256],
+        cases=evaluated.cases,
+    )
+    found, dropped = backtest_learner.candidates(failure, context)
+    judged = [pipeline.judge(c, failure.failure_id, shared, source_case=case.id) for c in found]
+    return pipeline.outcome(
+        case.id,
+        failure.failure_id,
+        learner="backtest",
+        evaluations=judged,
+        dropped=dropped,
+        setting=shared,
+        excluded=excluded or {},
+    )
+
+
+def plan(
+    evaluated: Evaluated, *, excluded: Mapping[str, str] | None = None
+) -> list[pipeline.Outcome]:
+    """One outcome per failing case, in case order."""
+    shared = setting(evaluated)
+    if not evaluated.state.config.learners.backtest.enabled:
+        return []
+    return [propose_for(f, evaluated, shared, excluded) for f in evaluated.failures()]
+
+
+def summary(outcome: pipeline.Outcome) -> dict[str, Any]:
+    """One line of `loop --dry-run`: the PR it would open, or why not."""
+    proposal = outcome.proposal
+    return {
+        "case": outcome.subject,
+        "failure_id": outcome.source_failure_id,
+        "proposal_id": proposal.proposal_id if proposal else None,
+        "title": proposal.title() if proposal else None,
+        "changes": [c.describe() for c in proposal.changes] if proposal else [],
+        "gate": "pass" if proposal else "none",
+        "reason": outcome.reason,
+    }

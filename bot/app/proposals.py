@@ -1,0 +1,125 @@
+"""`learnbot propose`, `learnbot sandbox`, `learnbot gate` and `learnbot loop --dry-run`."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from bot.app import planning
+from bot.app.evaluation import evaluate
+from bot.app.output import print_json, status, table, to_json
+from bot.config import Settings
+from bot.core import gate, pipeline
+from bot.core.learners import Candidate
+from bot.core.proposal import Proposal
+from bot.edges import ledgerfile, render, store, yamldoc
+from bot.edges.files import WorktreeFiles
+from bot.errors import EXIT_OK, EXIT_PROBLEMS, ConfigError, StateError
+
+
+def run_propose(settings: Settings, *, failure_id: str, out: Path | None) -> int:
+    """Write the one proposal for a failure (by failure id or case id) as YAML."""
+    evaluated = evaluate(settings)
+    failures = [f for f in evaluated.failures() if failure_id in (f.failure_id, f.case_id)]
+    if not failures:
+        known = ", ".join(f.failure_id for f in evaluated.failures()) or "none"
+        raise ConfigError(f"--failure {failure_id}: no such failure (failures now: {known})")
+    outcome = planning.propose_for(failures[0], evaluated, planning.setting(evaluated))
+    for candidate, reason in outcome.considered:
+        status(f"rejected {candidate}: {reason}")
+    if outcome.proposal is None:
+        status(f"{failures[0].case_id}: no proposal: {outcome.reason}")
+        return EXIT_PROBLEMS
+    text = yamldoc.dump(outcome.proposal.as_dict())
+    _emit(text, out)
+    return EXIT_OK
+
+
+def _emit(text: str, out: Path | None) -> None:
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        ledgerfile.write_atomic(out, text.encode("utf-8"))
+        status(f"wrote {out}")
+
+
+def load_proposal(path: Path) -> Proposal:
+    """A proposal YAML file, as `propose` writes it."""
+    try:
+        document = yamldoc.parse(path.read_text("utf-8"), path=str(path))
+        return Proposal.from_dict(document.data)
+    except (OSError, KeyError, TypeError, AttributeError) as exc:
+        raise StateError(f"{path}: not a learnbot proposal ({type(exc).__name__}: {exc})") from exc
+
+
+def run_sandbox(
+    settings: Settings, *, proposal_path: Path, runs: int | None, out: Path | None
+) -> int:
+    """Replay a proposal file against the working tree's history; print the report."""
+    proposal = load_proposal(proposal_path)
+    evaluated = evaluate(settings)
+    shared = planning.setting(evaluated, runs=runs)
+    candidate = Candidate(
+        proposal.proposal_type, proposal.changes, proposal.change_description, moves=proposal.moves
+    )
+    source_case = proposal.subject if proposal.learner == "backtest" else None
+    judged = pipeline.judge(candidate, proposal.source_failure_id, shared, source_case=source_case)
+    report = {**judged.report, "proposal_id": proposal.proposal_id}
+    if out is not None:
+        ledgerfile.write_atomic(out, (to_json(report) + "\n").encode("utf-8"))
+        status(f"wrote {out}")
+    if settings.as_json:
+        print_json(report)
+    else:
+        sys.stdout.write(render_report(settings, report))
+    return EXIT_OK if judged.verdict.allowed else EXIT_PROBLEMS
+
+
+def render_report(settings: Settings, report: dict[str, Any], *, show_cost: bool = True) -> str:
+    return render.render(
+        "sandbox.md.j2",
+        {"report": report, "show_cost": show_cost},
+        dirs=render.template_dirs(settings.repo),
+    )
+
+
+def run_gate(settings: Settings, *, report_path: Path) -> int:
+    """Decide on a sandbox report with the configured criteria."""
+    try:
+        report = json.loads(report_path.read_text("utf-8"))
+        config = store.load(WorktreeFiles(settings.repo), check_snapshots=False).config
+        verdict = gate.decide(report, config.gate)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise StateError(
+            f"{report_path}: not a sandbox report ({type(exc).__name__}: {exc})"
+        ) from exc
+    if settings.as_json:
+        print_json(verdict.as_dict())
+    else:
+        rows = [
+            (c.name, c.value, c.limit, "pass" if c.passed else "FAIL") for c in verdict.criteria
+        ]
+        sys.stdout.write(table(("criterion", "value", "limit", "verdict"), rows) + "\n")
+        sys.stdout.write(("promotion allowed" if verdict.allowed else "promotion refused") + "\n")
+    return EXIT_OK if verdict.allowed else EXIT_PROBLEMS
+
+
+def run_loop(settings: Settings, *, dry_run: bool) -> int:
+    """backtest -> analyse -> propose -> sandbox -> gate; print the PRs it would open."""
+    if not dry_run:
+        raise ConfigError("loop only plans: pass --dry-run (learnbot run opens the pull requests)")
+    evaluated = evaluate(settings)
+    outcomes = planning.plan(evaluated)
+    lines = [planning.summary(o) for o in outcomes]
+    if settings.as_json:
+        print_json(
+            {"revision": evaluated.revision, "pull_requests": [o.as_dict() for o in outcomes]}
+        )
+    else:
+        rows = [(x["case"], x["gate"], "; ".join(x["changes"]) or x["reason"]) for x in lines]
+        sys.stdout.write(table(("case", "proposal", "change (or why none)"), rows) + "\n")
+        opened = sum(1 for x in lines if x["proposal_id"])
+        sys.stdout.write(f"{opened} pull request(s) would be opened; nothing was written\n")
+    return EXIT_OK

@@ -1,0 +1,193 @@
+"""One pipeline for every learner: replay each candidate, gate it, keep exactly one."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from bot.core import gate, sandbox
+from bot.core.learners import Candidate, Dropped
+from bot.core.proposal import Proposal, evidence_digest, proposal_id, versions
+from bot.model import Config
+
+Objective = Callable[[Candidate], Mapping[str, Any]]
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """One candidate after its replay: the report (with the gate decision in it)."""
+
+    candidate: Candidate
+    proposal_id: str
+    evidence: str
+    report: Mapping[str, Any]
+    verdict: gate.Verdict
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A learner's result for one subject: one proposal, or none and why."""
+
+    subject: str
+    source_failure_id: str
+    learner: str
+    proposal: Proposal | None
+    report: Mapping[str, Any] | None
+    considered: tuple[tuple[str, str], ...]
+    reason: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "subject": self.subject,
+            "source_failure_id": self.source_failure_id,
+            "learner": self.learner,
+            "proposal": self.proposal.as_dict() if self.proposal else None,
+            "report": dict(self.report) if self.report else None,
+            "rejected": [{"candidate": c, "reason": r} for c, r in self.considered],
+            "reason": self.reason,
+        }
+
+
+@dataclass(frozen=True)
+class Setting:
+    """What every replay in one run shares."""
+
+    replay: sandbox.Replay
+    config: Config
+    at: str
+    meter: sandbox.Meter[Any] = sandbox.unmetered
+    runs: int | None = None
+
+
+def judge(
+    candidate: Candidate,
+    source_failure_id: str,
+    setting: Setting,
+    objective: Objective | None = None,
+    source_case: str | None = None,
+) -> Evaluation:
+    """Replay one candidate N times and gate the report."""
+    runs = setting.runs or setting.config.sandbox.stabilization_runs
+    ids = sandbox.replay_set(
+        candidate.changes,
+        setting.replay.cases,
+        setting.replay.params,
+        scope=setting.config.sandbox.scope,
+    )
+    evidence = evidence_digest(ids, setting.replay.cases, setting.replay.params)
+    identifier = proposal_id(source_failure_id, candidate, evidence)
+    run = sandbox.replay(
+        candidate.changes, setting.replay, runs=runs, meter=setting.meter, case_ids=ids
+    )
+    report = sandbox.report(
+        run,
+        setting.replay.cases,
+        proposal_id=identifier,
+        executed_at=setting.at,
+        source_case=source_case,
+    )
+    if objective is not None:
+        report["objective"] = dict(objective(candidate))
+    verdict = gate.decide(report, setting.config.gate)
+    report["gate"] = verdict.as_dict()
+    report["promotion_eligible"] = verdict.allowed
+    return Evaluation(candidate, identifier, evidence, report, verdict)
+
+
+def _improvement(evaluation: Evaluation) -> tuple[float, float]:
+    report = evaluation.report
+    if "objective" in report:
+        return (report["objective"]["delta"], 0.0)
+    return (report["delta"]["pass_rate_delta"], report["delta"]["avg_score_delta"])
+
+
+def select(
+    evaluations: Sequence[Evaluation], excluded: Mapping[str, str]
+) -> tuple[Evaluation | None, list[tuple[str, str]]]:
+    """The gate-passing candidate with the largest improvement; ties by the fixed type order."""
+    passing = [e for e in evaluations if e.verdict.allowed and e.proposal_id not in excluded]
+    ordered = sorted(
+        passing, key=lambda e: (-_improvement(e)[0], -_improvement(e)[1], e.candidate.rank())
+    )
+    chosen = ordered[0] if ordered else None
+    considered = []
+    for evaluation in evaluations:
+        if evaluation is chosen:
+            continue
+        considered.append((evaluation.candidate.describe(), _why_not(evaluation, chosen, excluded)))
+    return chosen, considered
+
+
+def _why_not(evaluation: Evaluation, chosen: Evaluation | None, excluded: Mapping[str, str]) -> str:
+    if evaluation.proposal_id in excluded:
+        return excluded[evaluation.proposal_id]
+    if not evaluation.verdict.allowed:
+        return "gate: " + "; ".join(evaluation.verdict.reasons)
+    assert chosen is not None
+    if _improvement(evaluation) == _improvement(chosen):
+        return "passes the gate; as good as the chosen one, which comes first in the fixed order"
+    return (
+        f"passes the gate; improves less ({_improvement(evaluation)[0]:+.3f} "
+        f"vs {_improvement(chosen)[0]:+.3f})"
+    )
+
+
+def outcome(
+    subject: str,
+    source_failure_id: str,
+    *,
+    learner: str,
+    evaluations: Sequence[Evaluation],
+    dropped: Sequence[Dropped],
+    setting: Setting,
+    excluded: Mapping[str, str],
+) -> Outcome:
+    """Choose and build the proposal (or say why there is none)."""
+    chosen, considered = select(evaluations, excluded)
+    considered += [(d.description, d.reason) for d in dropped]
+    if chosen is None:
+        reason = "no candidate was generated" if not considered else "no candidate passes the gate"
+        return Outcome(subject, source_failure_id, learner, None, None, tuple(considered), reason)
+    proposal = build(chosen, subject, source_failure_id, learner, setting)
+    return Outcome(subject, source_failure_id, learner, proposal, chosen.report, tuple(considered))
+
+
+def build(
+    chosen: Evaluation, subject: str, source_failure_id: str, learner: str, setting: Setting
+) -> Proposal:
+    candidate = chosen.candidate
+    report = chosen.report
+    cases = setting.replay.cases
+    policies = setting.replay.params.policies
+    files = {policies[c.policy].path for c in candidate.changes}
+    files |= {path for move in candidate.moves for path in move}
+    delta = report.get("delta", {})
+    return Proposal(
+        proposal_id=chosen.proposal_id,
+        created_at=setting.at,
+        source_failure_id=source_failure_id,
+        subject=subject,
+        learner=learner,
+        proposal_type=candidate.proposal_type,
+        change_description=candidate.rationale,
+        affected_components=tuple(
+            sorted(files | {cases[i].path for i in candidate.impact if i in cases})
+        ),
+        changes=candidate.changes,
+        versions=versions(candidate.changes, policies),
+        expected_delta={
+            "improved_cases": [d["case_id"] for d in report["case_details"] if d["improved"]],
+            "regression_risk": [i for i in candidate.impact if i != subject],
+            "backtest_pass_rate_delta": delta.get("pass_rate_delta", 0.0),
+            **({"objective_delta": report["objective"]["delta"]} if "objective" in report else {}),
+        },
+        validation_plan={
+            "sandbox_cases": list(report["replayed_cases"]),
+            "protected_cases": sorted(i for i in report["replayed_cases"] if cases[i].protected),
+            "stabilization_runs": report["stabilization"]["runs"],
+        },
+        evidence_digest=chosen.evidence,
+        rent_manifest_draft=candidate.manifest,
+        moves=candidate.moves,
+    )

@@ -1,0 +1,215 @@
+"""Replay a change in memory on historical snapshots only, N times, and compare (000, component 3).
+
+The working tree is never touched: changes are applied to an in-memory copy of the
+policies. Costs are measured by a `Meter` the caller injects (the core reads no clock).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from bot.core import backtest
+from bot.core.evaluate import Evaluator, Result
+from bot.core.params import Change, Params
+from bot.core.snapshot import Snapshot
+from bot.model import Case
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Cost:
+    """What one replay cost: wall time and peak memory."""
+
+    time_ms: float
+    memory_kb: float
+
+
+# meter(work, trace_memory) -> (result, cost); tracing memory slows work down, so the
+# sandbox traces it on the first run only and takes time from the untraced runs.
+Meter = Callable[[Callable[[], T], bool], tuple[T, Cost]]
+
+
+def unmetered(work: Callable[[], T], trace_memory: bool = False) -> tuple[T, Cost]:
+    """A meter that measures nothing (for callers that do not gate on cost)."""
+    return work(), Cost(0.0, 0.0)
+
+
+@dataclass(frozen=True)
+class Replay:
+    """Everything a replay reads: cases, parameters, snapshots, custom evaluators."""
+
+    cases: Mapping[str, Case]
+    params: Params
+    snapshots: Mapping[str, Snapshot]
+    evaluators: Mapping[str, Evaluator]
+
+    def run(self, ids: Sequence[str], params: Params) -> tuple[Result, ...]:
+        return backtest.run([self.cases[i] for i in ids], params, self.snapshots, self.evaluators)
+
+
+@dataclass(frozen=True)
+class SandboxRun:
+    """Baseline and proposal results over N identical replays."""
+
+    case_ids: tuple[str, ...]
+    baseline: tuple[Result, ...]
+    proposal: tuple[Result, ...]
+    runs: int
+    distinct_outcomes: int
+    baseline_cost: Cost
+    proposal_cost: Cost
+
+    @property
+    def identical(self) -> bool:
+        return self.distinct_outcomes == 1
+
+
+def replay_set(
+    changes: Iterable[Change], cases: Mapping[str, Case], params: Params, *, scope: str = "affected"
+) -> tuple[str, ...]:
+    """Cases a change can affect (a parameter's readers, a switched policy's cases) + protected."""
+    if scope == "all":
+        return tuple(sorted(cases))
+    chosen = {case.id for case in cases.values() if case.protected}
+    for change in changes:
+        if change.target.startswith("parameters."):
+            chosen.update(params.readers(change.key, cases.values()))
+        else:
+            chosen.update(c.id for c in cases.values() if change.policy in c.policies())
+    return tuple(sorted(chosen))
+
+
+def replay(
+    changes: Sequence[Change],
+    replay_inputs: Replay,
+    *,
+    runs: int,
+    scope: str = "affected",
+    meter: Meter[tuple[Result, ...]] = unmetered,
+    case_ids: Sequence[str] | None = None,
+) -> SandboxRun:
+    """Replay baseline and proposal `runs` times; outcomes must not vary between runs."""
+    ids = (
+        tuple(case_ids)
+        if case_ids is not None
+        else replay_set(changes, replay_inputs.cases, replay_inputs.params, scope=scope)
+    )
+    proposed = replay_inputs.params.apply(changes)
+    outcomes = set()
+    baseline_costs, proposal_costs = [], []
+    baseline: tuple[Result, ...] = ()
+    proposal: tuple[Result, ...] = ()
+    for index in range(max(1, runs)):
+        traced = index == 0
+        baseline, spent = meter(lambda: replay_inputs.run(ids, replay_inputs.params), traced)
+        baseline_costs.append(spent)
+        proposal, spent = meter(lambda: replay_inputs.run(ids, proposed), traced)
+        proposal_costs.append(spent)
+        outcomes.add(tuple(r.outcome() for r in (*baseline, *proposal)))
+    return SandboxRun(
+        ids,
+        baseline,
+        proposal,
+        max(1, runs),
+        len(outcomes),
+        _least(baseline_costs),
+        _least(proposal_costs),
+    )
+
+
+def _least(costs: Sequence[Cost]) -> Cost:
+    """Memory from the traced first run; time as the least of the untraced runs (or the only one).
+
+    The least time is the measurement least disturbed by everything else on the machine.
+    """
+    timed = costs[1:] or costs
+    return Cost(min(c.time_ms for c in timed), costs[0].memory_kb)
+
+
+def report(
+    run: SandboxRun,
+    cases: Mapping[str, Case],
+    *,
+    proposal_id: str,
+    executed_at: str,
+    source_case: str | None = None,
+) -> dict[str, Any]:
+    """000's sandbox report: baseline vs proposal, per-case before/after, deltas, cost."""
+    details = [
+        _detail(b, p, cases[b.case_id]) for b, p in zip(run.baseline, run.proposal, strict=True)
+    ]
+    before, after = backtest.summarize(run.baseline), backtest.summarize(run.proposal)
+    return {
+        "sandbox_run_id": f"sandbox_{proposal_id}_{executed_at.replace('-', '').replace(':', '')}",
+        "proposal_id": proposal_id,
+        "executed_at": executed_at,
+        "source_case": source_case,
+        "replayed_cases": list(run.case_ids),
+        "baseline": _totals(before),
+        "proposal": _totals(after),
+        "delta": {
+            "pass_rate_delta": round(after.pass_rate - before.pass_rate, 6),
+            "hit_count_delta": after.counts["HIT"] - before.counts["HIT"],
+            "avg_score_delta": round(after.avg_score - before.avg_score, 6),
+            "fixed_cases": [d["case_id"] for d in details if d["fixed"]],
+            "regressed_cases": [d["case_id"] for d in details if d["regressed"]],
+            "regression_count": sum(d["regressed"] for d in details),
+            "protected_regressions": [
+                d["case_id"] for d in details if d["regressed"] and d["protected"]
+            ],
+        },
+        "cost_delta": {
+            "baseline_time_ms": run.baseline_cost.time_ms,
+            "proposal_time_ms": run.proposal_cost.time_ms,
+            "time_ms_delta": run.proposal_cost.time_ms - run.baseline_cost.time_ms,
+            "baseline_memory_kb": run.baseline_cost.memory_kb,
+            "proposal_memory_kb": run.proposal_cost.memory_kb,
+            "memory_kb_delta": run.proposal_cost.memory_kb - run.baseline_cost.memory_kb,
+        },
+        "stabilization": {
+            "runs": run.runs,
+            "distinct_outcomes": run.distinct_outcomes,
+            "identical": run.identical,
+        },
+        "case_details": details,
+    }
+
+
+def _totals(summary: backtest.Summary) -> dict[str, Any]:
+    return {
+        "backtest_pass_rate": summary.pass_rate,
+        "hit_count": summary.counts["HIT"],
+        "miss_count": summary.counts["MISS"],
+        "abstain_count": summary.counts["ABSTAIN"],
+        "error_count": summary.counts["ERROR"],
+        "avg_score": summary.avg_score,
+    }
+
+
+def _detail(before: Result, after: Result, case: Case) -> dict[str, Any]:
+    return {
+        "case_id": before.case_id,
+        "protected": case.protected,
+        "baseline_status": before.status,
+        "proposal_status": after.status,
+        "baseline_score": before.score,
+        "proposal_score": after.score,
+        "improved": not before.passed and after.passed,
+        "fixed": before.failed and after.passed,
+        "regressed": before.passed and not after.passed,
+    }
+
+
+def stable_view(sandbox_report: Mapping[str, Any]) -> dict[str, Any]:
+    """The report without measured costs: what must be byte-identical for the same inputs."""
+    view = {k: v for k, v in sandbox_report.items() if k not in ("cost_delta", "gate")}
+    gate = sandbox_report.get("gate")
+    if gate is not None:
+        view["gate"] = {
+            "allowed": gate["allowed"],
+            "criteria": [{"name": c["name"], "passed": c["passed"]} for c in gate["criteria"]],
+        }
+    return view

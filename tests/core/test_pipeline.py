@@ -1,0 +1,241 @@
+"""Sandbox replay, stabilization, selection of exactly one proposal, determinism."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+from bot.core import canonical, pipeline, sandbox
+from bot.core.analyze import Run, analyze
+from bot.core.evaluate import evaluate
+from bot.core.learners import Candidate
+from bot.core.learners import backtest as learner
+from bot.core.params import Change
+from bot.model import Config
+from tests.builders import case, event, params, policy, snapshot
+
+RUN = Run("run_x", "r" * 40, "2026-01-01T00:00:00Z")
+
+EVENTS = [
+    event(1, term="x"),
+    event(2, term="x"),
+    event(3, term="ex"),  # subject: 2 + 1 alias
+    event(1, term="fad"),
+    event(2, term="fad"),  # protected quiet case
+    event(24 * 8, term="x"),  # just before the window
+    event(1, term="y"),
+    event(2, term="y"),
+    event(3, term="y"),
+    event(4, term="y"),  # passes
+]
+SNAP = snapshot(EVENTS)
+
+
+def world(extra_operators: dict[str, Any] | None = None) -> tuple[Any, ...]:
+    pol = policy(
+        operators={
+            "aliases": {
+                "kind": "alias_terms",
+                "active": False,
+                "config": {"aliases": {"x": ["ex"]}},
+            },
+            **(extra_operators or {}),
+        }
+    )
+    cases = {
+        "subject": case("subject", SNAP.sha256),
+        "fad": case(
+            "fad",
+            SNAP.sha256,
+            expect="quiet",
+            protected=True,
+            triggers=[{"kind": "count", "match": {"term": "fad"}, "threshold": "p.min_count"}],
+        ),
+        "steady": case(
+            "steady",
+            SNAP.sha256,
+            triggers=[{"kind": "count", "match": {"term": "y"}, "threshold": "p.min_count"}],
+        ),
+    }
+    replay = sandbox.Replay(cases, params(pol), {SNAP.sha256: SNAP}, {})
+    return cases, replay
+
+
+def plan(
+    excluded: dict[str, str] | None = None, meter: Any = sandbox.unmetered
+) -> pipeline.Outcome:
+    cases, replay = world()
+    subject = cases["subject"]
+    result = evaluate(subject, replay.params, SNAP)
+    failure = analyze(subject, result, replay.params, SNAP, RUN)
+    found, dropped = learner.candidates(
+        failure, learner.Context(subject, replay.params, SNAP, cases)
+    )
+    setting = pipeline.Setting(replay, Config(), "2026-01-01T00:00:00Z", meter)
+    judged = [pipeline.judge(c, failure.failure_id, setting, source_case="subject") for c in found]
+    return pipeline.outcome(
+        "subject",
+        failure.failure_id,
+        learner="backtest",
+        evaluations=judged,
+        dropped=dropped,
+        setting=setting,
+        excluded=excluded or {},
+    )
+
+
+def test_replay_set_is_readers_plus_protected() -> None:
+    cases, replay = world()
+    change = Change("p", "parameters.limit", 0.5, 0.4)
+    assert sandbox.replay_set([change], cases, replay.params) == ("fad",)
+    window = Change("p", "parameters.window_days", 7, 8)
+    assert sandbox.replay_set([window], cases, replay.params) == ("fad", "steady", "subject")
+    assert sandbox.replay_set([change], cases, replay.params, scope="all") == (
+        "fad",
+        "steady",
+        "subject",
+    )
+
+
+def test_obvious_fix_that_regresses_a_protected_case_is_rejected_with_that_reason() -> None:
+    outcome = plan()
+    rejected = dict(outcome.considered)
+    threshold = rejected["threshold_adjustment: p.min_count: 3 -> 2"]
+    assert "protected_regressions: 1" in threshold and "passing_cases_now_failing: 1" in threshold
+    assert outcome.proposal is not None
+
+
+def test_largest_improvement_wins_and_ties_follow_the_fixed_order() -> None:
+    outcome = plan()
+    assert outcome.proposal is not None
+    # window 7 -> 8 and the alias operator both fix only the subject: equal improvement,
+    # and window_extension comes before new_operator in the fixed order.
+    assert outcome.proposal.proposal_type == "window_extension"
+    reason = dict(outcome.considered)["new_operator: p.operators.aliases: off -> on"]
+    assert (
+        reason == "passes the gate; as good as the chosen one, which comes first in the fixed order"
+    )
+
+
+def test_known_bad_proposal_is_skipped_for_the_next_best() -> None:
+    first = plan()
+    assert first.proposal is not None
+    again = plan(excluded={first.proposal.proposal_id: "known-bad: rolled back in ledger entry 4"})
+    assert again.proposal is not None and again.proposal.proposal_type == "new_operator"
+    assert (
+        dict(again.considered)["window_extension: p.window_days: 7 -> 8"]
+        == "known-bad: rolled back in ledger entry 4"
+    )
+
+
+def test_no_passing_candidate_means_no_proposal_and_says_why() -> None:
+    _, replay = world()
+    setting = pipeline.Setting(replay, Config(), "2026-01-01T00:00:00Z")
+    bad = Candidate("threshold_adjustment", (Change("p", "parameters.min_count", 3, 1),), "too far")
+    judged = [pipeline.judge(bad, "failure_subject_x", setting, source_case="subject")]
+    outcome = pipeline.outcome(
+        "subject",
+        "failure_subject_x",
+        learner="backtest",
+        evaluations=judged,
+        dropped=[],
+        setting=setting,
+        excluded={},
+    )
+    assert outcome.proposal is None and outcome.reason == "no candidate passes the gate"
+    assert "protected_regressions" in outcome.considered[0][1]
+
+
+def test_proposal_fields_follow_000() -> None:
+    proposal = plan().proposal
+    assert proposal is not None
+    data = proposal.as_dict()
+    assert (
+        data["proposal_id"].startswith("proposal_") and data["created_at"] == "2026-01-01T00:00:00Z"
+    )
+    assert data["versions"] == {"p": {"from": 1, "to": 2}}
+    assert data["expected_delta"]["improved_cases"] == ["subject"]
+    assert data["validation_plan"] == {
+        "sandbox_cases": ["fad", "steady", "subject"],
+        "protected_cases": ["fad"],
+        "stabilization_runs": 3,
+    }
+    assert set(data["affected_components"]) == {
+        "policies/p.yaml",
+        "cases/subject.yaml",
+        "cases/fad.yaml",
+        "cases/steady.yaml",
+    }
+
+
+def test_same_inputs_give_the_same_proposal_and_report_costs_aside() -> None:
+    from bot.edges.meter import measure
+
+    first, second = plan(meter=measure), plan(meter=measure)
+    assert first.proposal == second.proposal
+    assert canonical.encode(first.proposal.as_dict()) == canonical.encode(second.proposal.as_dict())  # type: ignore[union-attr]
+    assert first.report is not None and second.report is not None
+    assert canonical.encode(sandbox.stable_view(first.report)) == canonical.encode(
+        sandbox.stable_view(second.report)
+    )
+
+
+def test_stabilization_catches_a_nondeterministic_evaluator() -> None:
+    _, replay = world()
+    flips = itertools.count()
+
+    def flaky(c: Any, p: Any, s: Any) -> dict[str, Any]:
+        return {"status": "HIT" if next(flips) % 3 else "MISS", "confidence": "LOW"}
+
+    replay = sandbox.Replay(replay.cases, replay.params, replay.snapshots, {"steady": flaky})
+    setting = pipeline.Setting(replay, Config(), "2026-01-01T00:00:00Z")
+    candidate = Candidate("window_extension", (Change("p", "parameters.window_days", 7, 8),), "x")
+    judged = pipeline.judge(candidate, "failure_subject_x", setting, source_case="subject")
+    assert judged.report["stabilization"]["identical"] is False
+    assert not judged.verdict.allowed
+    assert "stabilization" in [c.name for c in judged.verdict.criteria if not c.passed]
+
+
+def test_sandbox_never_changes_the_baseline_parameters() -> None:
+    _, replay = world()
+    before = replay.params.policies["p"]
+    sandbox.replay([Change("p", "parameters.min_count", 3, 1)], replay, runs=2)
+    assert replay.params.policies["p"] is before and before.parameters["min_count"].value == 3
+
+
+def test_report_shape_and_measured_costs() -> None:
+    cases, replay = world()
+    ticks = iter(range(100))
+
+    def fake_meter(work: Any, traced: bool) -> Any:
+        return work(), sandbox.Cost(float(next(ticks)), 10.0 if traced else 0.0)
+
+    run = sandbox.replay(
+        [Change("p", "parameters.window_days", 7, 8)], replay, runs=3, meter=fake_meter
+    )
+    report = sandbox.report(
+        run,
+        cases,
+        proposal_id="proposal_x",
+        executed_at="2026-01-01T00:00:00Z",
+        source_case="subject",
+    )
+    assert report["cost_delta"]["baseline_time_ms"] == 2.0  # the least of the untraced 2, 4
+    assert report["cost_delta"]["proposal_time_ms"] == 3.0  # the least of the untraced 3, 5
+    assert report["cost_delta"]["baseline_memory_kb"] == 10.0  # from the traced first run
+    assert (
+        report["delta"]["fixed_cases"] == ["subject"] and report["delta"]["regression_count"] == 0
+    )
+    assert report["baseline"]["hit_count"] == 2 and report["proposal"]["hit_count"] == 3
+    detail = next(d for d in report["case_details"] if d["case_id"] == "subject")
+    assert detail == {
+        "case_id": "subject",
+        "protected": False,
+        "baseline_status": "MISS",
+        "proposal_status": "HIT",
+        "baseline_score": 0.0,
+        "proposal_score": 1.0,
+        "improved": True,
+        "fixed": True,
+        "regressed": False,
+    }
