@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import sys
 import traceback
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 from bot import __version__, config
-from bot.app import backtests, ledgers, proposals, state
+from bot.app import backtests, checks, ledgers, local, proposals, state
+from bot.app import run as run_command
+from bot.edges.redact import scrub
 from bot.errors import EXIT_BUG, EXIT_INTERRUPTED, EXIT_INVALID, BotError
 from bot.model import parse_time
 
@@ -30,6 +33,19 @@ def _common() -> argparse.ArgumentParser:
 
 def _add_json_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print data as JSON")
+
+
+def _add_forge_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--forge", choices=config.FORGES, help="default: github in Actions, else local"
+    )
+    parser.add_argument("--github-repo", metavar="OWNER/NAME", help="default: $GITHUB_REPOSITORY")
+    parser.add_argument(
+        "--api-url", metavar="URL", help="GitHub API (Enterprise); default: $GITHUB_API_URL"
+    )
+    parser.add_argument(
+        "--token-env", metavar="NAME", help="variable holding the token (default GITHUB_TOKEN)"
+    )
 
 
 def _add_now_option(parser: argparse.ArgumentParser) -> None:
@@ -75,6 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     _state_commands(command)
     _evaluation_commands(command)
     _proposal_commands(command)
+    _forge_commands(command)
     _ledger_commands(command, common)
     return parser
 
@@ -82,13 +99,13 @@ def build_parser() -> argparse.ArgumentParser:
 def _state_commands(command: Command) -> None:
     validate = command("validate", "check every policy, case, snapshot and the config")
     _add_json_option(validate)
-    validate.set_defaults(run=lambda a, s: state.validate(s))
+    validate.set_defaults(run=lambda a, s, _: state.validate(s))
 
     schema = command("schema", "JSON Schemas of the state files")
     schema_commands = schema.add_subparsers(dest="schema_command", required=True)
     export = schema_commands.add_parser("export", help="write the schemas into DIR for editors")
     export.add_argument("directory", metavar="DIR", type=Path)
-    export.set_defaults(run=lambda a, s: state.export_schemas(s, directory=a.directory))
+    export.set_defaults(run=lambda a, s, _: state.export_schemas(s, directory=a.directory))
 
 
 def _evaluation_commands(command: Command) -> None:
@@ -96,7 +113,7 @@ def _evaluation_commands(command: Command) -> None:
     backtest.add_argument("--rev", metavar="REV", help="read the state from this git revision")
     _add_json_option(backtest)
     _add_now_option(backtest)
-    backtest.set_defaults(run=lambda a, s: backtests.run_backtest(s, rev=a.rev))
+    backtest.set_defaults(run=lambda a, s, _: backtests.run_backtest(s, rev=a.rev))
 
     analyze = command("analyze", "analyse every failure (MISS, or ABSTAIN with HIGH confidence)")
     analyze.add_argument("--rev", metavar="REV", help="read the state from this git revision")
@@ -105,7 +122,7 @@ def _evaluation_commands(command: Command) -> None:
     )
     _add_json_option(analyze)
     _add_now_option(analyze)
-    analyze.set_defaults(run=lambda a, s: backtests.run_analyze(s, rev=a.rev, out=a.out))
+    analyze.set_defaults(run=lambda a, s, _: backtests.run_analyze(s, rev=a.rev, out=a.out))
 
 
 def _proposal_commands(command: Command) -> None:
@@ -117,7 +134,9 @@ def _proposal_commands(command: Command) -> None:
         "--out", metavar="FILE", type=Path, help="write the YAML here (default: stdout)"
     )
     _add_now_option(propose)
-    propose.set_defaults(run=lambda a, s: proposals.run_propose(s, failure_id=a.failure, out=a.out))
+    propose.set_defaults(
+        run=lambda a, s, _: proposals.run_propose(s, failure_id=a.failure, out=a.out)
+    )
 
     sandbox = command("sandbox", "replay a proposal on historical snapshots and gate it")
     sandbox.add_argument("proposal", metavar="PROPOSAL.yaml", type=Path)
@@ -128,13 +147,15 @@ def _proposal_commands(command: Command) -> None:
     _add_json_option(sandbox)
     _add_now_option(sandbox)
     sandbox.set_defaults(
-        run=lambda a, s: proposals.run_sandbox(s, proposal_path=a.proposal, runs=a.runs, out=a.out)
+        run=lambda a, s, _: proposals.run_sandbox(
+            s, proposal_path=a.proposal, runs=a.runs, out=a.out
+        )
     )
 
     gate = command("gate", "decide on a sandbox report with the configured criteria")
     gate.add_argument("report", metavar="REPORT.json", type=Path)
     _add_json_option(gate)
-    gate.set_defaults(run=lambda a, s: proposals.run_gate(s, report_path=a.report))
+    gate.set_defaults(run=lambda a, s, _: proposals.run_gate(s, report_path=a.report))
 
     loop = command("loop", "backtest, analyse, propose, sandbox and gate: the PRs run would open")
     loop.add_argument(
@@ -142,7 +163,46 @@ def _proposal_commands(command: Command) -> None:
     )
     _add_json_option(loop)
     _add_now_option(loop)
-    loop.set_defaults(run=lambda a, s: proposals.run_loop(s, dry_run=a.dry_run))
+    loop.set_defaults(run=lambda a, s, _: proposals.run_loop(s, dry_run=a.dry_run))
+
+
+def _forge_commands(command: Command) -> None:
+    run = command("run", "the scheduled job: one pull request per failure, checks, dashboard")
+    run.add_argument("--dry-run", action="store_true", help="print the actions, write nothing")
+    _add_forge_options(run)
+    _add_json_option(run)
+    _add_now_option(run)
+    run.set_defaults(run=lambda a, s, e: run_command.run(s, e, dry_run=a.dry_run))
+
+    check = command(
+        "check", "replay a proposal branch's diff N times and report the gate on its head"
+    )
+    check.add_argument("--pr", type=int, metavar="N", help="default: the pull_request event")
+    check.add_argument("--branch", metavar="NAME", help="check a branch instead of a pull request")
+    _add_forge_options(check)
+    _add_now_option(check)
+    check.set_defaults(run=lambda a, s, e: checks.run_check(s, e, number=a.pr, branch=a.branch))
+
+    prs = command("prs", "learnbot's pull requests with state and gate result")
+    prs.add_argument("--state", choices=("open", "closed", "merged"))
+    _add_forge_options(prs)
+    _add_json_option(prs)
+    prs.set_defaults(run=lambda a, s, e: local.list_pulls(s, e, state=a.state))
+
+    merge = command(
+        "merge", "merge a local pull request into the default branch (a real git merge)"
+    )
+    merge.add_argument("number", type=int, metavar="N")
+    merge.add_argument("--approved-by", metavar="NAME", help="record an approving review")
+    _add_forge_options(merge)
+    merge.set_defaults(
+        run=lambda a, s, _: local.merge(s, number=a.number, approved_by=a.approved_by)
+    )
+
+    close = command("close", "close a local pull request without merging (a rejection)")
+    close.add_argument("number", type=int, metavar="N")
+    _add_forge_options(close)
+    close.set_defaults(run=lambda a, s, _: local.close(s, number=a.number))
 
 
 def _ledger_commands(command: Command, common: argparse.ArgumentParser) -> None:
@@ -153,12 +213,12 @@ def _ledger_commands(command: Command, common: argparse.ArgumentParser) -> None:
     )
     verify.add_argument("files", nargs="*", metavar="FILE", help="default: ledgers/*.jsonl")
     _add_json_option(verify)
-    verify.set_defaults(run=lambda a, s: ledgers.verify(s, files=a.files))
+    verify.set_defaults(run=lambda a, s, _: ledgers.verify(s, files=a.files))
     show = ledger_commands.add_parser("show", parents=[common], help="print entries")
     show.add_argument("file", nargs="?", metavar="FILE", help="default: every ledger")
     show.add_argument("--type", dest="type_", metavar="TYPE", help="only entries of this type")
     _add_json_option(show)
-    show.set_defaults(run=lambda a, s: ledgers.show(s, file=a.file, type_=a.type_))
+    show.set_defaults(run=lambda a, s, _: ledgers.show(s, file=a.file, type_=a.type_))
 
 
 @contextlib.contextmanager
@@ -170,9 +230,9 @@ def error_handler(verbose: bool) -> Iterator[list[int]]:
     except BotError as exc:
         if verbose:
             raise
-        sys.stderr.write(f"learnbot: error: {exc}\n")
+        sys.stderr.write(f"learnbot: error: {scrub(str(exc))}\n")
         if exc.hint:
-            sys.stderr.write(f"hint: {exc.hint}\n")
+            sys.stderr.write(f"hint: {scrub(exc.hint)}\n")
         code[0] = exc.exit_code
     except KeyboardInterrupt:
         sys.stderr.write("learnbot: interrupted\n")
@@ -185,8 +245,9 @@ def error_handler(verbose: bool) -> Iterator[list[int]]:
         code[0] = EXIT_BUG
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
     """Run one command; return its exit code."""
+    env = os.environ if environ is None else environ
     parser = build_parser()
     args = parser.parse_args(argv)
     verbose = bool(getattr(args, "verbose", False))
@@ -200,7 +261,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             api_url=getattr(args, "api_url", None),
             token_env=getattr(args, "token_env", None),
             verbose=verbose,
+            environ=env,
         )
-        run: Callable[[argparse.Namespace, config.Settings], int] = args.run
-        code[0] = run(args, settings)
+        handler: Callable[[argparse.Namespace, config.Settings, Mapping[str, str]], int] = args.run
+        code[0] = handler(args, settings, env)
     return code[0] if code[0] is not None else EXIT_INVALID

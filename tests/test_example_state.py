@@ -7,7 +7,7 @@ from pathlib import Path
 
 from bot.edges import store
 from bot.edges.files import WorktreeFiles
-from tests.conftest import ROOT
+from tests.repos import ROOT
 
 
 def test_generator_reproduces_the_committed_state_byte_for_byte(tmp_path: Path) -> None:

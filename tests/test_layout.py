@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.repos import ROOT
 
 BOT = ROOT / "bot"
 CORE_ALLOWED = {"bot.core", "bot.model", "bot.errors", "numpy"}

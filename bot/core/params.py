@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from bot.model import Case, Parameter, Policy, Registration
 
 _DIGITS = 9
+_GRID_TOLERANCE = 1e-6
 
 
 @dataclass(frozen=True)
@@ -121,6 +122,16 @@ def grid_ceil(value: float, parameter: Parameter) -> float:
     """The smallest grid value >= `value`."""
     steps = math.ceil(round((value - parameter.minimum) / parameter.step, _DIGITS))
     return _like(round(parameter.minimum + steps * parameter.step, _DIGITS), parameter)
+
+
+def bound_problem(value: float, minimum: float, maximum: float, step: float) -> str:
+    """Why `value` breaks bounds or the step grid ('' when it does not)."""
+    if not minimum <= value <= maximum:
+        return f"{value} is outside the bounds [{minimum}, {maximum}]"
+    steps = (value - minimum) / step
+    if abs(steps - round(steps)) > _GRID_TOLERANCE:
+        return f"{value} is not on the step grid {minimum} + k * {step}"
+    return ""
 
 
 def within(value: float, parameter: Parameter) -> bool:

@@ -36,6 +36,7 @@ class Outcome:
     report: Mapping[str, Any] | None
     considered: tuple[tuple[str, str], ...]
     reason: str = ""
+    chosen: Evaluation | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -150,7 +151,15 @@ def outcome(
         reason = "no candidate was generated" if not considered else "no candidate passes the gate"
         return Outcome(subject, source_failure_id, learner, None, None, tuple(considered), reason)
     proposal = build(chosen, subject, source_failure_id, learner, setting)
-    return Outcome(subject, source_failure_id, learner, proposal, chosen.report, tuple(considered))
+    return Outcome(
+        subject,
+        source_failure_id,
+        learner,
+        proposal,
+        chosen.report,
+        tuple(considered),
+        chosen=chosen,
+    )
 
 
 def build(

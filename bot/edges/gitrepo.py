@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import io
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 import git
 from git.exc import BadName, GitCommandError, InvalidGitRepositoryError, NoSuchPathError
+from gitdb import IStream
 
+from bot.edges.redact import scrub
 from bot.errors import GitError
 
 
@@ -72,3 +78,203 @@ class GitRepo:
             return self.files_at(rev).read(path)
         except GitError:
             return None
+
+
+class PushRejected(GitError):
+    """The remote refused a push (it moved on): fetch, rebuild and retry."""
+
+
+@dataclass(frozen=True)
+class Identity:
+    name: str
+    email: str
+
+
+@dataclass(frozen=True)
+class CommitInfo:
+    """What promotion needs to know about one commit."""
+
+    sha: str
+    parents: tuple[str, ...]
+    message: str
+    author: str
+    author_email: str
+    committed_at: int
+    trailers: Mapping[str, tuple[str, ...]]
+
+    @property
+    def subject(self) -> str:
+        return self.message.split("\n", 1)[0]
+
+
+def _trailers(message: str) -> dict[str, tuple[str, ...]]:
+    """`Key: value` lines of the last paragraph of a commit message."""
+    found: dict[str, list[str]] = {}
+    paragraphs = [p for p in message.strip().split("\n\n") if p.strip()]
+    if len(paragraphs) < 2:
+        return {}
+    for line in paragraphs[-1].splitlines():
+        key, sep, value = line.partition(": ")
+        if sep and key.replace("-", "").isalnum():
+            found.setdefault(key, []).append(value.strip())
+    return {key: tuple(values) for key, values in found.items()}
+
+
+def _git(repo: git.Repo, *args: str, env: Mapping[str, str] | None = None) -> str:
+    try:
+        if env:
+            with repo.git.custom_environment(**env):
+                return str(repo.git.execute(["git", *args]))
+        return str(repo.git.execute(["git", *args]))
+    except GitCommandError as exc:
+        raise GitError(f"git {args[0]} failed: {scrub(str(exc.stderr or exc).strip())}") from exc
+
+
+class Clone(GitRepo):
+    """A clone with an `origin`: everything the loop does with git."""
+
+    def run(self, *args: str, env: Mapping[str, str] | None = None) -> str:
+        return _git(self.repo, *args, env=env)
+
+    def fetch(self) -> None:
+        """Bring every branch of origin up to date (prunes deleted ones)."""
+        self.run("fetch", "--quiet", "--prune", "origin", "+refs/heads/*:refs/remotes/origin/*")
+
+    def default_branch(self) -> str:
+        """origin's HEAD; never assumed to be main."""
+        try:
+            ref = self.run("symbolic-ref", "--quiet", "refs/remotes/origin/HEAD")
+        except GitError as exc:
+            raise GitError(
+                "cannot tell origin's default branch (refs/remotes/origin/HEAD is not set)",
+                hint="run `git remote set-head origin --auto`",
+            ) from exc
+        return ref.removeprefix("refs/remotes/origin/")
+
+    def remote_sha(self, branch: str) -> str | None:
+        """The sha of origin/<branch>, or None when it does not exist."""
+        try:
+            return self.run(
+                "rev-parse", "--verify", "--quiet", f"refs/remotes/origin/{branch}^{{commit}}"
+            )
+        except GitError:
+            return None
+
+    def info(self, sha: str) -> CommitInfo:
+        commit = self.repo.commit(sha)
+        message = str(commit.message)
+        return CommitInfo(
+            sha=commit.hexsha,
+            parents=tuple(p.hexsha for p in commit.parents),
+            message=message,
+            author=str(commit.author.name),
+            author_email=str(commit.author.email),
+            committed_at=int(commit.committed_date),
+            trailers=_trailers(message),
+        )
+
+    def _store(self, data: bytes) -> str:
+        stream = IStream(b"blob", len(data), io.BytesIO(data))
+        return str(self.repo.odb.store(stream).hexsha.decode())
+
+    def commit(
+        self,
+        *,
+        base: str,
+        files: Mapping[str, bytes | None],
+        message: str,
+        author: Identity,
+        at: int,
+    ) -> str:
+        """A commit on `base` with `files` replaced (None removes); no index or work tree touched.
+
+        With the same inputs and time the sha is the same: pushing it again changes nothing.
+        """
+        with tempfile.TemporaryDirectory() as folder:
+            index = {"GIT_INDEX_FILE": str(Path(folder) / "index")}
+            self.run("read-tree", base, env=index)
+            for path, data in sorted(files.items()):
+                if data is None:
+                    self.run("update-index", "--force-remove", "--", path, env=index)
+                else:
+                    self.run(
+                        "update-index",
+                        "--add",
+                        "--cacheinfo",
+                        f"100644,{self._store(data)},{path}",
+                        env=index,
+                    )
+            tree = self.run("write-tree", env=index)
+        stamp = f"{at} +0000"
+        identity = {
+            "GIT_AUTHOR_NAME": author.name,
+            "GIT_AUTHOR_EMAIL": author.email,
+            "GIT_AUTHOR_DATE": stamp,
+            "GIT_COMMITTER_NAME": author.name,
+            "GIT_COMMITTER_EMAIL": author.email,
+            "GIT_COMMITTER_DATE": stamp,
+        }
+        return self.run("commit-tree", tree, "-p", base, "-m", message, env=identity)
+
+    def push(self, sha: str, branch: str, *, lease: str | None = None, force: bool = False) -> None:
+        """Push `sha` to origin's `branch`; with `force`, only if it still points at `lease`."""
+        args = ["push", "--quiet", "--porcelain", "origin", f"{sha}:refs/heads/{branch}"]
+        if force:
+            args.insert(1, f"--force-with-lease=refs/heads/{branch}:{lease or ''}")
+        try:
+            self.repo.git.execute(["git", *args])
+        except GitCommandError as exc:
+            text = scrub(str(exc.stdout or "") + str(exc.stderr or ""))
+            if "rejected" in text or "stale info" in text or "fetch first" in text:
+                raise PushRejected(f"push to {branch} was rejected: origin moved on") from exc
+            raise GitError(f"push to {branch} failed: {text.strip()}") from exc
+        self.run("update-ref", f"refs/remotes/origin/{branch}", sha)
+
+    def delete_remote_branch(self, branch: str) -> None:
+        if self.remote_sha(branch) is not None:
+            self.run("push", "--quiet", "origin", "--delete", branch)
+
+    def merge_base(self, a: str, b: str) -> str:
+        return self.run("merge-base", a, b)
+
+    def changed_files(self, base: str, head: str) -> list[tuple[str, str, str]]:
+        """(status, old path, new path) for each file that differs, renames detected."""
+        out = self.run("diff", "--name-status", "-M", "--no-color", base, head)
+        found = []
+        for line in out.splitlines():
+            parts = line.split("\t")
+            status = parts[0][:1]
+            found.append((status, parts[1], parts[-1]))
+        return found
+
+    def first_parents(self, since: str | None, until: str) -> list[str]:
+        """Commits on the first-parent chain after `since` up to `until`, oldest first."""
+        span = f"{since}..{until}" if since else until
+        out = self.run("rev-list", "--first-parent", "--reverse", span)
+        return out.split()
+
+    def merge(self, base: str, head: str, *, message: str) -> str:
+        """A real merge commit of `head` into `base` (no work tree needed); conflicts are errors."""
+        try:
+            tree = self.repo.git.execute(["git", "merge-tree", "--write-tree", base, head]).split()[
+                0
+            ]
+        except GitCommandError as exc:
+            raise GitError(
+                f"merging {head[:12]} into {base[:12]} conflicts", hint="resolve it by hand"
+            ) from exc
+        return self.run("commit-tree", tree, "-p", base, "-p", head, "-m", message)
+
+    def sync_worktree(self, branch: str) -> bool:
+        """Fast-forward the checked-out `branch` to origin's, when clean; True when it moved."""
+        if (
+            self.repo.head.is_detached
+            or self.repo.active_branch.name != branch
+            or self.repo.is_dirty()
+        ):
+            return False
+        target = self.remote_sha(branch)
+        if target is None or target == self.repo.head.commit.hexsha:
+            return False
+        self.run("merge", "--ff-only", "--quiet", f"refs/remotes/origin/{branch}")
+        return True

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
+from bot.core.params import bound_problem
 from bot.edges import schemas, yamldoc
 from bot.edges.files import Files
 from bot.model import Case, Config, Policy, Problem
@@ -17,7 +18,7 @@ CONFIG_PATH = ".github/learnbot.yml"
 POLICY_DIR = "policies"
 CASE_DIR = "cases"
 DATA_DIR = "cases/data"
-_GRID_TOLERANCE = 1e-6
+WEIGHT_TOLERANCE = 1e-6
 
 
 @dataclass(frozen=True)
@@ -124,15 +125,17 @@ def _policy_problems(document: yamldoc.Document) -> list[Problem]:
         pointer = f"/parameters/{name}"
         if entry["min"] > entry["max"]:
             problem(f"{pointer}/min", f"min {entry['min']} is above max {entry['max']}")
-        message = bound_problem(entry["value"], entry)
+        message = bound_problem(entry["value"], entry["min"], entry["max"], entry["step"])
         if message:
             problem(f"{pointer}/value", message)
     for name, value in data.get("defaults", {}).items():
         entry = data.get("parameters", {}).get(name)
         if entry is None:
             problem(f"/defaults/{name}", f"no parameter {name!r} in this policy")
-        elif bound_problem(value, entry):
-            problem(f"/defaults/{name}", bound_problem(value, entry))
+        elif bound_problem(value, entry["min"], entry["max"], entry["step"]):
+            problem(
+                f"/defaults/{name}", bound_problem(value, entry["min"], entry["max"], entry["step"])
+            )
     for name, entry in data.get("metrics", {}).items():
         tau = entry.get("config", {}).get("tau")
         if entry["kind"] == METRIC_KINDS[0] and tau not in data.get("parameters", {}):
@@ -142,19 +145,9 @@ def _policy_problems(document: yamldoc.Document) -> list[Problem]:
             )
     if data.get("kind") == "weights":
         total = sum(entry["value"] for entry in data.get("parameters", {}).values())
-        if abs(total - 1.0) > _GRID_TOLERANCE:
+        if abs(total - 1.0) > WEIGHT_TOLERANCE:
             problem("/parameters", f"weights must sum to 1.0, they sum to {total:.6f}")
     return found
-
-
-def bound_problem(value: float, entry: Mapping[str, float]) -> str:
-    """Why `value` breaks a parameter's bounds or step grid ('' when it does not)."""
-    if not entry["min"] <= value <= entry["max"]:
-        return f"{value} is outside the bounds [{entry['min']}, {entry['max']}]"
-    steps = (value - entry["min"]) / entry["step"]
-    if abs(steps - round(steps)) > _GRID_TOLERANCE:
-        return f"{value} is not on the step grid {entry['min']} + k * {entry['step']}"
-    return ""
 
 
 def _case_problems(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -116,9 +117,11 @@ def replace_scalars(document: Document, replacements: Mapping[str, str]) -> str:
 
 
 def scalar_text(value: object) -> str:
-    """YAML text for a number or boolean, as a proposal writes it."""
+    """YAML text for a number, boolean or string, as a proposal writes it."""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, str):
+        return json.dumps(value)
     return repr(value) if isinstance(value, float) else str(value)
 
 

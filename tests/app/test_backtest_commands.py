@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from tests.conftest import commit_all
+from tests.repos import commit_all
 
 NOW = "2026-01-20T00:00:00Z"
 

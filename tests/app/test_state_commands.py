@@ -7,7 +7,7 @@ import pytest
 
 from bot.cli import main
 from bot.edges import ledgerfile
-from tests.conftest import commit_all, copy_example, make_repo
+from tests.repos import commit_all, copy_example, make_repo
 
 
 def test_validate_ok_on_example(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -7,7 +7,7 @@ import pytest
 from bot.edges import store
 from bot.edges.files import WorktreeFiles
 from bot.model import Problem
-from tests.conftest import copy_example
+from tests.repos import copy_example
 
 
 @pytest.fixture

@@ -1,0 +1,181 @@
+"""`learnbot check`: re-derive a proposal from a branch's diff, replay it N times, gate it.
+
+Nothing on the branch is trusted: the changes come from the diff against the merge base,
+the declared keys from the proposal's commit trailers, the subject from the branch name.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from bot.app import planning
+from bot.app.evaluation import Evaluated
+from bot.app.output import status
+from bot.app.workspace import Workspace, open_workspace
+from bot.config import Settings
+from bot.core import pipeline, scope
+from bot.core.learners import Candidate
+from bot.edges import actions, render, yamldoc
+from bot.edges.forge import Check
+from bot.edges.gitrepo import Clone
+from bot.errors import EXIT_OK, EXIT_PROBLEMS, ConfigError, StateError
+
+PROPOSAL_TRAILER = "Learnbot-Proposal"
+
+
+@dataclass(frozen=True)
+class Review:
+    """The outcome of checking one head commit."""
+
+    success: bool
+    title: str
+    summary: str
+    derived: scope.Derived
+    report: Mapping[str, Any] | None = None
+
+
+def review(
+    clone: Clone,
+    evaluated: Evaluated,
+    *,
+    base: str,
+    head: str,
+    branch: str,
+    settings: Settings,
+    known: pipeline.Evaluation | None = None,
+) -> Review:
+    """Check `head` (a proposal branch) against `base` (the default branch head).
+
+    `known` is a replay the caller already made of exactly these changes on this base (the
+    run that just pushed them): the scope is still re-derived, the replay is not repeated.
+    """
+    config = evaluated.state.config
+    merge_base = clone.merge_base(base, head)
+    policies, moves, problems = scope.classify(
+        clone.changed_files(merge_base, head), skills_dir=config.learners.skills.path
+    )
+    before = {_name(p): _parse(clone, merge_base, p) for p in policies}
+    after = {_name(p): _parse(clone, head, p) for p in policies}
+    derived = scope.derive(before, after, moves, problems)
+    trailers = _proposal_trailers(clone, merge_base, head)
+    found = [*derived.problems, *scope.bound_problems(derived, evaluated.state.policies)]
+    undeclared = scope.undeclared(derived, trailers.get("Learnbot-Change", ()))
+    found += [f"{key}: changed but not declared by the proposal" for key in undeclared]
+    if not trailers.get(PROPOSAL_TRAILER):
+        found.append("no commit on the branch carries a Learnbot-Proposal trailer")
+    if not derived.changes and not derived.moves:
+        found.append("the branch changes no learned value")
+    context = {
+        "problems": found,
+        "changes": [c.describe() for c in derived.changes],
+        "base": base,
+        "head": head,
+    }
+    if found:
+        summary = _render(settings, {**context, "sandbox": None})
+        return Review(False, f"Out of scope: {found[0]}"[:250], summary, derived)
+    subject = branch.removeprefix(config.pull_requests.branch_prefix)
+    kind = (trailers.get("Learnbot-Type") or ("re-derived",))[0]
+    candidate = Candidate(kind, derived.changes, "re-derived from the diff", moves=derived.moves)
+    failure = (trailers.get("Learnbot-Failure") or ("",))[0]
+    source = subject if subject in evaluated.cases else None
+    same = known is not None and set(known.candidate.changes) == set(derived.changes)
+    judged = (
+        known
+        if same and known is not None
+        else pipeline.judge(candidate, failure, planning.setting(evaluated), source_case=source)
+    )
+    sandbox = render.render(
+        "sandbox.md.j2",
+        {"report": judged.report, "show_cost": True},
+        dirs=render.template_dirs(settings.repo),
+    )
+    summary = _render(settings, {**context, "sandbox": render.Raw(sandbox)})
+    verdict = judged.verdict
+    title = "Gate passed" if verdict.allowed else f"Gate failed: {verdict.reasons[0]}"
+    return Review(verdict.allowed, title[:250], summary, derived, judged.report)
+
+
+def _name(path: str) -> str:
+    return path.removeprefix("policies/").removesuffix(".yaml")
+
+
+def _parse(clone: Clone, sha: str, path: str) -> dict[str, Any]:
+    data = clone.read_at(sha, path)
+    if data is None:
+        raise StateError(f"{path}: missing at {sha[:12]}")
+    parsed = yamldoc.parse(data.decode("utf-8"), path=path).data
+    if not isinstance(parsed, dict):
+        raise StateError(f"{path}: not a policy at {sha[:12]}")
+    return parsed
+
+
+def _proposal_trailers(clone: Clone, merge_base: str, head: str) -> Mapping[str, tuple[str, ...]]:
+    """The trailers of the newest commit on the branch that carries a proposal."""
+    for sha in reversed(clone.first_parents(merge_base, head)):
+        info = clone.info(sha)
+        if PROPOSAL_TRAILER in info.trailers:
+            return info.trailers
+    return {}
+
+
+def _render(settings: Settings, context: dict[str, Any]) -> str:
+    return render.render("check.md.j2", context, dirs=render.template_dirs(settings.repo))
+
+
+def as_check(workspace: Workspace, outcome: Review) -> Check:
+    return Check(workspace.config.checks.name, outcome.success, outcome.title, outcome.summary)
+
+
+def run_check(
+    settings: Settings, environ: Mapping[str, str], *, number: int | None, branch: str | None
+) -> int:
+    """Check a pull request head (from the event, --pr or --branch) and report it on the commit."""
+    with open_workspace(settings, environ) as workspace:
+        return _check(settings, workspace, number, branch)
+
+
+def _check(settings: Settings, workspace: Workspace, number: int | None, branch: str | None) -> int:
+    head, branch = _target(workspace, number, branch)
+    prefix = workspace.config.pull_requests.branch_prefix
+    if not branch.startswith(prefix):
+        status(f"{branch} is not a learnbot branch ({prefix}*): nothing to check")
+        return EXIT_OK
+    outcome = review(
+        workspace.clone,
+        workspace.evaluated,
+        base=workspace.base,
+        head=head,
+        branch=branch,
+        settings=settings,
+    )
+    workspace.forge.post_check(
+        head, as_check(workspace, outcome), mode=workspace.config.checks.mode
+    )
+    sys.stdout.write(f"{branch} at {head[:12]}: {outcome.title}\n")
+    actions.write_summary(settings.summary_path, outcome.summary)
+    actions.set_outputs(settings.output_path, {"passed": str(outcome.success).lower()})
+    status(
+        f"API requests: {workspace.forge.usage.reads} reads, {workspace.forge.usage.writes} writes"
+    )
+    return EXIT_OK if outcome.success else EXIT_PROBLEMS
+
+
+def _target(workspace: Workspace, number: int | None, branch: str | None) -> tuple[str, str]:
+    pull = workspace.event.get("pull_request")
+    if number is None and branch is None and pull:
+        return str(pull["head"]["sha"]), str(pull["head"]["ref"])
+    if branch is not None:
+        sha = workspace.clone.remote_sha(branch)
+        if sha is None:
+            raise ConfigError(f"--branch {branch}: no such branch on origin")
+        return sha, branch
+    if number is None:
+        raise ConfigError(
+            "check needs a pull request: --pr N, --branch NAME, or a pull_request event"
+        )
+    found = workspace.forge.pull(number)
+    return found.head_sha, found.branch

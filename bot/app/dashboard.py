@@ -1,0 +1,118 @@
+"""The dashboard issue: one, found by its label, rewritten only when its text changes."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from bot.app.workspace import Workspace
+from bot.core import backtest, reconcile
+from bot.core.pipeline import Outcome
+from bot.edges import render
+from bot.model import format_time
+
+MARKER = "<!-- learnbot:dashboard -->"
+_WAITING = (reconcile.HELD, reconcile.BLOCKED, reconcile.REJECTED, reconcile.EDITED)
+
+
+def _versions(entry: Mapping[str, Any]) -> str:
+    return ", ".join(
+        f"{name} {v['from']} -> {v['to']}"
+        for name, v in sorted((entry.get("versions") or {}).items())
+    )
+
+
+def render_dashboard(
+    workspace: Workspace,
+    outcomes: Sequence[Outcome],
+    actions: Sequence[reconcile.Action],
+    numbers: Mapping[str, int],
+    extra: Sequence[str] = (),
+) -> str:
+    """The dashboard text for this run (same state and clock -> same text)."""
+    evaluated = workspace.evaluated
+    config = workspace.config
+    summary = backtest.summarize(evaluated.results)
+    at = format_time(evaluated.at)
+    trend = [*workspace.history.trend(config.dashboard.trend_points - 1), (at, summary.pass_rate)]
+    by_branch = {config.pull_requests.branch_prefix + o.subject: o for o in outcomes}
+    open_prs: list[dict[str, Any]] = []
+    for action in actions:
+        if (
+            action.kind in (reconcile.KEEP, reconcile.UPDATE, reconcile.OPEN, reconcile.EDITED)
+            and action.branch in numbers
+        ):
+            outcome = by_branch.get(action.branch)
+            change = (
+                "; ".join(c.describe() for c in outcome.proposal.changes)
+                if outcome and outcome.proposal
+                else "-"
+            )
+            gate = "passes" if outcome and outcome.proposal else "not re-evaluated this run"
+            open_prs.append(
+                {
+                    "number": numbers[action.branch],
+                    "subject": action.subject,
+                    "change": change,
+                    "gate": gate,
+                }
+            )
+    context = {
+        "revision": evaluated.revision,
+        "at": at,
+        "default_branch": render.Raw(re.sub(r"[^A-Za-z0-9._/-]", "", workspace.default)),
+        "summary": summary.as_dict(),
+        "trend": trend,
+        "open_prs": sorted(open_prs, key=lambda p: int(p["number"])),
+        "no_proposal": [
+            {
+                "subject": o.subject,
+                "reason": o.reason,
+                "rejected": [{"candidate": c, "reason": r} for c, r in o.considered[:5]],
+            }
+            for o in outcomes
+            if o.proposal is None
+        ],
+        "waiting": [
+            {"subject": a.subject, "reason": a.reason} for a in actions if a.kind in _WAITING
+        ],
+        "recent": [
+            {
+                "seq": e["seq"],
+                "type": e["type"],
+                "subject": e.get("subject", ""),
+                "pr": e.get("pr"),
+                "versions": _versions(e),
+            }
+            for e in workspace.history.recent(("promotion", "rollback"), 10)
+        ],
+        "unbumped": [
+            {
+                "commit": e.get("commit", ""),
+                "author": e.get("author", ""),
+                "files": e.get("files", []),
+            }
+            for e in workspace.history.unbumped()
+        ],
+        "extra": [render.Raw(section) for section in extra],
+        "marker": render.Raw(MARKER),
+    }
+    return render.render(
+        "dashboard.md.j2", context, dirs=render.template_dirs(workspace.settings.repo)
+    )
+
+
+def update(workspace: Workspace, body: str) -> str:
+    """Create the dashboard once; edit it only when the text changed. Returns what happened."""
+    config = workspace.config.dashboard
+    if not config.enabled:
+        return "disabled"
+    found = workspace.forge.find_issue(label=config.label)
+    if found is None:
+        created = workspace.forge.create_issue(title=config.title, body=body, labels=[config.label])
+        return f"created #{created.number}"
+    if found.body.strip() == body.strip():
+        return f"#{found.number} unchanged"
+    workspace.forge.update_issue(found.number, body=body)
+    return f"#{found.number} updated"

@@ -1,0 +1,37 @@
+"""Choose the forge for a command: GitHub (token + repository) or the local one (git only)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from bot.config import Settings
+from bot.edges.forge import Forge
+from bot.edges.gitrepo import Clone
+from bot.edges.local_forge import LocalForge
+from bot.edges.redact import register_secret
+from bot.errors import ConfigError
+
+
+def open_forge(
+    settings: Settings, clone: Clone, environ: Mapping[str, str], event: Mapping[str, Any]
+) -> Forge:
+    if settings.forge == "local":
+        return LocalForge(clone)
+    from bot.edges.github_forge import GitHubForge  # PyGithub is only imported when used
+
+    if not settings.github_repository:
+        raise ConfigError(
+            "the github forge needs a repository",
+            hint="set GITHUB_REPOSITORY=owner/name or pass --github-repo owner/name",
+        )
+    token = settings.token(environ)
+    register_secret(token)
+    default = (event.get("repository") or {}).get("default_branch")
+    return GitHubForge(
+        token=token,
+        repository=settings.github_repository,
+        api_url=settings.api_url,
+        default_branch=default,
+        paced=environ.get("LEARNBOT_API_PACING", "on") != "off",
+    )

@@ -1,0 +1,97 @@
+"""Local forge commands: `learnbot prs`, `learnbot merge N`, `learnbot close N`."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+
+from bot.app.forges import open_forge
+from bot.app.output import print_json, status, table
+from bot.config import Settings
+from bot.edges import actions
+from bot.edges.forge import OPEN
+from bot.edges.gitrepo import Clone
+from bot.edges.local_forge import LocalForge
+from bot.errors import EXIT_OK, ConfigError, ForgeError
+
+
+def list_pulls(settings: Settings, environ: Mapping[str, str], *, state: str | None) -> int:
+    """Learnbot's pull requests with their state and gate result."""
+    clone = Clone(settings.repo)
+    forge = open_forge(settings, clone, environ, actions.read_event(settings.event_path))
+    try:
+        prefix = "learnbot/"
+        pulls = [p for p in forge.pull_requests(prefix=prefix) if state in (None, p.state)]
+        gates = {p.number: _gate(forge, p.head_sha) for p in pulls}
+    finally:
+        forge.close()
+    if settings.as_json:
+        print_json(
+            [
+                {
+                    **{k: v for k, v in p.__dict__.items() if k != "body"},
+                    "gate": gates[p.number],
+                    "metadata": p.metadata,
+                }
+                for p in pulls
+            ]
+        )
+    else:
+        rows = [(f"#{p.number}", p.state, gates[p.number], p.branch, p.title) for p in pulls]
+        sys.stdout.write(table(("pr", "state", "gate", "branch", "title"), rows) + "\n")
+    return EXIT_OK
+
+
+def _gate(forge: object, sha: str) -> str:
+    if not isinstance(forge, LocalForge):
+        return "see the forge"
+    runs = forge.checks(sha)
+    if not runs:
+        return "pending"
+    return "passed" if all(r["success"] for r in runs) else "failed"
+
+
+def _local(settings: Settings) -> tuple[Clone, LocalForge]:
+    if settings.forge != "local":
+        raise ConfigError(
+            "merge and close act on the local forge; on GitHub use the pull request page"
+        )
+    clone = Clone(settings.repo)
+    clone.fetch()
+    return clone, LocalForge(clone)
+
+
+def merge(settings: Settings, *, number: int, approved_by: str | None) -> int:
+    """A real git merge of a local pull request into the default branch, pushed to origin."""
+    clone, forge = _local(settings)
+    pull = forge.pull(number)
+    if pull.state != OPEN:
+        raise ForgeError(f"#{number} is {pull.state}, not open")
+    default = forge.default_branch()
+    base, head = clone.remote_sha(default), clone.remote_sha(pull.branch)
+    if base is None or head is None:
+        raise ForgeError(f"#{number}: {default} or {pull.branch} is missing on origin")
+    if approved_by:
+        forge.approve(number, reviewer=approved_by)
+    merged = clone.merge(
+        base, head, message=f"Merge pull request #{number} from {pull.branch}\n\n{pull.title}"
+    )
+    clone.push(merged, default)
+    forge.mark_merged(number, merge_commit=merged, merged_by=clone.info(merged).author)
+    moved = clone.sync_worktree(default)
+    sys.stdout.write(f"merged #{number} into {default} as {merged[:12]}\n")
+    if moved:
+        status(f"fast-forwarded the checked-out {default}")
+    status("run `learnbot promote` to record the promotion in the ledger")
+    return EXIT_OK
+
+
+def close(settings: Settings, *, number: int) -> int:
+    """Close a local pull request without merging (a rejection, recorded by `promote`)."""
+    _, forge = _local(settings)
+    pull = forge.pull(number)
+    if pull.state != OPEN:
+        raise ForgeError(f"#{number} is {pull.state}, not open")
+    forge.close_pull(number, comment="Closed without merging.")
+    sys.stdout.write(f"closed #{number} without merging\n")
+    return EXIT_OK

@@ -1,0 +1,244 @@
+"""Proposals as pull requests: commit with trailers, rendered body, and the run's actions.
+
+Order of writes for a new or updated proposal: push the branch, post the check on its
+commit, then open or edit the pull request. A run killed between any two steps converges
+on the next run: commits are deterministic, so pushing again changes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from bot.app import checks
+from bot.app.workspace import Workspace
+from bot.core import canonical, reconcile, sandbox
+from bot.core.pipeline import Outcome
+from bot.core.proposal import Proposal
+from bot.edges import edits, render
+from bot.edges.forge import PullRequest, metadata_marker
+
+TRUNCATION_NOTE = (
+    "\n\n_Details truncated to fit the pull request body limit ({omitted:,} characters left out); "
+    "the check run and `learnbot sandbox` show them in full._\n"
+)
+
+
+@dataclass(frozen=True)
+class Planned:
+    """A proposal ready to become a branch and a pull request."""
+
+    outcome: Outcome
+    proposal: Proposal
+    branch: str
+    files: Mapping[str, bytes | None]
+    content: str
+    message: str
+    body: str
+
+    def desired(self) -> reconcile.Desired:
+        return reconcile.Desired(
+            self.branch,
+            self.proposal.subject,
+            self.proposal.proposal_id,
+            self.proposal.source_failure_id,
+            self.content,
+            self.proposal.keys,
+        )
+
+
+def report_sha256(report: Mapping[str, Any]) -> str:
+    """The digest of a report's deterministic part (measured costs left out)."""
+    return canonical.digest(sandbox.stable_view(report))
+
+
+def content_digest(files: Mapping[str, bytes | None]) -> str:
+    """What a proposal branch holds: its files' digests, path by path."""
+    return canonical.digest(
+        {
+            path: hashlib.sha256(data).hexdigest() if data is not None else None
+            for path, data in sorted(files.items())
+        }
+    )
+
+
+def commit_message(proposal: Proposal, report_digest: str) -> str:
+    trailers = [
+        f"Learnbot-Proposal: {proposal.proposal_id}",
+        f"Learnbot-Failure: {proposal.source_failure_id}",
+        f"Learnbot-Report-Sha256: {report_digest}",
+        f"Learnbot-Learner: {proposal.learner}",
+        f"Learnbot-Type: {proposal.proposal_type}",
+        f"Learnbot-Subject: {proposal.subject}",
+        *[f"Learnbot-Change: {key}" for key in proposal.keys],
+    ]
+    return f"{proposal.title()}\n\n{proposal.change_description}\n\n" + "\n".join(trailers) + "\n"
+
+
+def plan(workspace: Workspace, outcome: Outcome, failure_markdown: str | None) -> Planned:
+    proposal = outcome.proposal
+    assert proposal is not None and outcome.report is not None
+    files = edits.branch_files(
+        workspace.evaluated.files, proposal, workspace.evaluated.state.policies
+    )
+    digest = report_sha256(outcome.report)
+    content = content_digest(files)
+    branch = workspace.config.pull_requests.branch_prefix + proposal.subject
+    metadata = {
+        "proposal_id": proposal.proposal_id,
+        "failure_id": proposal.source_failure_id,
+        "subject": proposal.subject,
+        "learner": proposal.learner,
+        "keys": list(proposal.keys),
+        "report_sha256": digest,
+        "content": content,
+    }
+    body = render_body(workspace, outcome, failure_markdown, metadata_marker(metadata))
+    return Planned(
+        outcome,
+        proposal,
+        branch,
+        files,
+        content,
+        commit_message(proposal, digest),
+        body,
+    )
+
+
+def render_body(
+    workspace: Workspace, outcome: Outcome, failure_markdown: str | None, marker: str
+) -> str:
+    """The PR body, kept under the limit by truncating details (never the controls or metadata)."""
+    assert outcome.proposal is not None and outcome.report is not None
+    dirs = render.template_dirs(workspace.settings.repo)
+    report_md = render.render(
+        "sandbox.md.j2", {"report": outcome.report, "show_cost": True}, dirs=dirs
+    )
+    rejected = [{"candidate": c, "reason": r} for c, r in outcome.considered]
+    details = render.render(
+        "pull_request_details.md.j2",
+        {
+            "sandbox": render.Raw(report_md),
+            "failure": render.Raw(failure_markdown) if failure_markdown else None,
+            "rejected": rejected,
+        },
+        dirs=dirs,
+    )
+    proposal = outcome.proposal.as_dict()
+    proposal["versions"] = {k: (v["from"], v["to"]) for k, v in proposal["versions"].items()}
+    proposal["moves"] = [(m["from"], m["to"]) for m in proposal.get("moves", [])]
+    context = {
+        "proposal": proposal,
+        "ledger": workspace.config.ledger,
+        "check_name": workspace.config.checks.name,
+        "runs": workspace.config.sandbox.stabilization_runs,
+        "keys": list(outcome.proposal.keys),
+        "marker": render.Raw(marker),
+    }
+    limit = workspace.config.pull_requests.body_limit
+    body = render.render(
+        "pull_request.md.j2", {**context, "details": render.Raw(details)}, dirs=dirs
+    )
+    if len(body) <= limit:
+        return body
+    room = max(0, len(details) - (len(body) - limit) - len(TRUNCATION_NOTE) - 40)
+    cut = details[:room].rsplit("\n", 1)[0]
+    if cut.count("<details>") > cut.count("</details>"):
+        cut += "\n\n</details>"
+    note = TRUNCATION_NOTE.format(omitted=len(details) - len(cut))
+    return render.render(
+        "pull_request.md.j2", {**context, "details": render.Raw(cut + note)}, dirs=dirs
+    )
+
+
+def existing(
+    workspace: Workspace, pull: PullRequest, planned: Mapping[str, Planned]
+) -> reconcile.Existing:
+    """A forge pull request as the planner sees it (its branch files read from git)."""
+    metadata = pull.metadata
+    content = str(metadata.get("content", ""))
+    edited = False
+    if pull.state == "open" and pull.branch in planned:
+        head = workspace.clone.remote_sha(pull.branch)
+        files = planned[pull.branch].files
+        current = {path: workspace.clone.read_at(head, path) if head else None for path in files}
+        content = content_digest(current)
+        edited = (
+            head is not None and workspace.clone.info(head).author_email != workspace.identity.email
+        )
+    return reconcile.Existing(
+        number=pull.number,
+        branch=pull.branch,
+        state=pull.state,
+        proposal_id=str(metadata.get("proposal_id", "")),
+        failure_id=str(metadata.get("failure_id", "")),
+        content=content,
+        keys=tuple(metadata.get("keys", ())),
+        edited_by_person=edited,
+    )
+
+
+def execute(
+    workspace: Workspace, actions: Sequence[reconcile.Action], planned: Mapping[str, Planned]
+) -> tuple[list[reconcile.Action], dict[str, int]]:
+    """Carry out open / update / close; return what was done and the numbers of opened PRs."""
+    done = []
+    opened: dict[str, int] = {}
+    config = workspace.config.pull_requests
+    for action in actions:
+        if action.kind == reconcile.OPEN:
+            item = planned[action.branch]
+            _push(workspace, item)
+            pull = workspace.forge.open_pull(
+                branch=item.branch,
+                base=workspace.default,
+                title=item.proposal.title(),
+                body=item.body,
+                labels=config.labels,
+                reviewers=config.reviewers,
+            )
+            opened[item.branch] = pull.number
+        elif action.kind == reconcile.UPDATE:
+            item = planned[action.branch]
+            _push(workspace, item)
+            assert action.number is not None
+            workspace.forge.update_pull(action.number, title=item.proposal.title(), body=item.body)
+        elif action.kind == reconcile.CLOSE:
+            assert action.number is not None
+            workspace.forge.close_pull(
+                action.number, comment=f"Closed by learnbot, {action.reason}."
+            )
+            workspace.clone.delete_remote_branch(action.branch)
+        else:
+            continue
+        done.append(action)
+    return done, opened
+
+
+def _push(workspace: Workspace, item: Planned) -> None:
+    """Commit on the current base, push (forced with a lease), then post the check."""
+    clone = workspace.clone
+    sha = clone.commit(
+        base=workspace.base,
+        files=item.files,
+        message=item.message,
+        author=workspace.identity,
+        at=workspace.evaluated.at,
+    )
+    current = clone.remote_sha(item.branch)
+    if current != sha:
+        clone.push(sha, item.branch, lease=current, force=True)
+    outcome = checks.review(
+        clone,
+        workspace.evaluated,
+        base=workspace.base,
+        head=sha,
+        branch=item.branch,
+        settings=workspace.settings,
+        known=item.outcome.chosen,
+    )
+    workspace.forge.post_check(
+        sha, checks.as_check(workspace, outcome), mode=workspace.config.checks.mode
+    )

@@ -1,0 +1,112 @@
+"""`learnbot run`: backtest the default branch, propose, and open or update one PR per failure."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping, Sequence
+
+from bot.app import dashboard, planning, pulls
+from bot.app.backtests import render_failure
+from bot.app.output import print_json, status, table
+from bot.app.workspace import Workspace, open_workspace
+from bot.config import Settings
+from bot.core import backtest, reconcile
+from bot.core.pipeline import Outcome
+from bot.edges import actions as runtime
+from bot.errors import EXIT_INVALID, EXIT_OK
+
+
+def run(settings: Settings, environ: Mapping[str, str], *, dry_run: bool = False) -> int:
+    """One scheduled run. Exit 0 when it did its job, 2 when some state files were invalid."""
+    with open_workspace(settings, environ) as workspace:
+        return _run(settings, workspace, dry_run=dry_run)
+
+
+def _run(settings: Settings, workspace: Workspace, *, dry_run: bool) -> int:
+    evaluated = workspace.evaluated
+    for problem in evaluated.problems:
+        sys.stderr.write(f"{problem}\n")
+    if settings.in_actions:
+        runtime.annotate(evaluated.problems, sys.stdout)
+    outcomes = planning.plan(evaluated, excluded=workspace.history.known_bad())
+    failures = {f.failure_id: render_failure(settings, evaluated, f) for f in evaluated.failures()}
+    planned = {
+        item.branch: item
+        for item in (
+            pulls.plan(workspace, o, failures.get(o.source_failure_id))
+            for o in outcomes
+            if o.proposal
+        )
+    }
+    prefix = workspace.config.pull_requests.branch_prefix
+    found = workspace.forge.pull_requests(prefix=prefix)
+    existing = [pulls.existing(workspace, pr, planned) for pr in found]
+    limits = workspace.config.pull_requests
+    plan = reconcile.reconcile(
+        [item.desired() for item in planned.values()],
+        existing,
+        closing=closing_reasons(
+            workspace, outcomes, [pr.branch for pr in found if pr.state == "open"]
+        ),
+        max_open=limits.max_open,
+        max_new=limits.max_new_per_run,
+    )
+    if dry_run:
+        _print(settings, plan, workspace)
+        return EXIT_OK
+    _, opened = pulls.execute(workspace, plan, planned)
+    numbers = {pr.branch: pr.number for pr in found if pr.state == "open"} | opened
+    body = dashboard.render_dashboard(workspace, outcomes, plan, numbers)
+    board = dashboard.update(workspace, body)
+    _print(settings, plan, workspace)
+    status(f"dashboard: {board}")
+    usage = workspace.forge.usage
+    status(
+        f"API requests: {usage.reads} reads, {usage.writes} writes ({workspace.forge.name} forge)"
+    )
+    summary = backtest.summarize(evaluated.results)
+    runtime.set_outputs(
+        settings.output_path,
+        {
+            "proposals-opened": str(len(opened)),
+            "failures": str(summary.failures),
+            "pass-rate": f"{summary.pass_rate:.6f}",
+        },
+    )
+    runtime.write_summary(settings.summary_path, body)
+    return EXIT_INVALID if evaluated.problems else EXIT_OK
+
+
+def closing_reasons(
+    workspace: Workspace, outcomes: Sequence[Outcome], open_branches: Sequence[str]
+) -> dict[str, str]:
+    """Why an open PR should close when nothing is proposed for its subject this run.
+
+    Fixed on the default branch, no proposal passes any more, or the subject is gone. A
+    subject whose file is invalid right now is none of these: its PR is kept.
+    """
+    prefix = workspace.config.pull_requests.branch_prefix
+    evaluated = workspace.evaluated
+    passing = {r.case_id for r in evaluated.results if r.passed}
+    without = {o.subject for o in outcomes if o.proposal is None}
+    subjects = {r.case_id for r in evaluated.results} | {o.subject for o in outcomes}
+    invalid = {p.path for p in evaluated.problems}
+    reasons = {}
+    for branch in open_branches:
+        subject = branch.removeprefix(prefix)
+        path = f"cases/{subject}.yaml"
+        if subject in passing:
+            reasons[branch] = f"superseded: the failure is fixed on {workspace.default}"
+        elif subject in without:
+            reasons[branch] = "superseded: no proposal passes the gate on the current evidence"
+        elif subject not in subjects and path not in invalid and evaluated.files.read(path) is None:
+            reasons[branch] = "superseded: its subject no longer exists"
+    return reasons
+
+
+def _print(settings: Settings, plan: Sequence[reconcile.Action], workspace: Workspace) -> None:
+    rows = [(a.kind, a.branch, f"#{a.number}" if a.number else "", a.reason) for a in plan]
+    if settings.as_json:
+        print_json({"base": workspace.base, "actions": [a.__dict__ for a in plan]})
+    else:
+        sys.stdout.write(table(("action", "branch", "pr", "why"), rows) + "\n")

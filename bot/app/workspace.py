@@ -1,0 +1,73 @@
+"""Everything a forge command starts from: the clone, the forge, the default branch, the history."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from bot.app.evaluation import Evaluated, evaluate
+from bot.app.forges import open_forge
+from bot.config import Settings
+from bot.core import ledger
+from bot.core.history import History
+from bot.edges import actions
+from bot.edges.forge import Forge
+from bot.edges.gitrepo import Clone, Identity
+from bot.errors import GitError, LedgerError
+from bot.model import Config
+
+
+@dataclass
+class Workspace:
+    """One command's view of the repository, read from origin (never from the work tree)."""
+
+    settings: Settings
+    clone: Clone
+    forge: Forge
+    default: str
+    base: str
+    evaluated: Evaluated
+    history: History
+    event: Mapping[str, Any]
+
+    @property
+    def config(self) -> Config:
+        return self.evaluated.state.config
+
+    @property
+    def identity(self) -> Identity:
+        return Identity(self.config.git.author_name, self.config.git.author_email)
+
+
+@contextlib.contextmanager
+def open_workspace(settings: Settings, environ: Mapping[str, str]) -> Iterator[Workspace]:
+    """Fetch, find the default branch, evaluate its head; close the forge afterwards."""
+    event = actions.read_event(settings.event_path)
+    clone = Clone(settings.repo)
+    clone.fetch()
+    forge = open_forge(settings, clone, environ, event)
+    try:
+        default = forge.default_branch()
+        base = clone.remote_sha(default)
+        if base is None:
+            raise GitError(f"origin has no branch {default!r}")
+        evaluated = evaluate(settings, rev=base)
+        history = read_history(clone, base, evaluated)
+        yield Workspace(settings, clone, forge, default, base, evaluated, history, event)
+    finally:
+        forge.close()
+
+
+def read_history(clone: Clone, sha: str, evaluated: Evaluated) -> History:
+    """The ledger at a commit, verified; a broken ledger stops the command."""
+    path = evaluated.state.config.ledger
+    data = clone.read_at(sha, path) or b""
+    result = ledger.verify(data)
+    if result.problem is not None:
+        raise LedgerError(
+            f"{path}:{result.problem.line}: {result.problem.reason}",
+            hint="restore the ledger from git history; learnbot never extends a broken chain",
+        )
+    return History.of(ledger.entries(data))

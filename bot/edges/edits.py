@@ -1,0 +1,63 @@
+"""A proposal as file contents: the changed scalars and the version bump, nothing else."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from bot.core.proposal import Proposal
+from bot.edges import yamldoc
+from bot.edges.files import Files
+from bot.errors import StateError
+from bot.model import Policy
+
+
+def pointer(target: str) -> str:
+    """The JSON pointer of a change target inside a policy file."""
+    kind, _, name = target.partition(".")
+    if kind == "parameters":
+        return f"/parameters/{name}/value"
+    if kind in ("operators", "metrics"):
+        return f"/{kind}/{name}/active"
+    return f"/{target}"
+
+
+def branch_files(
+    files: Files, proposal: Proposal, policies: Mapping[str, Policy]
+) -> dict[str, bytes | None]:
+    """Every file the proposal's commit writes (None deletes), read from `files` (the base)."""
+    written: dict[str, bytes | None] = {}
+    for name, (_, new_version) in sorted(proposal.versions.items()):
+        path = policies[name].path
+        text = _read(files, path)
+        document = yamldoc.parse(text, path=path)
+        replacements = {"/version": str(new_version)}
+        for change in proposal.changes:
+            if change.policy == name:
+                replacements[pointer(change.target)] = yamldoc.scalar_text(change.new)
+        written[path] = _apply(document, replacements).encode("utf-8")
+    for source, target in proposal.moves:
+        written[target] = _read(files, source).encode("utf-8")
+        written[source] = None
+    return written
+
+
+def _read(files: Files, path: str) -> str:
+    data = files.read(path)
+    if data is None:
+        raise StateError(f"{path}: missing on the base branch")
+    return data.decode("utf-8")
+
+
+def _apply(document: yamldoc.Document, replacements: Mapping[str, str]) -> str:
+    """Replace existing scalars; append top-level keys that are not there yet (e.g. as_of)."""
+    present = {p: v for p, v in replacements.items() if p in document.spans}
+    text = yamldoc.replace_scalars(document, present)
+    for path, value in replacements.items():
+        if path in present:
+            continue
+        if path.count("/") != 1:
+            raise StateError(
+                f"{document.path}: {path} does not exist and cannot be added by a proposal"
+            )
+        text = text.rstrip("\n") + f"\n{path[1:]}: {value}\n"
+    return text

@@ -1,0 +1,145 @@
+"""The Forge protocol: only the calls learnbot needs, implemented by GitHub and by git alone.
+
+Pull requests carry their metadata in a hidden HTML comment at the end of the body, so the
+bot can recognise its own pull requests and what they propose on every forge.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+OPEN, CLOSED, MERGED = "open", "closed", "merged"
+_MARKER = re.compile(r"<!-- learnbot:metadata (\{.*?\}) -->", re.DOTALL)
+
+
+def metadata_marker(metadata: Mapping[str, Any]) -> str:
+    """The hidden comment that carries a pull request's metadata."""
+    text = json.dumps(dict(metadata), sort_keys=True, separators=(",", ":"))
+    return f"<!-- learnbot:metadata {text.replace('--', '- -')} -->"
+
+
+def read_metadata(body: str | None) -> dict[str, Any]:
+    """The metadata of a body written by learnbot (empty for anything else)."""
+    found = _MARKER.search(body or "")
+    if not found:
+        return {}
+    try:
+        value = json.loads(found.group(1))
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+@dataclass(frozen=True)
+class PullRequest:
+    """A pull request as learnbot sees it."""
+
+    number: int
+    branch: str
+    base: str
+    title: str
+    body: str
+    state: str
+    head_sha: str
+    merge_commit: str | None = None
+    labels: tuple[str, ...] = ()
+    url: str = ""
+    merged_by: str | None = None
+
+    @property
+    def metadata(self) -> dict[str, Any]:
+        return read_metadata(self.body)
+
+
+@dataclass(frozen=True)
+class Issue:
+    """An issue (the dashboard)."""
+
+    number: int
+    title: str
+    body: str
+    labels: tuple[str, ...] = ()
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class Check:
+    """A check run (or commit status) to post on a commit."""
+
+    name: str
+    success: bool
+    title: str
+    summary: str
+    details_url: str | None = None
+
+
+@dataclass
+class Usage:
+    """Requests made to the forge's API in this run."""
+
+    reads: int = 0
+    writes: int = 0
+    calls: list[str] = field(default_factory=list)
+
+    def record(self, method: str, path: str) -> None:
+        if method.upper() in ("GET", "HEAD"):
+            self.reads += 1
+        else:
+            self.writes += 1
+        self.calls.append(f"{method.upper()} {path}")
+
+
+class Forge(Protocol):
+    """Where pull requests, checks and the dashboard live."""
+
+    name: str
+    usage: Usage
+
+    def default_branch(self) -> str:
+        """The repository's default branch, as the forge knows it."""
+
+    def pull(self, number: int) -> PullRequest:
+        """One pull request by number."""
+
+    def pull_requests(self, *, prefix: str) -> list[PullRequest]:
+        """Every pull request (any state) whose head branch starts with `prefix`."""
+
+    def open_pull(
+        self,
+        *,
+        branch: str,
+        base: str,
+        title: str,
+        body: str,
+        labels: Sequence[str],
+        reviewers: Sequence[str],
+    ) -> PullRequest:
+        """Open a pull request (labels and reviewers are added in the same step)."""
+
+    def update_pull(self, number: int, *, title: str, body: str) -> None:
+        """Replace a pull request's title and body."""
+
+    def close_pull(self, number: int, *, comment: str) -> None:
+        """Comment, then close without merging."""
+
+    def approvers(self, number: int) -> tuple[str, ...]:
+        """Who approved a pull request (latest review per person)."""
+
+    def post_check(self, sha: str, check: Check, *, mode: str) -> None:
+        """Report a check run (mode 'check_run') or a commit status (mode 'status')."""
+
+    def find_issue(self, *, label: str) -> Issue | None:
+        """The open issue carrying `label` (the dashboard), if any."""
+
+    def create_issue(self, *, title: str, body: str, labels: Sequence[str]) -> Issue:
+        """Open an issue."""
+
+    def update_issue(self, number: int, *, body: str) -> None:
+        """Replace an issue's body."""
+
+    def close(self) -> None:
+        """Release connections and hooks."""

@@ -1,0 +1,260 @@
+"""The GitHub forge on PyGithub: only the REST calls learnbot needs, each one counted.
+
+Content never goes through the API: branches are pushed with git. The client is lazy, so
+objects are fetched only when a field is read, and pull requests are listed 100 per page.
+Requests are counted from PyGithub's own request log (the `github.Requester` logger).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Sequence
+from typing import Any
+from urllib.parse import urlparse
+
+from github import Auth, Github, GithubException
+from github.PullRequest import PullRequest as GhPull
+
+from bot.edges.forge import CLOSED, MERGED, OPEN, Check, Issue, PullRequest, Usage
+from bot.edges.redact import scrub
+from bot.errors import ForgeError
+
+SUMMARY_LIMIT = 65000  # check run output fields hold at most 65,535 characters
+_REQUEST_LOGGER = "github.Requester"
+
+
+class _Counter(logging.Handler):
+    """Counts this client's requests from PyGithub's DEBUG request log (never formats them)."""
+
+    def __init__(self, usage: Usage, host: str) -> None:
+        super().__init__(logging.DEBUG)
+        self.usage = usage
+        self.host = host
+
+    def emit(self, record: logging.LogRecord) -> None:
+        args = record.args
+        if isinstance(args, tuple) and len(args) >= 4 and args[2] == self.host:
+            self.usage.record(str(args[0]), str(args[3]).split("?", 1)[0])
+
+
+class GitHubForge:
+    """GitHub (or GitHub Enterprise at `api_url`) through PyGithub."""
+
+    name = "github"
+
+    def __init__(
+        self,
+        *,
+        token: str,
+        repository: str,
+        api_url: str = "https://api.github.com",
+        default_branch: str | None = None,
+        paced: bool = True,
+    ) -> None:
+        pacing: dict[str, Any] = (
+            {}
+            if paced
+            else {
+                "retry": None,
+                "seconds_between_requests": None,
+                "seconds_between_writes": None,
+            }
+        )
+        self._gh = Github(
+            base_url=api_url.rstrip("/"), auth=Auth.Token(token), lazy=True, per_page=100, **pacing
+        )
+        self._full_name = repository
+        self._repo = self._gh.get_repo(repository)
+        self._default = default_branch
+        self.usage = Usage()
+        self._counter = _Counter(self.usage, urlparse(api_url).hostname or "")
+        logger = logging.getLogger(_REQUEST_LOGGER)
+        logger.addHandler(self._counter)
+        logger.setLevel(logging.DEBUG)
+        logger.propagate = (
+            False  # the DEBUG records hold whole bodies: count them, show them nowhere
+        )
+
+    def close(self) -> None:
+        logger = logging.getLogger(_REQUEST_LOGGER)
+        logger.removeHandler(self._counter)
+        if not logger.handlers:
+            logger.propagate = True
+            logger.setLevel(logging.NOTSET)
+        self._gh.close()
+
+    def _call(self, what: str, action: Any) -> Any:
+        try:
+            return action()
+        except GithubException as exc:
+            message = exc.data.get("message") if isinstance(exc.data, dict) else exc.data
+            raise ForgeError(f"GitHub {what}: {exc.status} {scrub(str(message))}") from exc
+
+    def default_branch(self) -> str:
+        if self._default is None:
+            self._default = str(
+                self._call("read the repository", lambda: self._repo.default_branch)
+            )
+        return self._default
+
+    def _pull(self, pull: GhPull) -> PullRequest:
+        state = MERGED if pull.merged_at is not None else (OPEN if pull.state == "open" else CLOSED)
+        return PullRequest(
+            number=pull.number,
+            branch=pull.head.ref,
+            base=pull.base.ref,
+            title=pull.title,
+            body=pull.body or "",
+            state=state,
+            head_sha=pull.head.sha,
+            merge_commit=pull.merge_commit_sha if state == MERGED else None,
+            labels=tuple(label.name for label in pull.labels),
+            url=pull.html_url,
+            merged_by=None,
+        )
+
+    def pull(self, number: int) -> PullRequest:
+        found: PullRequest = self._call(
+            f"read pull request #{number}", lambda: self._pull(self._repo.get_pull(number))
+        )
+        return found
+
+    def pull_requests(self, *, prefix: str) -> list[PullRequest]:
+        def listed() -> list[PullRequest]:
+            pulls = self._repo.get_pulls(state="all", sort="created", direction="asc")
+            return [self._pull(p) for p in pulls if p.head.ref.startswith(prefix) and self._own(p)]
+
+        return list(self._call("list pull requests", listed))
+
+    def _own(self, pull: GhPull) -> bool:
+        head_repo = pull.head.repo
+        return head_repo is None or head_repo.full_name.lower() == self._full_name.lower()
+
+    def open_pull(
+        self,
+        *,
+        branch: str,
+        base: str,
+        title: str,
+        body: str,
+        labels: Sequence[str],
+        reviewers: Sequence[str],
+    ) -> PullRequest:
+        created = self._call(
+            f"open a pull request from {branch}",
+            lambda: self._repo.create_pull(
+                base=base, head=branch, title=title, body=body, maintainer_can_modify=True
+            ),
+        )
+        if labels:
+            self._call(
+                f"label #{created.number}",
+                lambda: self._repo.get_issue(created.number).add_to_labels(*labels),
+            )
+        return self._pull(created)
+
+    def update_pull(self, number: int, *, title: str, body: str) -> None:
+        self._call(
+            f"edit #{number}", lambda: self._repo.get_pull(number).edit(title=title, body=body)
+        )
+
+    def close_pull(self, number: int, *, comment: str) -> None:
+        issue = self._repo.get_issue(number)
+        if comment:
+            self._call(f"comment on #{number}", lambda: issue.create_comment(comment))
+        self._call(f"close #{number}", lambda: self._repo.get_pull(number).edit(state="closed"))
+
+    def approvers(self, number: int) -> tuple[str, ...]:
+        def latest() -> tuple[str, ...]:
+            state: dict[str, str] = {}
+            for review in self._repo.get_pull(number).get_reviews():
+                if review.user is not None and review.state in (
+                    "APPROVED",
+                    "CHANGES_REQUESTED",
+                    "DISMISSED",
+                ):
+                    state[review.user.login] = review.state
+            return tuple(sorted(user for user, s in state.items() if s == "APPROVED"))
+
+        return tuple(self._call(f"read reviews of #{number}", latest))
+
+    def post_check(self, sha: str, check: Check, *, mode: str) -> None:
+        summary = (
+            check.summary
+            if len(check.summary) <= SUMMARY_LIMIT
+            else check.summary[:SUMMARY_LIMIT] + "\n\n(truncated)"
+        )
+        if mode == "status":
+            self._status(sha, check)
+            return
+        output: dict[str, Any] = {"title": check.title, "summary": summary}
+        conclusion = "success" if check.success else "failure"
+
+        def post() -> None:
+            commit = self._repo.get_commit(sha)
+            for existing in commit.get_check_runs(check_name=check.name):
+                same = existing.conclusion == conclusion and existing.output.title == check.title
+                if not (same and existing.output.summary == summary):
+                    existing.edit(status="completed", conclusion=conclusion, output=output)
+                return
+            self._repo.create_check_run(
+                name=check.name,
+                head_sha=sha,
+                status="completed",
+                conclusion=conclusion,
+                output=output,
+            )
+
+        self._call(f"report {check.name} on {sha[:12]}", post)
+
+    def _status(self, sha: str, check: Check) -> None:
+        state = "success" if check.success else "failure"
+
+        def post() -> None:
+            commit = self._repo.get_commit(sha)
+            for status in commit.get_combined_status().statuses:
+                if (
+                    status.context == check.name
+                    and status.state == state
+                    and status.description == check.title[:140]
+                ):
+                    return
+            commit.create_status(state=state, description=check.title[:140], context=check.name)
+
+        self._call(f"report {check.name} on {sha[:12]}", post)
+
+    def find_issue(self, *, label: str) -> Issue | None:
+        def first() -> Issue | None:
+            for issue in self._repo.get_issues(
+                state="open", labels=[label], sort="created", direction="asc"
+            ):
+                if issue.pull_request is None:
+                    return Issue(
+                        issue.number,
+                        issue.title,
+                        issue.body or "",
+                        tuple(x.name for x in issue.labels),
+                        issue.html_url,
+                    )
+            return None
+
+        found: Issue | None = self._call(f"find the issue labelled {label}", first)
+        return found
+
+    def create_issue(self, *, title: str, body: str, labels: Sequence[str]) -> Issue:
+        created = self._call(
+            "open the dashboard",
+            lambda: self._repo.create_issue(title=title, body=body, labels=list(labels)),
+        )
+        return Issue(created.number, title, body, tuple(labels), created.html_url)
+
+    def update_issue(self, number: int, *, body: str) -> None:
+        self._call(f"edit #{number}", lambda: self._repo.get_issue(number).edit(body=body))
+
+    def pulls_for_commit(self, sha: str) -> list[PullRequest]:
+        """Pull requests whose head or merge is `sha` (for promotion on push)."""
+        found: Iterator[GhPull] = self._call(
+            f"find pull requests of {sha[:12]}",
+            lambda: iter(list(self._repo.get_commit(sha).get_pulls())),
+        )
+        return [self._pull(p) for p in found]

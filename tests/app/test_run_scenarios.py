@@ -1,0 +1,269 @@
+"""`learnbot run` and `learnbot check` scenarios, each on the local forge and on the fake GitHub."""
+
+from __future__ import annotations
+
+import re
+
+from tests.harness import World
+
+
+def plain(markdown: str) -> str:
+    """Markdown with backslash escapes removed, for comparing with plain text."""
+    return re.sub(r"\\(.)", r"\1", markdown)
+
+
+def unlimited(world: World) -> None:
+    world.change_main(
+        ".github/learnbot.yml",
+        lambda t: t.replace("max_new_per_run: 5", "max_new_per_run: 10"),
+        "room for every proposal",
+    )
+
+
+def test_first_run_opens_one_pull_request_per_fixable_failure(world: World) -> None:
+    unlimited(world)
+    result = world.run()
+    assert result.code == 0, result.err
+    pulls = world.open_pulls()
+    assert sorted(pulls) == [
+        "learnbot/cv_eth_accumulation",
+        "learnbot/it_wire_fraud",
+        "learnbot/mo_stale_hype",
+        "learnbot/te_airdrop_season",
+        "learnbot/te_digital_doppelganger",
+        "learnbot/te_slow_burn",
+    ]
+    wire = pulls["learnbot/it_wire_fraud"]
+    assert wire["title"] == (
+        "learnbot: threshold adjustment for it_wire_fraud (inbox_triage.risk_threshold: 70 -> 68)"
+    )
+    assert "learnbot" in wire["labels"]
+    assert (
+        "**Passes the gate.**" in wire["body"] and "### Promote, reject, roll back" in wire["body"]
+    )
+    assert "<!-- learnbot:metadata {" in wire["body"]
+    (check,) = world.checks(wire["head_sha"])
+    assert (
+        check["name"] == "learnbot/stabilization"
+        and check["success"]
+        and check["title"] == "Gate passed"
+    )
+    (board,) = world.dashboards()
+    assert "it\\_lookalike\\_domain" in board["body"] or "`it_lookalike_domain`" in board["body"]
+    assert "API requests:" in result.err
+
+
+def test_second_run_makes_zero_write_requests(world: World) -> None:
+    unlimited(world)
+    assert world.run().code == 0
+    world.reset_log()
+    before = world.pulls()
+    second = world.run()
+    assert second.code == 0
+    assert world.writes() == []
+    assert world.pulls() == before
+    assert "dashboard: #" in second.err and "unchanged" in second.err
+    assert re.search(r"API requests: \d+ reads, 0 writes", second.err)
+
+
+def test_changed_evidence_updates_the_same_pull_request(world: World) -> None:
+    world.run()
+    old = world.open_pulls()["learnbot/it_wire_fraud"]
+    world.change_main(
+        "cases/it_password_reset.yaml",
+        lambda t: t.replace("A genuine password reset", "A genuine password-reset mail"),
+        "clarify a protected case",
+    )
+    world.run()
+    new = world.open_pulls()["learnbot/it_wire_fraud"]
+    assert new["number"] == old["number"]
+    assert new["head_sha"] != old["head_sha"]
+    assert re.search(r'"proposal_id":"(\w+)"', new["body"]).group(1) != re.search(  # type: ignore[union-attr]
+        r'"proposal_id":"(\w+)"', old["body"]
+    ).group(1)
+    assert world.checks(new["head_sha"])[0]["success"]
+    assert len([p for p in world.pulls() if p["branch"] == "learnbot/it_wire_fraud"]) == 1
+
+
+def test_unrelated_change_on_main_does_not_touch_pull_requests(world: World) -> None:
+    unlimited(world)
+    world.run()
+    before = world.open_pulls()
+    world.change_main("README.md", lambda t: "notes\n", "unrelated notes") if (
+        world.repo / "README.md"
+    ).exists() else world.change_main(
+        ".github/learnbot.yml", lambda t: t + "# a comment\n", "a comment"
+    )
+    world.reset_log()
+    world.run()
+    assert world.open_pulls() == before
+    (board,) = world.dashboards()
+    assert all(
+        w == f"PATCH /repos/octo-org/learning/issues/{board['number']}" for w in world.writes()
+    )
+
+
+def test_pull_request_closed_unmerged_is_not_reopened(world: World) -> None:
+    world.run()
+    wire = world.open_pulls()["learnbot/it_wire_fraud"]
+    world.close_pull(wire["number"])
+    result = world.run()
+    assert "learnbot/it_wire_fraud" not in world.open_pulls()
+    assert f"closed unmerged in #{wire['number']}: not reopened" in result.out
+    assert len([p for p in world.pulls() if p["branch"] == "learnbot/it_wire_fraud"]) == 1
+    (board,) = world.dashboards()
+    assert f"closed unmerged in \\#{wire['number']}" in board["body"]
+
+
+def test_superseded_pull_request_is_closed_with_a_comment(world: World) -> None:
+    world.run()
+    wire = world.open_pulls()["learnbot/it_wire_fraud"]
+    world.change_main(
+        "policies/inbox_triage.yaml",
+        lambda t: t.replace("value: 70", "value: 68").replace("version: 5", "version: 6"),
+        "fix it by hand",
+    )
+    world.run()
+    closed = next(p for p in world.pulls() if p["number"] == wire["number"])
+    assert closed["state"] == "closed"
+    assert world.comments(wire["number"]) == [
+        "Closed by learnbot, superseded: the failure is fixed on main."
+    ]
+
+
+def test_limits_hold_and_the_rest_is_listed_on_the_dashboard(world: World) -> None:
+    world.change_main(
+        ".github/learnbot.yml",
+        lambda t: t.replace("max_open: 10", "max_open: 2"),
+        "fewer pull requests",
+    )
+    result = world.run()
+    assert len(world.open_pulls()) == 2
+    assert result.out.count("held back by the pull request limits") == 4
+    (board,) = world.dashboards()
+    assert board["body"].count("held back by the pull request limits") == 4
+
+
+def test_dashboard_is_created_once_and_edited_only_on_change(world: World) -> None:
+    unlimited(world)
+    world.run()
+    world.run()
+    assert len(world.dashboards()) == 1
+    first = world.dashboards()[0]["body"]
+    world.change_main(
+        "policies/inbox_triage.yaml",
+        lambda t: t.replace("value: 70", "value: 68").replace("version: 5", "version: 6"),
+        "fix it by hand",
+    )
+    world.reset_log()
+    world.run()
+    (board,) = world.dashboards()
+    assert board["body"] != first and "pass rate 0.714" in board["body"]
+    if world.fake is not None:
+        edits = [
+            w for w in world.writes() if w.startswith("PATCH") and f"/issues/{board['number']}" in w
+        ]
+        assert len(edits) == 1
+
+
+def test_body_over_the_limit_is_truncated_but_keeps_controls_and_metadata(world: World) -> None:
+    world.change_main(
+        ".github/learnbot.yml",
+        lambda t: t.replace("max_new_per_run: 5", "max_new_per_run: 5\n  body_limit: 4000"),
+        "small bodies",
+    )
+    world.run()
+    pulls = world.open_pulls().values()
+    truncated = [
+        p for p in pulls if "Details truncated to fit the pull request body limit" in p["body"]
+    ]
+    assert truncated, "the example's bodies exceed 4,000 characters"
+    for pull in pulls:
+        assert len(pull["body"]) <= 4000
+        assert "### Promote, reject, roll back" in pull["body"]
+        assert pull["body"].rstrip().endswith("-->") and "learnbot:metadata" in pull["body"]
+        assert pull["body"].count("<details>") == pull["body"].count("</details>")
+
+
+def test_untrusted_text_is_escaped_everywhere(world: World) -> None:
+    hostile = "Ping @someone <img src=x onerror=alert(1)> [click](https://evil.example) #1 **bold**"
+    world.change_main(
+        "cases/it_wire_fraud.yaml",
+        lambda t: t.replace(
+            '"Wire-transfer fraud scored 68, just under the threshold."',
+            repr(hostile).replace("'", '"'),
+        ),
+        "hostile description",
+    )
+    world.change_main(
+        "cases/te_slow_burn.yaml",
+        lambda t: t.replace("\"'slow burn' seen often enough\"", '"@octocat [x](http://a.b) <b>"'),
+        "hostile trigger name",
+    )
+    unlimited(world)
+    world.run()
+    pulls = world.open_pulls()
+    texts = [p["body"] for p in pulls.values()] + [d["body"] for d in world.dashboards()]
+    texts += [c["summary"] for p in pulls.values() for c in world.checks(p["head_sha"])]
+    joined = "\n".join(texts)
+    assert "@someone" not in joined and "@octocat" not in joined
+    assert "<img" not in joined and "<b>" not in joined
+    assert (
+        "](https://evil" not in joined
+        and "](http://a" not in joined
+        and "https://evil" not in joined
+    )
+    assert "@&#8203;someone" in pulls["learnbot/it_wire_fraud"]["body"]
+
+
+def test_check_fails_a_branch_that_edits_beyond_the_proposal(world: World) -> None:
+    world.run()
+    branch = "learnbot/it_wire_fraud"
+    world.push_to_branch(
+        branch,
+        "policies/inbox_triage.yaml",
+        lambda t: t.replace("value: 0.9", "value: 0.95"),
+        "also trust more senders",
+    )
+    result = world.check(branch)
+    assert result.code == 1
+    head = world.open_pulls()[branch]["head_sha"]
+    (check,) = world.checks(head)
+    assert not check["success"]
+    assert "inbox_triage.trusted_reputation: changed but not declared by the proposal" in plain(
+        check["summary"]
+    )
+
+
+def test_check_fails_a_branch_that_touches_a_ledger_or_another_file(world: World) -> None:
+    world.run()
+    branch = "learnbot/it_wire_fraud"
+    world.push_to_branch(
+        branch, "ledgers/learning.jsonl", lambda t: t + '{"forged":true}\n', "forge the ledger"
+    )
+    result = world.check(branch)
+    assert result.code == 1
+    head = world.open_pulls()[branch]["head_sha"]
+    summary = plain(world.checks(head)[0]["summary"])
+    assert "ledgers/learning.jsonl: touches the ledger" in summary
+    world.push_to_branch(branch, "notes.txt", lambda t: "hi\n", "a stray file")
+    world.check(branch)
+    head = world.open_pulls()[branch]["head_sha"]
+    assert "notes.txt: outside what a proposal may change (added)" in plain(
+        world.checks(head)[0]["summary"]
+    )
+
+
+def test_check_passes_an_untouched_proposal_and_a_person_tuned_value(world: World) -> None:
+    world.run()
+    branch = "learnbot/it_wire_fraud"
+    assert world.check(branch).code == 0
+    world.push_to_branch(
+        branch,
+        "policies/inbox_triage.yaml",
+        lambda t: t.replace("value: 68", "value: 67"),
+        "a reviewer prefers 67",
+    )
+    assert (
+        world.check(branch).code == 0
+    )  # same declared key, still within bounds and passing the gate

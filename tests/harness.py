@@ -1,0 +1,196 @@
+"""A learning repository with a bare origin and a forge (local, or the fake GitHub on that origin).
+
+Tests drive learnbot through `main([...])` exactly as a user or a workflow would, then look
+at the forge's own state: the local forge's records, or the fake server's.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.cli import main
+from tests.fake_github import FakeGitHub
+from tests.repos import commit_all, git, make_repo
+
+NOW = "2026-01-20T00:00:00Z"
+OWNER, NAME = "octo-org", "learning"
+
+
+@dataclass
+class Outcome:
+    code: int
+    out: str
+    err: str
+
+
+class World:
+    """One repository, its origin, and the forge learnbot talks to."""
+
+    def __init__(self, tmp_path: Path, forge: str, capsys: pytest.CaptureFixture[str]) -> None:
+        self.forge = forge
+        self.capsys = capsys
+        self.repo = make_repo(tmp_path / "work")
+        self.origin = tmp_path / "work-origin.git"
+        self.env: dict[str, str] = {k: v for k, v in os.environ.items() if k.startswith("GIT_")}
+        self.env["PATH"] = os.environ.get("PATH", "")
+        self.fake: FakeGitHub | None = None
+        if forge == "github":
+            self.fake = FakeGitHub(OWNER, NAME, "main", git_dir=self.origin).start()
+            self.env.update(
+                GITHUB_REPOSITORY=f"{OWNER}/{NAME}",
+                GITHUB_TOKEN="ghs_secret_token_value",
+                GITHUB_API_URL=self.fake.url,
+                LEARNBOT_API_PACING="off",
+            )
+
+    def close_world(self) -> None:
+        if self.fake is not None:
+            self.fake.stop()
+            self.fake.assert_clean()
+
+    # -- learnbot --------------------------------------------------------------------------
+
+    def learnbot(self, *args: str, env: dict[str, str] | None = None) -> Outcome:
+        self.capsys.readouterr()
+        code = main(
+            [*args, "--repo", str(self.repo), "--forge", self.forge],
+            environ={**self.env, **(env or {})},
+        )
+        captured = self.capsys.readouterr()
+        return Outcome(code, captured.out, captured.err)
+
+    def run(self, *extra: str) -> Outcome:
+        return self.learnbot("run", "--now", NOW, *extra)
+
+    def check(self, branch: str) -> Outcome:
+        return self.learnbot("check", "--branch", branch, "--now", NOW)
+
+    # -- the forge's state -----------------------------------------------------------------
+
+    def pulls(self) -> list[dict[str, Any]]:
+        if self.fake is None:
+            return self._records()["pulls"]
+        found = []
+        for issue in self.fake._state.issues.values():
+            if issue.pull is None:
+                continue
+            state = "merged" if issue.pull.merged_at else issue.state
+            found.append(
+                {
+                    "number": issue.number,
+                    "branch": issue.pull.head,
+                    "state": state,
+                    "title": issue.title,
+                    "body": issue.body or "",
+                    "labels": list(issue.labels),
+                    "head_sha": self.fake.branch_sha(issue.pull.head) or issue.pull.head_sha,
+                }
+            )
+        return sorted(found, key=lambda p: p["number"])
+
+    def open_pulls(self) -> dict[str, dict[str, Any]]:
+        return {p["branch"]: p for p in self.pulls() if p["state"] == "open"}
+
+    def _records(self) -> dict[str, Any]:
+        path = self.repo / ".git/learnbot/forge.json"
+        data = (
+            json.loads(path.read_text())
+            if path.exists()
+            else {"pulls": {}, "issues": {}, "checks": {}, "comments": {}}
+        )
+        for record in data["pulls"].values():
+            record.setdefault("head_sha", "")
+            sha = (
+                git(self.repo, "rev-parse", f"refs/remotes/origin/{record['branch']}")
+                if record["state"] == "open"
+                else record["head_sha"]
+            )
+            record["head_sha"] = sha
+        data["pulls"] = sorted(data["pulls"].values(), key=lambda p: p["number"])
+        return data
+
+    def dashboards(self) -> list[dict[str, Any]]:
+        if self.fake is None:
+            return [
+                i for i in self._records()["issues"].values() if "learnbot-dashboard" in i["labels"]
+            ]
+        return [
+            self.fake.issue(n)
+            for n in self.fake.issues_with_label("learnbot-dashboard")
+            if "pull_request" not in self.fake.issue(n)
+        ]
+
+    def checks(self, sha: str) -> list[dict[str, Any]]:
+        if self.fake is None:
+            return self._records()["checks"].get(sha, [])
+        return [
+            {
+                "name": c["name"],
+                "success": c["conclusion"] == "success",
+                "title": c["output"]["title"],
+                "summary": c["output"]["summary"],
+            }
+            for c in self.fake.check_runs(sha)
+        ]
+
+    def comments(self, number: int) -> list[str]:
+        if self.fake is None:
+            return self._records()["comments"].get(str(number), [])
+        return [c["body"] for c in self.fake.comments(number)]
+
+    def writes(self) -> list[str]:
+        """Write requests made to the forge's API since the last reset (local forge: none)."""
+        return [f"{r.method} {r.path}" for r in self.fake.writes()] if self.fake else []
+
+    def reset_log(self) -> None:
+        if self.fake is not None:
+            self.fake.reset_log()
+
+    # -- what people do --------------------------------------------------------------------
+
+    def close_pull(self, number: int) -> None:
+        if self.fake is not None:
+            self.fake.close_pull(number)
+        else:
+            assert self.learnbot("close", str(number)).code == 0
+
+    def change_main(
+        self,
+        path: str,
+        edit: Callable[[str], str],
+        message: str,
+        date: str = "2026-01-21T00:00:00Z",
+    ) -> str:
+        """A person's commit on main, pushed to origin."""
+        git(self.repo, "checkout", "--quiet", "main")
+        git(self.repo, "pull", "--quiet", "--ff-only", "origin", "main")
+        target = self.repo / path
+        target.write_text(edit(target.read_text()))
+        sha = commit_all(self.repo, message, date=date)
+        git(self.repo, "push", "--quiet", "origin", "main")
+        return sha
+
+    def push_to_branch(
+        self, branch: str, path: str, edit: Callable[[str], str], message: str
+    ) -> str:
+        """A person's commit on a learnbot branch, pushed to origin."""
+        git(self.repo, "fetch", "--quiet", "origin")
+        git(self.repo, "checkout", "--quiet", "-B", branch, f"origin/{branch}")
+        target = self.repo / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(edit(target.read_text() if target.exists() else ""))
+        sha = commit_all(self.repo, message)
+        git(self.repo, "push", "--quiet", "origin", f"{branch}:{branch}")
+        git(self.repo, "checkout", "--quiet", "main")
+        return sha
+
+    def set_config(self, extra: str) -> None:
+        """Append settings to .github/learnbot.yml on main."""
+        self.change_main(".github/learnbot.yml", lambda text: text + extra, "configure learnbot")
