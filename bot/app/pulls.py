@@ -136,6 +136,7 @@ def render_body(
         "runs": workspace.config.sandbox.stabilization_runs,
         "keys": list(outcome.proposal.keys),
         "marker": render.Raw(marker),
+        "reviewers": [render.Raw(r) for r in workspace.config.pull_requests.reviewers],
     }
     limit = workspace.config.pull_requests.body_limit
     body = render.render(

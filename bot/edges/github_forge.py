@@ -228,7 +228,9 @@ class GitHubForge:
             for issue in self._repo.get_issues(
                 state="open", labels=[label], sort="created", direction="asc"
             ):
-                if issue.pull_request is None:
+                if (
+                    "/pull/" not in issue.html_url
+                ):  # .pull_request or .raw_data would fetch the issue
                     return Issue(
                         issue.number,
                         issue.title,

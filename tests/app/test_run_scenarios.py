@@ -267,3 +267,65 @@ def test_check_passes_an_untouched_proposal_and_a_person_tuned_value(world: Worl
     assert (
         world.check(branch).code == 0
     )  # same declared key, still within bounds and passing the gate
+
+
+def test_reviewers_are_mentioned_and_statuses_can_replace_check_runs(world: World) -> None:
+    world.change_main(
+        ".github/learnbot.yml",
+        lambda t: (
+            t.replace(
+                "  labels: [learnbot]",
+                "  labels: [learnbot, learning]\n  reviewers: [alice, octo-org/ml-team]",
+            )
+            + "checks:\n  mode: status\n  name: learnbot/gate\n"
+        ),
+        "reviewers and statuses",
+    )
+    world.run()
+    wire = world.open_pulls()["learnbot/it_wire_fraud"]
+    assert "Review requested from @alice, @octo-org/ml-team." in wire["body"]
+    assert sorted(wire["labels"]) == ["learnbot", "learning"]
+    if world.fake is not None:
+        (status,) = world.fake.statuses(wire["head_sha"])
+        assert (status["context"], status["state"], status["description"]) == (
+            "learnbot/gate",
+            "success",
+            "Gate passed",
+        )
+        assert world.fake.check_runs(wire["head_sha"]) == []
+    else:
+        (check,) = world.checks(wire["head_sha"])
+        assert check["mode"] == "status" and check["name"] == "learnbot/gate"
+
+
+def test_request_cost_of_a_run(world: World) -> None:
+    """What the README documents: reads and writes per run and per new pull request."""
+    if world.fake is None:
+        return
+    world.change_main(
+        ".github/learnbot.yml",
+        lambda t: t.replace("max_new_per_run: 5", "max_new_per_run: 1"),
+        "one at a time",
+    )
+    world.run()  # one new pull request, and the dashboard created
+    operations = [r.operation_id for r in world.fake.requests]
+    assert operations.count("pulls/create") == 1 and operations.count("issues/create") == 1
+    per_pull = [
+        op
+        for op in operations
+        if op in ("checks/list-for-ref", "checks/create", "pulls/create", "issues/add-labels")
+    ]
+    assert len(per_pull) == 4  # 1 read + 3 writes for each new pull request
+    world.reset_log()
+    world.run()  # the next one
+    operations = [r.operation_id for r in world.fake.requests]
+    writes = [r for r in world.fake.requests if r.method != "GET"]
+    assert len(writes) == 4  # check run, pull request, labels, dashboard edit
+    assert sorted(
+        set(operations) - {"checks/create", "pulls/create", "issues/add-labels", "issues/update"}
+    ) == [
+        "checks/list-for-ref",
+        "issues/list-for-repo",
+        "pulls/list",
+        "repos/get",
+    ]
