@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 from bot import __version__, config
-from bot.app import backtests, checks, ledgers, local, proposals, state
+from bot.app import backtests, checks, demo, ledgers, local, promote, proposals, state
 from bot.app import run as run_command
 from bot.edges.redact import scrub
 from bot.errors import EXIT_BUG, EXIT_INTERRUPTED, EXIT_INVALID, BotError
@@ -28,6 +28,9 @@ def _common() -> argparse.ArgumentParser:
     parent = argparse.ArgumentParser(add_help=False)
     parent.add_argument("--repo", metavar="DIR", help="the repository (default: current directory)")
     parent.add_argument("-v", "--verbose", action="store_true", help="show tracebacks")
+    parent.add_argument(
+        "--config", metavar="PATH", help="configuration file (default: .github/learnbot.yml)"
+    )
     return parent
 
 
@@ -93,6 +96,9 @@ def build_parser() -> argparse.ArgumentParser:
     _proposal_commands(command)
     _forge_commands(command)
     _ledger_commands(command, common)
+    demo_ = command("demo", "the whole loop on a throwaway copy of the example state (local forge)")
+    demo_.add_argument("--keep", action="store_true", help="keep the temporary repository")
+    demo_.set_defaults(run=lambda a, s, e: demo.demo(s, e, keep=a.keep))
     return parser
 
 
@@ -183,6 +189,13 @@ def _forge_commands(command: Command) -> None:
     _add_now_option(check)
     check.set_defaults(run=lambda a, s, e: checks.run_check(s, e, number=a.pr, branch=a.branch))
 
+    promote_ = command(
+        "promote", "record merges (promotion), reverts (rollback), rejections in the ledger"
+    )
+    _add_forge_options(promote_)
+    _add_now_option(promote_)
+    promote_.set_defaults(run=lambda a, s, e: promote.promote(s, e))
+
     prs = command("prs", "learnbot's pull requests with state and gate result")
     prs.add_argument("--state", choices=("open", "closed", "merged"))
     _add_forge_options(prs)
@@ -261,6 +274,7 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
             api_url=getattr(args, "api_url", None),
             token_env=getattr(args, "token_env", None),
             verbose=verbose,
+            config_path=getattr(args, "config", None),
             environ=env,
         )
         handler: Callable[[argparse.Namespace, config.Settings, Mapping[str, str]], int] = args.run

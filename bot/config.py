@@ -33,6 +33,7 @@ class Settings:
     output_path: Path | None = None
     summary_path: Path | None = None
     verbose: bool = False
+    config_path: str = ".github/learnbot.yml"
 
     def token(self, environ: Mapping[str, str]) -> str:
         """The forge token, read only when a forge needs it."""
@@ -55,6 +56,7 @@ def resolve(
     api_url: str | None = None,
     token_env: str | None = None,
     verbose: bool = False,
+    config_path: str | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> Settings:
     """Settings from flags (None = not given) and the environment."""
@@ -78,4 +80,5 @@ def resolve(
         output_path=Path(env["GITHUB_OUTPUT"]) if env.get("GITHUB_OUTPUT") else None,
         summary_path=Path(env["GITHUB_STEP_SUMMARY"]) if env.get("GITHUB_STEP_SUMMARY") else None,
         verbose=verbose,
+        config_path=config_path or env.get("LEARNBOT_CONFIG") or ".github/learnbot.yml",
     )

@@ -725,6 +725,9 @@ class FakeGitHub:
         self.errors: list[str] = []
         self.tokens: list[str] = []
         self.dispatches: list[JSON] = []
+        # called in the server thread once a request is applied, before its response is sent:
+        # tests use it to crash a client at that point, or to act while it waits
+        self.after_request: Callable[[RecordedRequest], None] | None = None
         self.url = ""
         self._lock = threading.RLock()
         self._clock = _Clock()
@@ -833,6 +836,9 @@ class FakeGitHub:
                 RecordedRequest(req.command, parts.path, op_id, reply.status, query, body)
             )
             used = len(self.requests)
+        hook = self.after_request
+        if hook is not None:  # the request is applied; the client has not heard back yet
+            hook(self.requests[used - 1])
         req.send_response(reply.status)
         headers = {
             "X-RateLimit-Limit": "5000",

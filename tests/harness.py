@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,16 +34,24 @@ class Outcome:
 class World:
     """One repository, its origin, and the forge learnbot talks to."""
 
-    def __init__(self, tmp_path: Path, forge: str, capsys: pytest.CaptureFixture[str]) -> None:
+    def __init__(
+        self,
+        tmp_path: Path,
+        forge: str,
+        capsys: pytest.CaptureFixture[str],
+        *,
+        branch: str = "main",
+    ) -> None:
         self.forge = forge
+        self.branch = branch
         self.capsys = capsys
-        self.repo = make_repo(tmp_path / "work")
+        self.repo = make_repo(tmp_path / "work", branch=branch)
         self.origin = tmp_path / "work-origin.git"
         self.env: dict[str, str] = {k: v for k, v in os.environ.items() if k.startswith("GIT_")}
         self.env["PATH"] = os.environ.get("PATH", "")
         self.fake: FakeGitHub | None = None
         if forge == "github":
-            self.fake = FakeGitHub(OWNER, NAME, "main", git_dir=self.origin).start()
+            self.fake = FakeGitHub(OWNER, NAME, branch, git_dir=self.origin).start()
             self.env.update(
                 GITHUB_REPOSITORY=f"{OWNER}/{NAME}",
                 GITHUB_TOKEN="ghs_secret_token_value",
@@ -63,6 +72,26 @@ class World:
             [*args, "--repo", str(self.repo), "--forge", self.forge],
             environ={**self.env, **(env or {})},
         )
+        captured = self.capsys.readouterr()
+        return Outcome(code, captured.out, captured.err)
+
+    def in_actions(
+        self, command: str, event_name: str, payload: dict[str, Any] | None, tmp: Path
+    ) -> Outcome:
+        """`learnbot COMMAND` as a workflow step runs it: everything from GITHUB_* variables."""
+        env = {
+            **self.env,
+            "GITHUB_ACTIONS": "true",
+            "GITHUB_EVENT_NAME": event_name,
+            "GITHUB_WORKSPACE": str(self.repo),
+            "GITHUB_OUTPUT": str(tmp / "output"),
+            "GITHUB_STEP_SUMMARY": str(tmp / "summary"),
+        }
+        if payload is not None:
+            (tmp / "event.json").write_text(json.dumps(payload))
+            env["GITHUB_EVENT_PATH"] = str(tmp / "event.json")
+        self.capsys.readouterr()
+        code = main([command], environ=env)
         captured = self.capsys.readouterr()
         return Outcome(code, captured.out, captured.err)
 
@@ -161,6 +190,41 @@ class World:
         else:
             assert self.learnbot("close", str(number)).code == 0
 
+    def merge(self, number: int, *, approver: str = "alice", method: str = "merge") -> str:
+        """A reviewer approves and merges (on GitHub: through the API; locally: learnbot merge)."""
+        if self.fake is not None:
+            self.fake.add_review(number, approver, "APPROVED")
+            repo = self.fake.client().get_repo(f"{OWNER}/{NAME}")
+            return str(repo.get_pull(number).merge(merge_method=method).sha)
+        result = self.learnbot("merge", str(number), "--approved-by", approver)
+        assert result.code == 0, result.err
+        return git(self.repo, "rev-parse", f"refs/remotes/origin/{self.branch}")
+
+    def revert(self, sha: str, date: str = "2026-01-22T00:00:00Z") -> str:
+        """A person reverts a merge with git and pushes it."""
+        git(self.repo, "checkout", "--quiet", self.branch)
+        git(self.repo, "pull", "--quiet", "--ff-only", "origin", self.branch)
+        env = {**os.environ, "GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date}
+        subprocess.run(
+            ["git", "revert", "--no-edit", "-m", "1", sha],
+            cwd=self.repo,
+            check=True,
+            env=env,
+            capture_output=True,
+        )
+        git(self.repo, "push", "--quiet", "origin", self.branch)
+        return git(self.repo, "rev-parse", "HEAD")
+
+    def ledger(self) -> list[dict[str, Any]]:
+        """The ledger on origin's default branch."""
+        git(self.repo, "fetch", "--quiet", "origin")
+        text = git(self.repo, "show", f"refs/remotes/origin/{self.branch}:ledgers/learning.jsonl")
+        return [json.loads(line) for line in text.splitlines() if line]
+
+    def file_on_main(self, path: str) -> str:
+        git(self.repo, "fetch", "--quiet", "origin")
+        return git(self.repo, "show", f"refs/remotes/origin/{self.branch}:{path}")
+
     def change_main(
         self,
         path: str,
@@ -168,13 +232,13 @@ class World:
         message: str,
         date: str = "2026-01-21T00:00:00Z",
     ) -> str:
-        """A person's commit on main, pushed to origin."""
-        git(self.repo, "checkout", "--quiet", "main")
-        git(self.repo, "pull", "--quiet", "--ff-only", "origin", "main")
+        """A person's commit on the default branch, pushed to origin."""
+        git(self.repo, "checkout", "--quiet", self.branch)
+        git(self.repo, "pull", "--quiet", "--ff-only", "origin", self.branch)
         target = self.repo / path
         target.write_text(edit(target.read_text()))
         sha = commit_all(self.repo, message, date=date)
-        git(self.repo, "push", "--quiet", "origin", "main")
+        git(self.repo, "push", "--quiet", "origin", self.branch)
         return sha
 
     def push_to_branch(
@@ -188,7 +252,7 @@ class World:
         target.write_text(edit(target.read_text() if target.exists() else ""))
         sha = commit_all(self.repo, message)
         git(self.repo, "push", "--quiet", "origin", f"{branch}:{branch}")
-        git(self.repo, "checkout", "--quiet", "main")
+        git(self.repo, "checkout", "--quiet", self.branch)
         return sha
 
     def set_config(self, extra: str) -> None:

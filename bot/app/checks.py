@@ -46,6 +46,7 @@ def review(
     branch: str,
     settings: Settings,
     known: pipeline.Evaluation | None = None,
+    trailers: Mapping[str, tuple[str, ...]] | None = None,
 ) -> Review:
     """Check `head` (a proposal branch) against `base` (the default branch head).
 
@@ -60,7 +61,7 @@ def review(
     before = {_name(p): _parse(clone, merge_base, p) for p in policies}
     after = {_name(p): _parse(clone, head, p) for p in policies}
     derived = scope.derive(before, after, moves, problems)
-    trailers = _proposal_trailers(clone, merge_base, head)
+    trailers = trailers if trailers is not None else proposal_trailers(clone, merge_base, head)[1]
     found = [*derived.problems, *scope.bound_problems(derived, evaluated.state.policies)]
     undeclared = scope.undeclared(derived, trailers.get("Learnbot-Change", ()))
     found += [f"{key}: changed but not declared by the proposal" for key in undeclared]
@@ -113,13 +114,15 @@ def _parse(clone: Clone, sha: str, path: str) -> dict[str, Any]:
     return parsed
 
 
-def _proposal_trailers(clone: Clone, merge_base: str, head: str) -> Mapping[str, tuple[str, ...]]:
-    """The trailers of the newest commit on the branch that carries a proposal."""
+def proposal_trailers(
+    clone: Clone, merge_base: str, head: str
+) -> tuple[str | None, Mapping[str, tuple[str, ...]]]:
+    """The newest commit on a branch that carries a proposal, and its trailers."""
     for sha in reversed(clone.first_parents(merge_base, head)):
         info = clone.info(sha)
         if PROPOSAL_TRAILER in info.trailers:
-            return info.trailers
-    return {}
+            return sha, info.trailers
+    return None, {}
 
 
 def _render(settings: Settings, context: dict[str, Any]) -> str:

@@ -67,7 +67,7 @@ def evaluate(
     """Backtest the working tree, or the commit `rev` read from git objects."""
     revision, at, source = _source(settings, rev)
     files = files or source
-    state = store.load(files, check_snapshots=False)
+    state = store.load(files, check_snapshots=False, config_path=settings.config_path)
     pins = [(c.snapshot_path, c.snapshot_sha256) for c in state.cases.values()]
     loaded, snapshot_problems = snapshots.load_all(files, pins)
     runnable = [c for c in state.cases.values() if c.snapshot_sha256 in loaded]

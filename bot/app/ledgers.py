@@ -103,7 +103,7 @@ def render_table(rows: Sequence[dict[str, Any]]) -> str:
                 e["seq"],
                 e["type"],
                 e.get("at"),
-                e.get("case_id"),
+                e.get("subject") or e.get("case_id"),
                 (e.get("proposal_id") or "")[:20] or None,
                 e.get("pr"),
                 _versions(e.get("versions")),

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.app.evaluation import Evaluated
+from bot.app.output import status
 from bot.core import pipeline, sandbox
 from bot.core.analyze import FailureAnalysis
 from bot.core.learners import backtest as backtest_learner
@@ -57,13 +58,21 @@ def propose_for(
 
 
 def plan(
-    evaluated: Evaluated, *, excluded: Mapping[str, str] | None = None
+    evaluated: Evaluated, *, excluded: Mapping[str, str] | None = None, progress: bool = False
 ) -> list[pipeline.Outcome]:
-    """One outcome per failing case, in case order."""
+    """One outcome per failing case, in case order (progress on stderr when asked)."""
     shared = setting(evaluated)
     if not evaluated.state.config.learners.backtest.enabled:
         return []
-    return [propose_for(f, evaluated, shared, excluded) for f in evaluated.failures()]
+    failures = evaluated.failures()
+    outcomes = []
+    for index, failure in enumerate(failures, start=1):
+        outcome = propose_for(failure, evaluated, shared, excluded)
+        if progress:
+            found = "a proposal" if outcome.proposal else f"no proposal: {outcome.reason}"
+            status(f"  [{index}/{len(failures)}] {failure.case_id}: {found}")
+        outcomes.append(outcome)
+    return outcomes
 
 
 def summary(outcome: pipeline.Outcome) -> dict[str, Any]:

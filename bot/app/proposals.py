@@ -89,7 +89,8 @@ def run_gate(settings: Settings, *, report_path: Path) -> int:
     """Decide on a sandbox report with the configured criteria."""
     try:
         report = json.loads(report_path.read_text("utf-8"))
-        config = store.load(WorktreeFiles(settings.repo), check_snapshots=False).config
+        files = WorktreeFiles(settings.repo)
+        config = store.load(files, check_snapshots=False, config_path=settings.config_path).config
         verdict = gate.decide(report, config.gate)
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise StateError(

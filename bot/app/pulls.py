@@ -182,13 +182,21 @@ def existing(
 
 
 def execute(
-    workspace: Workspace, actions: Sequence[reconcile.Action], planned: Mapping[str, Planned]
+    workspace: Workspace,
+    actions: Sequence[reconcile.Action],
+    planned: Mapping[str, Planned],
+    found: Sequence[PullRequest] = (),
 ) -> tuple[list[reconcile.Action], dict[str, int]]:
     """Carry out open / update / close; return what was done and the numbers of opened PRs."""
     done = []
     opened: dict[str, int] = {}
     config = workspace.config.pull_requests
+    labels = {pr.number: set(pr.labels) for pr in found}
     for action in actions:
+        if action.kind in (reconcile.KEEP, reconcile.UPDATE) and action.number in labels:
+            missing = [label for label in config.labels if label not in labels[action.number]]
+            if missing:  # e.g. a run killed between opening the pull request and labelling it
+                workspace.forge.add_labels(action.number, missing)
         if action.kind == reconcile.OPEN:
             item = planned[action.branch]
             _push(workspace, item)

@@ -28,7 +28,9 @@ def _run(settings: Settings, workspace: Workspace, *, dry_run: bool) -> int:
         sys.stderr.write(f"{problem}\n")
     if settings.in_actions:
         runtime.annotate(evaluated.problems, sys.stdout)
-    outcomes = planning.plan(evaluated, excluded=workspace.history.known_bad())
+    failing = sum(r.failed for r in evaluated.results)
+    status(f"backtest at {workspace.base[:12]}: {len(evaluated.results)} cases, {failing} failures")
+    outcomes = planning.plan(evaluated, excluded=workspace.history.known_bad(), progress=True)
     failures = {f.failure_id: render_failure(settings, evaluated, f) for f in evaluated.failures()}
     planned = {
         item.branch: item
@@ -54,7 +56,7 @@ def _run(settings: Settings, workspace: Workspace, *, dry_run: bool) -> int:
     if dry_run:
         _print(settings, plan, workspace)
         return EXIT_OK
-    _, opened = pulls.execute(workspace, plan, planned)
+    _, opened = pulls.execute(workspace, plan, planned, found)
     numbers = {pr.branch: pr.number for pr in found if pr.state == "open"} | opened
     body = dashboard.render_dashboard(workspace, outcomes, plan, numbers)
     board = dashboard.update(workspace, body)

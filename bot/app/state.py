@@ -18,7 +18,7 @@ from bot.model import Problem
 def validate(settings: Settings) -> int:
     """Check every state file of the working tree; report every problem."""
     files = WorktreeFiles(settings.repo)
-    state = store.load(files)
+    state = store.load(files, config_path=settings.config_path)
     problems = sorted({*state.problems, *snapshot_problems(files)})
     if settings.as_json:
         print_json({"ok": not problems, "problems": [p.__dict__ for p in problems]})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -45,6 +46,8 @@ class Workspace:
 def open_workspace(settings: Settings, environ: Mapping[str, str]) -> Iterator[Workspace]:
     """Fetch, find the default branch, evaluate its head; close the forge afterwards."""
     event = actions.read_event(settings.event_path)
+    if settings.now is None and actions.event_time(event) is not None:
+        settings = dataclasses.replace(settings, now=actions.event_time(event))
     clone = Clone(settings.repo)
     clone.fetch()
     forge = open_forge(settings, clone, environ, event)

@@ -148,7 +148,7 @@ def outcome(
     chosen, considered = select(evaluations, excluded)
     considered += [(d.description, d.reason) for d in dropped]
     if chosen is None:
-        reason = "no candidate was generated" if not considered else "no candidate passes the gate"
+        reason = _no_proposal(evaluations, considered, excluded)
         return Outcome(subject, source_failure_id, learner, None, None, tuple(considered), reason)
     proposal = build(chosen, subject, source_failure_id, learner, setting)
     return Outcome(
@@ -160,6 +160,18 @@ def outcome(
         tuple(considered),
         chosen=chosen,
     )
+
+
+def _no_proposal(
+    evaluations: Sequence[Evaluation],
+    considered: Sequence[tuple[str, str]],
+    excluded: Mapping[str, str],
+) -> str:
+    if not considered:
+        return "no candidate was generated"
+    if any(e.verdict.allowed and e.proposal_id in excluded for e in evaluations):
+        return "every candidate that passes the gate was rolled back before (known-bad)"
+    return "no candidate passes the gate"
 
 
 def build(

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from bot.errors import ConfigError
-from bot.model import Problem
+from bot.model import Problem, parse_time
 
 
 def read_event(path: Path | None) -> dict[str, Any]:
@@ -25,6 +25,22 @@ def read_event(path: Path | None) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: the event payload is not a JSON object")
     return data
+
+
+def event_time(event: Mapping[str, Any]) -> int | None:
+    """When the triggering event happened (a push's head commit, a pull request's close)."""
+    candidates = [
+        (event.get("head_commit") or {}).get("timestamp"),
+        (event.get("pull_request") or {}).get("closed_at"),
+        (event.get("pull_request") or {}).get("updated_at"),
+    ]
+    for stamp in candidates:
+        if isinstance(stamp, str) and stamp:
+            try:
+                return parse_time(stamp)
+            except ValueError:
+                continue
+    return None
 
 
 def _escape_data(text: str) -> str:

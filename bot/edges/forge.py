@@ -123,6 +123,9 @@ class Forge(Protocol):
     def update_pull(self, number: int, *, title: str, body: str) -> None:
         """Replace a pull request's title and body."""
 
+    def add_labels(self, number: int, labels: Sequence[str]) -> None:
+        """Add labels to a pull request or issue."""
+
     def close_pull(self, number: int, *, comment: str) -> None:
         """Comment, then close without merging."""
 

@@ -115,6 +115,11 @@ class LocalForge:
         with self._records(write=True) as data:
             data["pulls"][str(number)].update(title=title, body=body)
 
+    def add_labels(self, number: int, labels: Sequence[str]) -> None:
+        with self._records(write=True) as data:
+            record = data["pulls"][str(number)]
+            record["labels"] = sorted({*record.get("labels", ()), *labels})
+
     def comment(self, number: int, body: str) -> None:
         with self._records(write=True) as data:
             data["comments"].setdefault(str(number), []).append(body)

@@ -32,9 +32,9 @@ class State:
     problems: tuple[Problem, ...] = ()
 
 
-def load(files: Files, *, check_snapshots: bool = True) -> State:
+def load(files: Files, *, check_snapshots: bool = True, config_path: str = CONFIG_PATH) -> State:
     """Load config, policies and cases from `files`; collect every problem instead of stopping."""
-    reader = _Reader(files)
+    reader = _Reader(files, config_path)
     config = reader.config()
     policies = reader.policies()
     cases = reader.cases(config, policies, check_snapshots=check_snapshots)
@@ -56,8 +56,9 @@ def read_document(files: Files, path: str) -> yamldoc.Document | None:
 class _Reader:
     """Parses and checks files one by one, keeping every problem it meets."""
 
-    def __init__(self, files: Files) -> None:
+    def __init__(self, files: Files, config_path: str = CONFIG_PATH) -> None:
         self.files = files
+        self.config_path = config_path
         self.problems: list[Problem] = []
         self.documents: dict[str, yamldoc.Document] = {}
 
@@ -76,7 +77,7 @@ class _Reader:
         return None if found else document
 
     def config(self) -> Config:
-        document = self.parse(CONFIG_PATH, "config")
+        document = self.parse(self.config_path, "config")
         return Config.from_dict(document.data if document else None)
 
     def policies(self) -> dict[str, Policy]:

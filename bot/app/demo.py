@@ -1,0 +1,122 @@
+"""`learnbot demo`: the whole loop on a throwaway copy of the example state, with the local forge.
+
+run -> proposals -> check -> merge -> promote -> revert -> rollback -> run again, then
+`ledger verify` and the ledger table. Nothing outside a temporary directory is touched.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+
+from bot.app import checks, ledgers, local, promote, run
+from bot.app.output import status
+from bot.config import Settings
+from bot.edges.gitrepo import Clone
+from bot.edges.local_forge import LocalForge
+from bot.errors import EXIT_PROBLEMS, ConfigError
+
+STATE = ("policies", "cases", "ledgers")
+CONFIG = ".github/learnbot.yml"
+STEPS = 9
+
+
+def example_source(repo: Path) -> Path:
+    """The state to copy: this repository's own, or the example bundled with learnbot."""
+    package = Path(__file__).resolve().parent.parent
+    for candidate in (repo, package / "example", package.parent):
+        if all((candidate / name).is_dir() for name in ("policies", "cases")):
+            return candidate
+    raise ConfigError(
+        "no learned state to demonstrate on", hint="run learnbot demo in a learnbot repository"
+    )
+
+
+def _git(cwd: Path, *args: str) -> str:
+    done = subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True)
+    return done.stdout.strip()
+
+
+def _prepare(source: Path, folder: Path) -> Path:
+    origin, work = folder / "origin.git", folder / "work"
+    _git(folder, "init", "--quiet", "--bare", "--initial-branch", "main", str(origin))
+    _git(folder, "init", "--quiet", "--initial-branch", "main", str(work))
+    for name in STATE:
+        if (source / name).is_dir():
+            shutil.copytree(
+                source / name, work / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
+            )
+    config = source / CONFIG if (source / CONFIG).exists() else source / "learnbot.yml"
+    if config.exists():
+        (work / ".github").mkdir()
+        shutil.copy2(config, work / CONFIG)
+    _git(work, "config", "user.name", "learnbot demo")
+    _git(work, "config", "user.email", "demo@learnbot.invalid")
+    _git(work, "add", "-A")
+    _git(work, "commit", "--quiet", "-m", "Example learned state")
+    _git(work, "remote", "add", "origin", str(origin))
+    _git(work, "push", "--quiet", "origin", "main")
+    _git(work, "remote", "set-head", "origin", "main")
+    return work
+
+
+def demo(settings: Settings, environ: Mapping[str, str], *, keep: bool) -> int:
+    """Walk the loop; exit 0 with a verified ledger."""
+    source = example_source(settings.repo)
+    folder = Path(tempfile.mkdtemp(prefix="learnbot-demo-"))
+    try:
+        work = _prepare(source, folder)
+        status(f"demo repository: {work} (origin: {folder / 'origin.git'}), state from {source}")
+        local_settings = dataclasses.replace(
+            settings, repo=work, forge="local", as_json=False, now=None
+        )
+        return _walk(local_settings, environ, work)
+    finally:
+        if keep:
+            status(f"kept {folder}")
+        else:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _step(number: int, title: str) -> None:
+    sys.stdout.write(f"\n[{number}/{STEPS}] {title}\n")
+    sys.stdout.flush()
+
+
+def _walk(settings: Settings, environ: Mapping[str, str], work: Path) -> int:
+    clone = Clone(work)
+    forge = LocalForge(clone)
+    _step(1, "learnbot run: backtest every case, open one pull request per failure")
+    run.run(settings, environ)
+    opened = [p for p in forge.pull_requests(prefix="learnbot/") if p.state == "open"]
+    if not opened:
+        sys.stdout.write("no failure has a proposal that passes the gate: nothing to merge\n")
+        return EXIT_PROBLEMS
+    _step(2, "learnbot prs: the proposals, each with its stabilization check")
+    local.list_pulls(settings, environ, state="open")
+    chosen = opened[0]
+    _step(3, f"learnbot check --branch {chosen.branch}: replay the diff, verify its scope, gate it")
+    checks.run_check(settings, environ, number=None, branch=chosen.branch)
+    _step(4, f"learnbot merge {chosen.number}: a reviewer approves, a real git merge promotes it")
+    local.merge(settings, number=chosen.number, approved_by="demo reviewer")
+    _step(5, "learnbot promote: record the promotion in the hash-chained ledger")
+    promote.promote(settings, environ)
+    merge = forge.pull(chosen.number).merge_commit or ""
+    _step(6, f"git revert -m 1 {merge[:12]}: roll the promotion back, as the Revert button would")
+    _git(work, "revert", "--no-edit", "-m", "1", merge)
+    _git(work, "push", "--quiet", "origin", "main")
+    sys.stdout.write(_git(work, "log", "--oneline", "-1") + "\n")
+    _step(7, "learnbot promote: record the rollback, bump the version past the reverted one")
+    promote.promote(settings, environ)
+    _step(8, "learnbot run: the failure is open again; the rolled-back proposal is not reopened")
+    run.run(settings, environ)
+    sys.stdout.flush()
+    _step(9, "learnbot ledger verify and ledger show")
+    verified = ledgers.verify(settings)
+    ledgers.show(settings)
+    return verified

@@ -1,0 +1,240 @@
+"""`learnbot promote`: record merges, reverts, rejections and manual changes in the ledger.
+
+Runs on every push to the default branch and when a pull request closes. It looks at the
+default branch's first-parent chain since learnbot's last ledger commit, so it needs no
+particular event and recording twice is impossible. The ledger commit is pushed with
+fetch, rebuild and retry: a push that loses a race is redone on top, never lost.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Mapping
+from typing import Any
+
+from bot.app import checks
+from bot.app.evaluation import evaluate
+from bot.app.ledgers import render_table
+from bot.app.output import status
+from bot.app.workspace import Workspace, open_workspace
+from bot.config import Settings
+from bot.core import backtest, ledger
+from bot.core.promotion import Closed, Decision, Observed, decide
+from bot.edges import actions, yamldoc
+from bot.edges.forge import CLOSED
+from bot.edges.gitrepo import PushRejected
+from bot.errors import EXIT_OK, GitError
+from bot.model import format_time
+
+LEDGER_TRAILER = "Learnbot-Ledger"
+_REVERTS = re.compile(r"This reverts commit ([0-9a-f]{7,40})")
+_MERGED_PR = re.compile(r"^Merge pull request #(\d+)|\(#(\d+)\)$")
+
+
+def promote(settings: Settings, environ: Mapping[str, str]) -> int:
+    """Record what happened on the default branch; redo it on top when another push wins."""
+    attempt = 0
+    while True:
+        with open_workspace(settings, environ) as workspace:
+            try:
+                return _promote(settings, workspace)
+            except PushRejected:
+                attempt += 1
+                if attempt > workspace.config.git.push_retries:
+                    raise GitError(
+                        "could not record the ledger: origin kept moving",
+                        hint="run learnbot promote again",
+                    ) from None
+        status(f"origin moved while recording (attempt {attempt}): fetching and redoing it")
+
+
+def _promote(settings: Settings, workspace: Workspace) -> int:
+    commits = [_observe(workspace, sha) for sha in _unrecorded(workspace)]
+    closed = _closed(workspace)
+    clock = format_time(workspace.evaluated.at)
+    decision = decide([c for c in commits if c is not None], closed, workspace.history, at=clock)
+    if not decision.entries:
+        status("nothing new to record")
+        actions.set_outputs(settings.output_path, {"entries": "0"})
+        return EXIT_OK
+    sha = _record(workspace, decision)
+    workspace.clone.push(sha, workspace.default)
+    moved = workspace.clone.sync_worktree(workspace.default)
+    sys.stdout.write(render_table([*_sealed(workspace, decision)]) + "\n")
+    count = len(decision.entries)
+    noun = "entry" if count == 1 else "entries"
+    moved_note = f"; fast-forwarded the checked-out {workspace.default}" if moved else ""
+    status(f"recorded {count} ledger {noun} in {sha[:12]}{moved_note}")
+    actions.set_outputs(
+        settings.output_path, {"entries": str(len(decision.entries)), "commit": sha}
+    )
+    return EXIT_OK
+
+
+def _unrecorded(workspace: Workspace) -> list[str]:
+    """First-parent commits after learnbot's last ledger commit (or after the root)."""
+    clone = workspace.clone
+    last = clone.run(
+        "rev-list", "--first-parent", "-1", f"--grep=^{LEDGER_TRAILER}: ", workspace.base
+    )
+    if not last:
+        roots = clone.run("rev-list", "--first-parent", "--max-parents=0", workspace.base).split()
+        last = roots[0] if roots else ""
+    return clone.first_parents(last or None, workspace.base)
+
+
+def _observe(workspace: Workspace, sha: str) -> Observed | None:
+    clone = workspace.clone
+    info = clone.info(sha)
+    if LEDGER_TRAILER in info.trailers:
+        return None
+    first = info.parents[0] if info.parents else None
+    head, trailers, reverts = _merged(workspace, sha, info)
+    changed = [p for _, _, p in clone.changed_files(first, sha)] if first else []
+    learned = tuple(sorted(p for p in changed if p.startswith(("policies/", "cases/"))))
+    if trailers is None and reverts is None and not learned:
+        return None
+    pr = _pull_number(workspace, info.subject, sha) if trailers is not None else None
+    names = sorted(
+        {p.removeprefix("policies/").removesuffix(".yaml") for p in learned if _policy(p)}
+    )
+    return Observed(
+        sha=sha,
+        at=format_time(info.committed_at),
+        author=info.author,
+        subject=info.subject,
+        proposal=trailers,
+        proposal_head=head,
+        reverts=reverts,
+        pr=pr,
+        approvers=workspace.forge.approvers(pr) if pr is not None else (),
+        versions_before=_versions(workspace, first, names),
+        versions_after=_versions(workspace, sha, names),
+        changed=learned,
+        pass_rate=backtest.summarize(evaluate(workspace.settings, rev=sha).results).pass_rate,
+        gate=_gate(workspace, first, sha, trailers) if trailers is not None and first else None,
+        changes=tuple(trailers.get("Learnbot-Change", ())) if trailers else (),
+    )
+
+
+def _policy(path: str) -> bool:
+    return path.startswith("policies/") and path.endswith(".yaml") and path.count("/") == 1
+
+
+def _merged(
+    workspace: Workspace, sha: str, info: Any
+) -> tuple[str | None, Mapping[str, tuple[str, ...]] | None, str | None]:
+    """(proposal head, its trailers, reverted commit) for a squash, a merge or a revert."""
+    clone = workspace.clone
+    if checks.PROPOSAL_TRAILER in info.trailers:
+        return sha, info.trailers, None
+    found = _REVERTS.search(info.message)
+    if found:
+        return None, None, clone.resolve(found.group(1))
+    if len(info.parents) != 2:
+        return None, None, None
+    base = clone.merge_base(info.parents[0], info.parents[1])
+    head, trailers = checks.proposal_trailers(clone, base, info.parents[1])
+    if head is not None:
+        return head, trailers, None
+    for merged in reversed(clone.first_parents(base, info.parents[1])):
+        found = _REVERTS.search(clone.info(merged).message)
+        if found:
+            return None, None, clone.resolve(found.group(1))
+    return None, None, None
+
+
+def _pull_number(workspace: Workspace, subject: str, sha: str) -> int | None:
+    found = _MERGED_PR.search(subject)
+    if found:
+        return int(found.group(1) or found.group(2))
+    lookup = getattr(workspace.forge, "pulls_for_commit", None)
+    if lookup is None:
+        return None
+    pulls = [p for p in lookup(sha) if p.merge_commit == sha]
+    return pulls[0].number if pulls else None
+
+
+def _versions(workspace: Workspace, sha: str | None, names: list[str]) -> dict[str, int]:
+    found = {}
+    for name in names:
+        data = workspace.clone.read_at(sha, f"policies/{name}.yaml") if sha else None
+        if data is None:
+            continue
+        parsed = yamldoc.parse(data.decode("utf-8"), path=f"policies/{name}.yaml").data
+        if isinstance(parsed, dict) and isinstance(parsed.get("version"), int):
+            found[name] = parsed["version"]
+    return found
+
+
+def _gate(
+    workspace: Workspace, first: str, sha: str, trailers: Mapping[str, tuple[str, ...]]
+) -> dict[str, Any]:
+    """The gate decision for the merged diff, re-derived on the state it was merged into."""
+    subject = (trailers.get("Learnbot-Subject") or ("",))[0]
+    branch = workspace.config.pull_requests.branch_prefix + subject
+    evaluated = evaluate(workspace.settings, rev=first)
+    review = checks.review(
+        workspace.clone,
+        evaluated,
+        base=first,
+        head=sha,
+        branch=branch,
+        settings=workspace.settings,
+        trailers=trailers,
+    )
+    gate = (review.report or {}).get("gate", {})
+    criteria = [{"name": c["name"], "passed": c["passed"]} for c in gate.get("criteria", [])]
+    return {"allowed": review.success, "title": review.title, "criteria": criteria}
+
+
+def _closed(workspace: Workspace) -> list[Closed]:
+    prefix = workspace.config.pull_requests.branch_prefix
+    return [
+        Closed(p.number, p.head_sha, p.metadata)
+        for p in workspace.forge.pull_requests(prefix=prefix)
+        if p.state == CLOSED and p.metadata.get("proposal_id")
+    ]
+
+
+def _record(workspace: Workspace, decision: Decision) -> str:
+    """One commit on the default branch: the ledger extended, and any rollback version bumps."""
+    path = workspace.config.ledger
+    files: dict[str, bytes | None] = {
+        path: b"".join([_ledger_bytes(workspace), _sealed_bytes(workspace, decision)])
+    }
+    for name, version in sorted(decision.bumps.items()):
+        policy_path = f"policies/{name}.yaml"
+        data = workspace.clone.read_at(workspace.base, policy_path)
+        if data is None:
+            continue
+        document = yamldoc.parse(data.decode("utf-8"), path=policy_path)
+        files[policy_path] = yamldoc.replace_scalars(document, {"/version": str(version)}).encode(
+            "utf-8"
+        )
+    kinds = ", ".join(sorted({e["type"] for e in decision.entries}))
+    message = (
+        f"learnbot: record {len(decision.entries)} ledger entries ({kinds})\n\n"
+        f"{LEDGER_TRAILER}: {len(decision.entries)} entries through {workspace.base}\n"
+    )
+    return workspace.clone.commit(
+        base=workspace.base,
+        files=files,
+        message=message,
+        author=workspace.identity,
+        at=workspace.evaluated.at,
+    )
+
+
+def _ledger_bytes(workspace: Workspace) -> bytes:
+    return workspace.clone.read_at(workspace.base, workspace.config.ledger) or b""
+
+
+def _sealed_bytes(workspace: Workspace, decision: Decision) -> bytes:
+    tail = ledger.verify(_ledger_bytes(workspace)).tail
+    return ledger.seal(decision.entries, tail)[0]
+
+
+def _sealed(workspace: Workspace, decision: Decision) -> list[dict[str, Any]]:
+    return list(ledger.entries(_sealed_bytes(workspace, decision)))

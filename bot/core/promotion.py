@@ -1,0 +1,203 @@
+"""What a push to the default branch means for the ledger (the `promote` command's core).
+
+Every commit on the default branch's first-parent chain since learnbot last recorded is one
+of: learnbot's own ledger commit (skipped), a merged proposal (promotion), a revert of a
+promotion (rollback), or any other change of learned state (manual change). Pull requests
+closed unmerged are rejections. Entries are keyed by commit or pull request, so running
+promote again appends nothing twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.core.history import MANUAL, PROMOTION, REJECTION, ROLLBACK, History
+
+
+@dataclass(frozen=True)
+class Observed:
+    """One commit on the default branch, as promote sees it."""
+
+    sha: str
+    at: str
+    author: str
+    subject: str
+    proposal: Mapping[str, tuple[str, ...]] | None  # the merged proposal's trailers, if any
+    proposal_head: str | None = None
+    reverts: str | None = None
+    pr: int | None = None
+    approvers: tuple[str, ...] = ()
+    versions_before: Mapping[str, int] = field(default_factory=dict)
+    versions_after: Mapping[str, int] = field(default_factory=dict)
+    changed: tuple[str, ...] = ()
+    pass_rate: float = 0.0
+    gate: Mapping[str, Any] | None = None
+    changes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Closed:
+    """A learnbot pull request closed without merging."""
+
+    number: int
+    head: str
+    metadata: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The entries to append and the versions a rollback must bump."""
+
+    entries: tuple[dict[str, Any], ...]
+    bumps: Mapping[str, int]
+
+
+def decide(
+    commits: Sequence[Observed], closed: Sequence[Closed], history: History, *, at: str
+) -> Decision:
+    """Entries for everything not recorded yet, oldest commit first, then rejections."""
+    recorded = set(history.recorded())
+    entries: list[dict[str, Any]] = []
+    bumps: dict[str, int] = {}
+    known = History.of(history.entries)
+    for commit in commits:
+        entry = _entry(commit, known, bumps)
+        if entry is None or (entry["type"], commit.sha) in recorded:
+            continue
+        entries.append(entry)
+        known = History.of([*known.entries, entry])
+    for pull in closed:
+        if (REJECTION, f"pr#{pull.number}") in recorded:
+            continue
+        entries.append(_rejection(pull, at))
+    return Decision(tuple(entries), bumps)
+
+
+def _entry(commit: Observed, history: History, bumps: dict[str, int]) -> dict[str, Any] | None:
+    if commit.proposal is not None:
+        return _promotion(commit)
+    reverted = history.promotion_of(commit.reverts) if commit.reverts else None
+    if reverted is not None:
+        return _rollback(commit, reverted, history, bumps)
+    if commit.changed:
+        return _manual(commit)
+    return None
+
+
+def _first(trailers: Mapping[str, tuple[str, ...]], key: str) -> str:
+    values = trailers.get(key, ())
+    return values[0] if values else ""
+
+
+def _versions(before: Mapping[str, int], after: Mapping[str, int]) -> dict[str, dict[str, int]]:
+    return {
+        name: {"from": before.get(name, 0), "to": after[name]}
+        for name in sorted(after)
+        if before.get(name) != after[name]
+    }
+
+
+def _promotion(commit: Observed) -> dict[str, Any]:
+    trailers = commit.proposal or {}
+    return {
+        "type": PROMOTION,
+        "at": commit.at,
+        "commit": commit.sha,
+        "head": commit.proposal_head,
+        "pr": commit.pr,
+        "proposal_id": _first(trailers, "Learnbot-Proposal"),
+        "failure_id": _first(trailers, "Learnbot-Failure"),
+        "failure_status": "resolved",
+        "subject": _first(trailers, "Learnbot-Subject"),
+        "learner": _first(trailers, "Learnbot-Learner"),
+        "report_sha256": _first(trailers, "Learnbot-Report-Sha256"),
+        "approvers": list(commit.approvers),
+        "merged_by": commit.author,
+        "changes": list(commit.changes),
+        "versions": _versions(commit.versions_before, commit.versions_after),
+        "gate": dict(commit.gate or {}),
+        "pass_rate": commit.pass_rate,
+    }
+
+
+def _rollback(
+    commit: Observed, promotion: Mapping[str, Any], history: History, bumps: dict[str, int]
+) -> dict[str, Any]:
+    """Versions never go backwards: the reverted policies get a version past any seen."""
+    versions = {}
+    for name in promotion.get("versions", {}):
+        highest = max(
+            [
+                _highest(history, name),
+                commit.versions_before.get(name, 0),
+                commit.versions_after.get(name, 0),
+                bumps.get(name, 0),
+            ]
+        )
+        bumps[name] = highest + 1
+        versions[name] = {"from": commit.versions_after.get(name, 0), "to": highest + 1}
+    return {
+        "type": ROLLBACK,
+        "at": commit.at,
+        "commit": commit.sha,
+        "reverted": promotion["commit"],
+        "pr": promotion.get("pr"),
+        "proposal_id": promotion.get("proposal_id"),
+        "failure_id": promotion.get("failure_id"),
+        "failure_status": "reopened",
+        "subject": promotion.get("subject"),
+        "learner": promotion.get("learner"),
+        "reverted_by": commit.author,
+        "versions": versions,
+        "pass_rate": commit.pass_rate,
+        "note": "known-bad: not proposed again for the same evidence",
+    }
+
+
+def _highest(history: History, policy: str) -> int:
+    seen = [
+        v["to"]
+        for e in history.entries
+        for name, v in (e.get("versions") or {}).items()
+        if name == policy
+    ]
+    return max(seen, default=0)
+
+
+def _manual(commit: Observed) -> dict[str, Any]:
+    policies = [p for p in commit.changed if p.startswith("policies/") and p.endswith(".yaml")]
+    names = {p.removeprefix("policies/").removesuffix(".yaml") for p in policies}
+    unbumped = sorted(
+        name
+        for name in names
+        if name in commit.versions_after
+        and commit.versions_after[name] <= commit.versions_before.get(name, 0)
+    )
+    return {
+        "type": MANUAL,
+        "at": commit.at,
+        "commit": commit.sha,
+        "author": commit.author,
+        "subject": commit.subject,
+        "files": list(commit.changed),
+        "versions": _versions(commit.versions_before, commit.versions_after),
+        "unbumped": unbumped,
+        "pass_rate": commit.pass_rate,
+    }
+
+
+def _rejection(pull: Closed, at: str) -> dict[str, Any]:
+    metadata = pull.metadata
+    return {
+        "type": REJECTION,
+        "at": at,
+        "pr": pull.number,
+        "head": pull.head,
+        "proposal_id": metadata.get("proposal_id"),
+        "failure_id": metadata.get("failure_id"),
+        "subject": metadata.get("subject"),
+        "learner": metadata.get("learner"),
+        "note": "closed without merging: not proposed again for the same evidence",
+    }

@@ -1,0 +1,69 @@
+"""The shipped workflows keep their security properties (checked without any external schema)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.repos import ROOT
+
+WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
+
+
+def load(path: Path) -> dict[str, Any]:
+    data = yaml.safe_load(path.read_text())
+    data["on"] = data.pop(True, data.get("on"))
+    return data
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_least_privilege_permissions_on_every_job(path: Path) -> None:
+    workflow = load(path)
+    assert workflow["permissions"] == {}, (
+        "workflow-level permissions must be empty; jobs ask for what they need"
+    )
+    for name, job in workflow["jobs"].items():
+        assert "permissions" in job, f"{path.name}: job {name} declares no permissions"
+        assert "write-all" not in str(job["permissions"]) and "admin" not in str(job["permissions"])
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_no_pull_request_target(path: Path) -> None:
+    workflow = load(path)
+    assert "pull_request_target" not in workflow["on"]
+    assert "pull_request_target" not in str(workflow["jobs"])
+
+
+def test_the_loop_as_events() -> None:
+    learn, check, promote = (
+        load(ROOT / ".github" / "workflows" / f"{n}.yml") for n in ("learn", "check", "promote")
+    )
+    assert set(learn["on"]) == {"schedule", "workflow_dispatch"}
+    assert set(check["on"]) == {"pull_request"}
+    assert set(promote["on"]) == {"push", "pull_request"} and promote["on"]["pull_request"][
+        "types"
+    ] == ["closed"]
+    for workflow, command in ((learn, "run"), (check, "check"), (promote, "promote")):
+        (job,) = workflow["jobs"].values()
+        step = next(s for s in job["steps"] if s.get("uses") == "./")
+        assert step["with"]["command"] == command
+
+
+def test_every_job_that_appends_to_the_ledger_is_serialized() -> None:
+    promote = load(ROOT / ".github" / "workflows" / "promote.yml")
+    assert promote["concurrency"] == {"group": "learnbot-ledger", "cancel-in-progress": False}
+    (job,) = promote["jobs"].values()
+    assert job["permissions"] == {"contents": "write", "pull-requests": "read"}
+
+
+def test_action_passes_inputs_through_the_environment_not_the_shell() -> None:
+    action = yaml.safe_load((ROOT / "action.yml").read_text())
+    assert set(action["inputs"]) >= {"command", "token", "config", "python-version"}
+    assert set(action["outputs"]) >= {"proposals-opened", "failures", "pass-rate"}
+    for step in action["runs"]["steps"]:
+        assert "${{" not in step.get("run", ""), (
+            f"step {step.get('name')} interpolates an expression into shell"
+        )
