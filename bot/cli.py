@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 from bot import __version__, config
-from bot.app import backtests, checks, demo, ledgers, local, promote, proposals, state
+from bot.app import backtests, checks, demo, learn, ledgers, local, promote, proposals, state
 from bot.app import run as run_command
 from bot.edges.redact import scrub
 from bot.errors import EXIT_BUG, EXIT_INTERRUPTED, EXIT_INVALID, BotError
@@ -162,6 +162,15 @@ def _proposal_commands(command: Command) -> None:
     gate.add_argument("report", metavar="REPORT.json", type=Path)
     _add_json_option(gate)
     gate.set_defaults(run=lambda a, s, _: proposals.run_gate(s, report_path=a.report))
+
+    learn_ = command(
+        "learn", "run one learner on demand and show its proposal (weights, karma, ...)"
+    )
+    learn_.add_argument("learner", choices=learn.NAMES)
+    learn_.add_argument("--dry-run", action="store_true", help="required: show, write nothing")
+    _add_json_option(learn_)
+    _add_now_option(learn_)
+    learn_.set_defaults(run=lambda a, s, _: learn.learn(s, _, name=a.learner, dry_run=a.dry_run))
 
     loop = command("loop", "backtest, analyse, propose, sandbox and gate: the PRs run would open")
     loop.add_argument(

@@ -1,4 +1,4 @@
-"""Regenerate the example learned state's history: snapshots and the cases that pin them.
+"""Regenerate the example learned state's history: snapshots, the cases that pin them, outcomes.
 
     python cases/generate.py [--out DIR]
 
@@ -492,6 +492,78 @@ def conviction(rng: np.random.Generator) -> tuple[Snapshot, list[dict[str, Any]]
     return snap, cases
 
 
+PRODUCERS = {
+    "technical": "ta_momentum",
+    "onchain": "onchain_flow",
+    "sentiment": "sentiment_scan",
+    "macro": "macro_watch",
+}
+# how much each domain's score at entry moves the odds of a winning position (003's example)
+INFLUENCE = {"technical": 0.4, "onchain": 1.2, "sentiment": -0.8, "macro": 0.0}
+
+
+def positions(rng: np.random.Generator) -> list[dict[str, Any]]:
+    """Closed positions, about one a day from August 2025 to mid-January 2026."""
+    found = []
+    start = at("2025-08-01T00:00:00Z")
+    for index in range(170):
+        opened = start + index * DAY + int(rng.integers(0, 20)) * HOUR
+        closed = opened + int(rng.integers(6, 72)) * HOUR
+        scores = {d: round(float(rng.uniform(-1, 1)), 3) for d in INFLUENCE}
+        edge = sum(INFLUENCE[d] * s for d, s in scores.items())
+        win = rng.random() < 1 / (1 + np.exp(-3 * edge))
+        size = round(float(abs(rng.normal(120, 60))) + 1, 2)
+        found.append(
+            {
+                "id": f"pos-{index + 1:04d}",
+                "opened_at": stamp(opened),
+                "closed_at": stamp(closed),
+                "realized_pnl": size if win else -size,
+                "domain_scores": scores,
+                "regime": ("bull", "bear", "range")[int(rng.integers(3))],
+                "producers": sorted(PRODUCERS[d] for d, s in scores.items() if abs(s) > 0.35)
+                or ["ta_momentum"],
+            }
+        )
+    return found
+
+
+def forecasts(rng: np.random.Generator) -> list[dict[str, Any]]:
+    """Resolved forecasts: fewer than the 500 the ensemble learner needs to leave shadow."""
+    skill = {"ta_momentum": 0.58, "onchain_flow": 0.66, "sentiment_scan": 0.47, "macro_watch": 0.52}
+    found = []
+    start = at("2025-10-01T00:00:00Z")
+    for index in range(90):
+        target = f"BTC-4h-{stamp(start + index * DAY)[:10]}"
+        truth = ("up", "down")[int(rng.integers(2))]
+        for producer, accuracy in skill.items():
+            if rng.random() < 0.2:
+                continue
+            correct = bool(rng.random() < accuracy)
+            direction = truth if correct else ("down" if truth == "up" else "up")
+            found.append(
+                {
+                    "id": f"fc-{len(found) + 1:04d}",
+                    "target": target,
+                    "producer": producer,
+                    "direction": direction,
+                    "confidence": round(float(rng.uniform(0.5, 0.9)), 2),
+                    "direction_correct": correct,
+                    "regime": ("bull", "bear", "range")[index % 3],
+                    "resolved_at": stamp(start + index * DAY + 4 * HOUR),
+                }
+            )
+    return found
+
+
+def write_jsonl(path: Path, rows: list[dict[str, Any]]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        "".join(json.dumps(r, sort_keys=True, separators=(",", ":")) + "\n" for r in rows), "utf-8"
+    )
+    return path
+
+
 def case_yaml(case: dict[str, Any], snapshot: str, sha256: str) -> str:
     """A case file in the layout people write by hand."""
     lines = [
@@ -541,6 +613,9 @@ def generate(out: Path) -> list[Path]:
             path = out / "cases" / f"{case['id']}.yaml"
             path.write_text(case_yaml(case, snap.name, sha256), encoding="utf-8")
             written.append(path)
+    outcomes = np.random.default_rng(SEED + 1)
+    written.append(write_jsonl(out / "cases" / "outcomes" / "positions.jsonl", positions(outcomes)))
+    written.append(write_jsonl(out / "cases" / "outcomes" / "forecasts.jsonl", forecasts(outcomes)))
     return written
 
 

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from bot.cli import main
+from bot.model import parse_time
 from tests.fake_github import FakeGitHub
 from tests.repos import commit_all, git, make_repo
 
@@ -52,6 +53,9 @@ class World:
         self.fake: FakeGitHub | None = None
         if forge == "github":
             self.fake = FakeGitHub(OWNER, NAME, branch, git_dir=self.origin).start()
+            self.fake._clock.epoch = parse_time(
+                NOW
+            )  # merges made on the fake happen when the runs do
             self.env.update(
                 GITHUB_REPOSITORY=f"{OWNER}/{NAME}",
                 GITHUB_TOKEN="ghs_secret_token_value",

@@ -11,12 +11,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bot.app import planning
+from bot.app import learners, planning
 from bot.app.evaluation import Evaluated
 from bot.app.output import status
 from bot.app.workspace import Workspace, open_workspace
 from bot.config import Settings
 from bot.core import pipeline, scope
+from bot.core.history import History
 from bot.core.learners import Candidate
 from bot.edges import actions, render, yamldoc
 from bot.edges.forge import Check
@@ -47,28 +48,14 @@ def review(
     settings: Settings,
     known: pipeline.Evaluation | None = None,
     trailers: Mapping[str, tuple[str, ...]] | None = None,
+    history: History | None = None,
 ) -> Review:
     """Check `head` (a proposal branch) against `base` (the default branch head).
 
     `known` is a replay the caller already made of exactly these changes on this base (the
     run that just pushed them): the scope is still re-derived, the replay is not repeated.
     """
-    config = evaluated.state.config
-    merge_base = clone.merge_base(base, head)
-    policies, moves, problems = scope.classify(
-        clone.changed_files(merge_base, head), skills_dir=config.learners.skills.path
-    )
-    before = {_name(p): _parse(clone, merge_base, p) for p in policies}
-    after = {_name(p): _parse(clone, head, p) for p in policies}
-    derived = scope.derive(before, after, moves, problems)
-    trailers = trailers if trailers is not None else proposal_trailers(clone, merge_base, head)[1]
-    found = [*derived.problems, *scope.bound_problems(derived, evaluated.state.policies)]
-    undeclared = scope.undeclared(derived, trailers.get("Learnbot-Change", ()))
-    found += [f"{key}: changed but not declared by the proposal" for key in undeclared]
-    if not trailers.get(PROPOSAL_TRAILER):
-        found.append("no commit on the branch carries a Learnbot-Proposal trailer")
-    if not derived.changes and not derived.moves:
-        found.append("the branch changes no learned value")
+    derived, trailers, found = _derive(clone, evaluated, base=base, head=head, trailers=trailers)
     context = {
         "problems": found,
         "changes": [c.describe() for c in derived.changes],
@@ -78,26 +65,59 @@ def review(
     if found:
         summary = _render(settings, {**context, "sandbox": None})
         return Review(False, f"Out of scope: {found[0]}"[:250], summary, derived)
-    subject = branch.removeprefix(config.pull_requests.branch_prefix)
+    subject = branch.removeprefix(evaluated.state.config.pull_requests.branch_prefix)
     kind = (trailers.get("Learnbot-Type") or ("re-derived",))[0]
     candidate = Candidate(kind, derived.changes, "re-derived from the diff", moves=derived.moves)
-    failure = (trailers.get("Learnbot-Failure") or ("",))[0]
-    source = subject if subject in evaluated.cases else None
-    same = known is not None and set(known.candidate.changes) == set(derived.changes)
-    judged = (
-        known
-        if same and known is not None
-        else pipeline.judge(candidate, failure, planning.setting(evaluated), source_case=source)
+    same = known is not None and (set(known.candidate.changes), set(known.candidate.moves)) == (
+        set(derived.changes),
+        set(derived.moves),
     )
+    if same and known is not None:
+        judged = known
+    else:
+        extras = learners.extras_for(subject, evaluated, history or History(), clone.read_at)
+        source = subject if subject in evaluated.cases else None
+        failure = (trailers.get("Learnbot-Failure") or ("",))[0]
+        judged = pipeline.judge(
+            candidate, failure, planning.setting(evaluated), source_case=source, extras=extras
+        )
+    dirs = render.template_dirs(settings.repo)
     sandbox = render.render(
-        "sandbox.md.j2",
-        {"report": judged.report, "show_cost": True},
-        dirs=render.template_dirs(settings.repo),
+        "sandbox.md.j2", {"report": judged.report, "show_cost": True}, dirs=dirs
     )
     summary = _render(settings, {**context, "sandbox": render.Raw(sandbox)})
     verdict = judged.verdict
     title = "Gate passed" if verdict.allowed else f"Gate failed: {verdict.reasons[0]}"
     return Review(verdict.allowed, title[:250], summary, derived, judged.report)
+
+
+def _derive(
+    clone: Clone,
+    evaluated: Evaluated,
+    *,
+    base: str,
+    head: str,
+    trailers: Mapping[str, tuple[str, ...]] | None,
+) -> tuple[scope.Derived, Mapping[str, tuple[str, ...]], list[str]]:
+    """What the diff changes, the proposal's trailers, and everything out of scope."""
+    config = evaluated.state.config
+    merge_base = clone.merge_base(base, head)
+    changed = clone.changed_files(merge_base, head)
+    policies, moves, problems = scope.classify(changed, skills_dir=config.learners.skills.path)
+    before = {_name(p): _parse(clone, merge_base, p) for p in policies}
+    after = {_name(p): _parse(clone, head, p) for p in policies}
+    derived = scope.derive(before, after, moves, problems)
+    if trailers is None:
+        trailers = proposal_trailers(clone, merge_base, head)[1]
+    found = [*derived.problems, *scope.bound_problems(derived, evaluated.state.policies)]
+    found += scope.weight_problems(after)
+    undeclared = scope.undeclared(derived, trailers.get("Learnbot-Change", ()))
+    found += [f"{key}: changed but not declared by the proposal" for key in undeclared]
+    if not trailers.get(PROPOSAL_TRAILER):
+        found.append("no commit on the branch carries a Learnbot-Proposal trailer")
+    if not derived.changes and not derived.moves:
+        found.append("the branch changes no learned value")
+    return derived, trailers, found
 
 
 def _name(path: str) -> str:
@@ -154,6 +174,7 @@ def _check(settings: Settings, workspace: Workspace, number: int | None, branch:
         head=head,
         branch=branch,
         settings=settings,
+        history=workspace.history,
     )
     workspace.forge.post_check(
         head, as_check(workspace, outcome), mode=workspace.config.checks.mode

@@ -19,7 +19,7 @@ from bot.app.ledgers import render_table
 from bot.app.output import status
 from bot.app.workspace import Workspace, open_workspace
 from bot.config import Settings
-from bot.core import backtest, ledger
+from bot.core import backtest, ledger, scope
 from bot.core.promotion import Closed, Decision, Observed, decide
 from bot.edges import actions, yamldoc
 from bot.edges.forge import CLOSED
@@ -115,6 +115,8 @@ def _observe(workspace: Workspace, sha: str) -> Observed | None:
         pass_rate=backtest.summarize(evaluate(workspace.settings, rev=sha).results).pass_rate,
         gate=_gate(workspace, first, sha, trailers) if trailers is not None and first else None,
         changes=tuple(trailers.get("Learnbot-Change", ())) if trailers else (),
+        parent=first,
+        values=_values(workspace, first, sha, names) if first else {},
     )
 
 
@@ -168,6 +170,24 @@ def _versions(workspace: Workspace, sha: str | None, names: list[str]) -> dict[s
     return found
 
 
+def _values(
+    workspace: Workspace, first: str, sha: str, names: list[str]
+) -> dict[str, dict[str, Any]]:
+    """Every learned value the commit changed: key -> {from, to}."""
+    before, after = {}, {}
+    for name in names:
+        old, new = (
+            workspace.clone.read_at(first, f"policies/{name}.yaml"),
+            workspace.clone.read_at(sha, f"policies/{name}.yaml"),
+        )
+        if old is None or new is None:
+            continue
+        before[name] = yamldoc.parse(old.decode("utf-8"), path=name).data
+        after[name] = yamldoc.parse(new.decode("utf-8"), path=name).data
+    derived = scope.derive(before, after, (), ())
+    return {c.key: {"from": c.old, "to": c.new} for c in derived.changes}
+
+
 def _gate(
     workspace: Workspace, first: str, sha: str, trailers: Mapping[str, tuple[str, ...]]
 ) -> dict[str, Any]:
@@ -183,6 +203,7 @@ def _gate(
         branch=branch,
         settings=workspace.settings,
         trailers=trailers,
+        history=workspace.history,
     )
     gate = (review.report or {}).get("gate", {})
     criteria = [{"name": c["name"], "passed": c["passed"]} for c in gate.get("criteria", [])]

@@ -247,6 +247,7 @@ def _push(workspace: Workspace, item: Planned) -> None:
         branch=item.branch,
         settings=workspace.settings,
         known=item.outcome.chosen,
+        history=workspace.history,
     )
     workspace.forge.post_check(
         sha, checks.as_check(workspace, outcome), mode=workspace.config.checks.mode

@@ -1,11 +1,11 @@
-"""`learnbot run`: backtest the default branch, propose, and open or update one PR per failure."""
+"""`learnbot run`: backtest the default branch, propose, and open or update one PR per subject."""
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
-from bot.app import dashboard, planning, pulls
+from bot.app import dashboard, learners, planning, pulls
 from bot.app.backtests import render_failure
 from bot.app.output import print_json, status, table
 from bot.app.workspace import Workspace, open_workspace
@@ -13,7 +13,9 @@ from bot.config import Settings
 from bot.core import backtest, reconcile
 from bot.core.pipeline import Outcome
 from bot.edges import actions as runtime
+from bot.edges import render
 from bot.errors import EXIT_INVALID, EXIT_OK
+from bot.model import Problem
 
 
 def run(settings: Settings, environ: Mapping[str, str], *, dry_run: bool = False) -> int:
@@ -24,32 +26,23 @@ def run(settings: Settings, environ: Mapping[str, str], *, dry_run: bool = False
 
 def _run(settings: Settings, workspace: Workspace, *, dry_run: bool) -> int:
     evaluated = workspace.evaluated
-    for problem in evaluated.problems:
-        sys.stderr.write(f"{problem}\n")
-    if settings.in_actions:
-        runtime.annotate(evaluated.problems, sys.stdout)
     failing = sum(r.failed for r in evaluated.results)
     status(f"backtest at {workspace.base[:12]}: {len(evaluated.results)} cases, {failing} failures")
     outcomes = planning.plan(evaluated, excluded=workspace.history.known_bad(), progress=True)
-    failures = {f.failure_id: render_failure(settings, evaluated, f) for f in evaluated.failures()}
-    planned = {
-        item.branch: item
-        for item in (
-            pulls.plan(workspace, o, failures.get(o.source_failure_id))
-            for o in outcomes
-            if o.proposal
-        )
-    }
-    prefix = workspace.config.pull_requests.branch_prefix
-    found = workspace.forge.pull_requests(prefix=prefix)
-    existing = [pulls.existing(workspace, pr, planned) for pr in found]
+    learned = learners.learn(evaluated, workspace.history, workspace.clone.read_at)
+    for note in learned.notes:
+        status(f"  {note}")
+    outcomes += learned.outcomes
+    problems = [*evaluated.problems, *learned.problems]
+    _report(settings, problems)
+    planned = _planned(settings, workspace, outcomes)
+    found = workspace.forge.pull_requests(prefix=workspace.config.pull_requests.branch_prefix)
+    open_branches = [pr.branch for pr in found if pr.state == "open"]
     limits = workspace.config.pull_requests
     plan = reconcile.reconcile(
         [item.desired() for item in planned.values()],
-        existing,
-        closing=closing_reasons(
-            workspace, outcomes, [pr.branch for pr in found if pr.state == "open"]
-        ),
+        [pulls.existing(workspace, pr, planned) for pr in found],
+        closing=closing_reasons(workspace, outcomes, open_branches, learned.subjects),
         max_open=limits.max_open,
         max_new=limits.max_new_per_run,
     )
@@ -58,7 +51,9 @@ def _run(settings: Settings, workspace: Workspace, *, dry_run: bool) -> int:
         return EXIT_OK
     _, opened = pulls.execute(workspace, plan, planned, found)
     numbers = {pr.branch: pr.number for pr in found if pr.state == "open"} | opened
-    body = dashboard.render_dashboard(workspace, outcomes, plan, numbers)
+    notes = "\n".join(f"- {render.escape(note)}" for note in learned.notes)
+    extra = [*learned.sections, *([f"### Learners\n\n{notes}\n"] if notes else [])]
+    body = dashboard.render_dashboard(workspace, outcomes, plan, numbers, extra)
     board = dashboard.update(workspace, body)
     _print(settings, plan, workspace)
     status(f"dashboard: {board}")
@@ -76,22 +71,44 @@ def _run(settings: Settings, workspace: Workspace, *, dry_run: bool) -> int:
         },
     )
     runtime.write_summary(settings.summary_path, body)
-    return EXIT_INVALID if evaluated.problems else EXIT_OK
+    return EXIT_INVALID if problems else EXIT_OK
+
+
+def _report(settings: Settings, problems: Sequence[Problem]) -> None:
+    for problem in problems:
+        sys.stderr.write(f"{problem}\n")
+    if settings.in_actions:
+        runtime.annotate(problems, sys.stdout)
+
+
+def _planned(
+    settings: Settings, workspace: Workspace, outcomes: Sequence[Outcome]
+) -> dict[str, pulls.Planned]:
+    evaluated = workspace.evaluated
+    failures = {f.failure_id: render_failure(settings, evaluated, f) for f in evaluated.failures()}
+    planned = (
+        pulls.plan(workspace, o, failures.get(o.source_failure_id)) for o in outcomes if o.proposal
+    )
+    return {item.branch: item for item in planned}
 
 
 def closing_reasons(
-    workspace: Workspace, outcomes: Sequence[Outcome], open_branches: Sequence[str]
+    workspace: Workspace,
+    outcomes: Sequence[Outcome],
+    open_branches: Sequence[str],
+    owned: Collection[str] = (),
 ) -> dict[str, str]:
     """Why an open PR should close when nothing is proposed for its subject this run.
 
     Fixed on the default branch, no proposal passes any more, or the subject is gone. A
-    subject whose file is invalid right now is none of these: its PR is kept.
+    subject whose file is invalid right now, or a learner that was not due, is none of
+    these: its PR is kept.
     """
     prefix = workspace.config.pull_requests.branch_prefix
     evaluated = workspace.evaluated
     passing = {r.case_id for r in evaluated.results if r.passed}
     without = {o.subject for o in outcomes if o.proposal is None}
-    subjects = {r.case_id for r in evaluated.results} | {o.subject for o in outcomes}
+    subjects = {r.case_id for r in evaluated.results} | {o.subject for o in outcomes} | set(owned)
     invalid = {p.path for p in evaluated.problems}
     reasons = {}
     for branch in open_branches:

@@ -141,9 +141,36 @@ def stabilization(report: Mapping[str, Any], config: GateConfig) -> Criterion:
 
 
 def objective(report: Mapping[str, Any], config: GateConfig) -> Criterion:
-    delta = report["objective"]["delta"]
+    """The learner's objective must improve (a revert to preset defaults only reports it)."""
+    found = report["objective"]
+    delta = found["delta"]
+    if found.get("required", True) is False:
+        return Criterion(
+            "objective_delta", delta, "reported, not required (revert to defaults)", True
+        )
     limit = config.min_objective_delta
     return Criterion("objective_delta", delta, f"> {limit}", delta > limit)
+
+
+def hit_rate(report: Mapping[str, Any], config: GateConfig) -> Criterion:
+    found = report["objective"]
+    before, after = found.get("hit_rate_before", 0.0), found.get("hit_rate_after", 0.0)
+    if found.get("required", True) is False:
+        return Criterion(
+            "hit_rate_not_lower", f"{before:.3f} -> {after:.3f}", "reported, not required", True
+        )
+    return Criterion(
+        "hit_rate_not_lower", f"{before:.3f} -> {after:.3f}", ">= before", after >= before
+    )
+
+
+def consistency(report: Mapping[str, Any], config: GateConfig) -> Criterion:
+    """A learner whose change is a recomputation (karma, skills): the diff must equal it."""
+    found = report["consistency"]
+    value = "matches" if found["matches"] else f"differs: {found['difference']}"
+    return Criterion(
+        "matches_recomputation", value, f"equal to {found['rule']}", bool(found["matches"])
+    )
 
 
 CASE_RULES: tuple[Rule, ...] = (
@@ -158,6 +185,15 @@ CASE_RULES: tuple[Rule, ...] = (
 )
 OBJECTIVE_RULES: tuple[Rule, ...] = (
     objective,
+    hit_rate,
+    protected,
+    new_failures,
+    time_cost,
+    memory_cost,
+    stabilization,
+)
+CONSISTENCY_RULES: tuple[Rule, ...] = (
+    consistency,
     protected,
     new_failures,
     time_cost,
@@ -167,6 +203,9 @@ OBJECTIVE_RULES: tuple[Rule, ...] = (
 
 
 def decide(report: Mapping[str, Any], config: GateConfig) -> Verdict:
-    """The gate for a sandbox report: the objective rules when it carries an objective."""
-    rules = OBJECTIVE_RULES if "objective" in report else CASE_RULES
-    return all_of(rules, report, config)
+    """The rules for a report: a learner's objective, a recomputation, or the case replay."""
+    if "objective" in report:
+        return all_of(OBJECTIVE_RULES, report, config)
+    if "consistency" in report:
+        return all_of(CONSISTENCY_RULES, report, config)
+    return all_of(CASE_RULES, report, config)

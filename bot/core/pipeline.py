@@ -11,7 +11,8 @@ from bot.core.learners import Candidate, Dropped
 from bot.core.proposal import Proposal, evidence_digest, proposal_id, versions
 from bot.model import Config
 
-Objective = Callable[[Candidate], Mapping[str, Any]]
+# what a learner adds to a candidate's report: an "objective" or a "consistency" block
+Extras = Callable[[Candidate], Mapping[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,7 @@ def judge(
     candidate: Candidate,
     source_failure_id: str,
     setting: Setting,
-    objective: Objective | None = None,
+    extras: Extras | None = None,
     source_case: str | None = None,
 ) -> Evaluation:
     """Replay one candidate N times and gate the report."""
@@ -88,8 +89,8 @@ def judge(
         executed_at=setting.at,
         source_case=source_case,
     )
-    if objective is not None:
-        report["objective"] = dict(objective(candidate))
+    if extras is not None:
+        report.update(extras(candidate))
     verdict = gate.decide(report, setting.config.gate)
     report["gate"] = verdict.as_dict()
     report["promotion_eligible"] = verdict.allowed
@@ -211,4 +212,5 @@ def build(
         evidence_digest=chosen.evidence,
         rent_manifest_draft=candidate.manifest,
         moves=candidate.moves,
+        explanation=candidate.explanation,
     )

@@ -35,6 +35,8 @@ class Observed:
     pass_rate: float = 0.0
     gate: Mapping[str, Any] | None = None
     changes: tuple[str, ...] = ()
+    parent: str | None = None
+    values: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -105,6 +107,7 @@ def _promotion(commit: Observed) -> dict[str, Any]:
         "type": PROMOTION,
         "at": commit.at,
         "commit": commit.sha,
+        "parent": commit.parent,
         "head": commit.proposal_head,
         "pr": commit.pr,
         "proposal_id": _first(trailers, "Learnbot-Proposal"),
@@ -116,6 +119,7 @@ def _promotion(commit: Observed) -> dict[str, Any]:
         "approvers": list(commit.approvers),
         "merged_by": commit.author,
         "changes": list(commit.changes),
+        "values": {key: dict(v) for key, v in sorted(commit.values.items())},
         "versions": _versions(commit.versions_before, commit.versions_after),
         "gate": dict(commit.gate or {}),
         "pass_rate": commit.pass_rate,

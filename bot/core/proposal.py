@@ -32,6 +32,7 @@ class Proposal:
     evidence_digest: str
     rent_manifest_draft: Mapping[str, Any] | None = None
     moves: tuple[tuple[str, str], ...] = field(default=())
+    explanation: tuple[Mapping[str, str], ...] = field(default=())
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -64,6 +65,8 @@ class Proposal:
             data["rent_manifest_draft"] = dict(self.rent_manifest_draft)
         if self.moves:
             data["moves"] = [{"from": a, "to": b} for a, b in self.moves]
+        if self.explanation:
+            data["explanation"] = [dict(row) for row in self.explanation]
         return data
 
     @classmethod
@@ -84,6 +87,7 @@ class Proposal:
             evidence_digest=data["evidence_digest"],
             rent_manifest_draft=data.get("rent_manifest_draft"),
             moves=tuple((m["from"], m["to"]) for m in data.get("moves", ())),
+            explanation=tuple(data.get("explanation", ())),
         )
 
 

@@ -132,4 +132,4 @@ def _new(
         )
     if budget <= 0:
         return Action(HELD, item.branch, item.subject, None, "held back by the pull request limits")
-    return Action(OPEN, item.branch, item.subject, None, "new failure")
+    return Action(OPEN, item.branch, item.subject, None, "new proposal")

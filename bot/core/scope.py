@@ -173,6 +173,18 @@ def bound_problems(derived: Derived, policies: Mapping[str, Policy]) -> tuple[st
     return tuple(found)
 
 
+def weight_problems(after: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    """Weights policies must still sum to 1 after the change."""
+    found = []
+    for name, policy in sorted(after.items()):
+        if policy.get("kind") != "weights":
+            continue
+        total = sum(float(p.get("value", 0)) for p in policy.get("parameters", {}).values())
+        if abs(total - 1.0) > 1e-6:
+            found.append(f"policies/{name}.yaml: weights sum to {total:.6f}, not 1")
+    return found
+
+
 def undeclared(derived: Derived, declared: Sequence[str]) -> tuple[str, ...]:
     """Keys the diff changes that the proposal did not declare."""
     return tuple(key for key in derived.keys if key not in set(declared))

@@ -39,3 +39,7 @@ __all__ = [
     "format_time",
     "parse_time",
 ]
+
+from bot.model.outcomes import Forecast, Position
+
+__all__ += ["Forecast", "Position"]

@@ -28,10 +28,13 @@ def test_first_run_opens_one_pull_request_per_fixable_failure(world: World) -> N
     assert sorted(pulls) == [
         "learnbot/cv_eth_accumulation",
         "learnbot/it_wire_fraud",
+        "learnbot/karma/producer_karma",
         "learnbot/mo_stale_hype",
+        "learnbot/skills",
         "learnbot/te_airdrop_season",
         "learnbot/te_digital_doppelganger",
         "learnbot/te_slow_burn",
+        "learnbot/weights/conviction_weights",
     ]
     wire = pulls["learnbot/it_wire_fraud"]
     assert wire["title"] == (
@@ -139,9 +142,9 @@ def test_limits_hold_and_the_rest_is_listed_on_the_dashboard(world: World) -> No
     )
     result = world.run()
     assert len(world.open_pulls()) == 2
-    assert result.out.count("held back by the pull request limits") == 4
+    assert result.out.count("held back by the pull request limits") == 7
     (board,) = world.dashboards()
-    assert board["body"].count("held back by the pull request limits") == 4
+    assert board["body"].count("held back by the pull request limits") == 7
 
 
 def test_dashboard_is_created_once_and_edited_only_on_change(world: World) -> None:

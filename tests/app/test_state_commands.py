@@ -126,3 +126,14 @@ def test_ledger_verify_detects_truncation_of_committed_entries(
     assert main(["ledger", "verify", "--repo", str(root), "--json"]) == 1
     (report,) = json.loads(capsys.readouterr().out)
     assert report["line"] == 2 and "truncated" in report["reason"]
+
+
+def test_validate_checks_outcome_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = copy_example(tmp_path / "r")
+    path = root / "cases/outcomes/positions.jsonl"
+    lines = path.read_text().splitlines()
+    lines[2] = lines[2].replace('"realized_pnl":', '"realized_pnl":"lots","x":')
+    path.write_text("\n".join(lines) + "\n")
+    assert main(["validate", "--repo", str(root)]) == 2
+    out = capsys.readouterr().out
+    assert "cases/outcomes/positions.jsonl:3: /realized_pnl: 'lots' is not of type 'number'" in out

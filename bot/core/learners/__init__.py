@@ -33,6 +33,7 @@ class Candidate:
     impact: tuple[str, ...] = ()
     manifest: Mapping[str, Any] | None = None
     moves: tuple[tuple[str, str], ...] = field(default=())
+    explanation: tuple[Mapping[str, str], ...] = field(default=())  # rows: what moved and why
 
     @property
     def keys(self) -> tuple[str, ...]:

@@ -1,0 +1,74 @@
+"""`learnbot learn NAME --dry-run`: run one learner on demand and show what it would propose."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Mapping
+
+from bot.app import learners
+from bot.app.evaluation import evaluate
+from bot.app.output import print_json, status, table
+from bot.config import Settings
+from bot.core import ledger
+from bot.core.history import History
+from bot.core.pipeline import Outcome
+from bot.edges import ledgerfile
+from bot.edges.gitrepo import GitRepo
+from bot.errors import EXIT_INVALID, EXIT_OK, ConfigError, GitError
+
+NAMES = ("weights", "karma", "skills", "forecasts")
+
+
+def learn(settings: Settings, environ: Mapping[str, str], *, name: str, dry_run: bool) -> int:
+    """Show one learner's proposal (or why there is none) for the working tree, writing nothing."""
+    if not dry_run:
+        raise ConfigError("learn only shows: pass --dry-run (learnbot run opens the pull requests)")
+    evaluated = evaluate(settings)
+    data = ledgerfile.read(settings.repo / evaluated.state.config.ledger)
+    history = History.of(ledger.entries(data)) if ledger.verify(data).ok else History()
+    read_at: learners.ReadAt = _nothing
+    with contextlib.suppress(GitError):  # outside git, the learners see no promotion history
+        read_at = GitRepo(settings.repo).read_at
+    found = learners.learn(evaluated, history, read_at, only=name, force=True)
+    if settings.as_json:
+        print_json(
+            {
+                "learner": name,
+                "outcomes": [o.as_dict() for o in found.outcomes],
+                "notes": found.notes,
+            }
+        )
+    else:
+        for outcome in found.outcomes:
+            _show(outcome)
+        for section in found.sections:
+            sys.stdout.write(section + "\n")
+    for note in found.notes:
+        status(note)
+    for problem in found.problems:
+        sys.stderr.write(f"{problem}\n")
+    return EXIT_INVALID if found.problems else EXIT_OK
+
+
+def _nothing(commit: str, path: str) -> bytes | None:
+    return None
+
+
+def _show(outcome: Outcome) -> None:
+    proposal = outcome.proposal
+    if proposal is None:
+        sys.stdout.write(f"{outcome.learner}: no proposal: {outcome.reason}\n")
+        return
+    sys.stdout.write(proposal.title() + "\n\n" + proposal.change_description + "\n\n")
+    if proposal.explanation:
+        columns = list(proposal.explanation[0])
+        sys.stdout.write(
+            table(columns, [[row[c] for c in columns] for row in proposal.explanation]) + "\n\n"
+        )
+    gate = (outcome.report or {}).get("gate", {})
+    rows = [
+        (c["name"], c["value"], c["limit"], "pass" if c["passed"] else "FAIL")
+        for c in gate.get("criteria", [])
+    ]
+    sys.stdout.write(table(("criterion", "value", "limit", "verdict"), rows) + "\n")

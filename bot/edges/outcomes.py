@@ -1,0 +1,55 @@
+"""Outcome files (JSONL): closed positions and resolved forecasts, each line schema-validated."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from bot.edges import schemas
+from bot.edges.files import Files
+from bot.model import Forecast, Position, Problem
+
+T = TypeVar("T")
+
+
+def _load(
+    files: Files, path: str, kind: str, build: Callable[[Any], T]
+) -> tuple[list[T], list[Problem]]:
+    data = files.read(path)
+    if data is None:
+        return [], []
+    found: list[T] = []
+    problems: list[Problem] = []
+    for number, line in enumerate(data.decode("utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            value = json.loads(line)
+        except ValueError as exc:
+            problems.append(Problem(path, number, "", f"invalid JSON: {exc.args[0]}"))
+            continue
+        messages = schemas.check_value(value, kind)
+        if messages:
+            problems.extend(
+                Problem(path, number, m.split(": ", 1)[0], m.split(": ", 1)[1]) for m in messages
+            )
+            continue
+        found.append(build(value))
+    return found, problems
+
+
+def positions(files: Files, path: str) -> tuple[list[Position], list[Problem]]:
+    """Closed positions; invalid lines are problems and left out."""
+    found, problems = _load(files, path, "position", Position.from_dict)
+    problems += [
+        Problem(path, 1, "/closed_at", f"{p.id}: closed before it opened")
+        for p in found
+        if p.closed_at < p.opened_at
+    ]
+    return [p for p in found if p.closed_at >= p.opened_at], problems
+
+
+def forecasts(files: Files, path: str) -> tuple[list[Forecast], list[Problem]]:
+    """Resolved forecasts; invalid lines are problems and left out."""
+    return _load(files, path, "forecast", Forecast.from_dict)

@@ -1,0 +1,66 @@
+"""Realised outcomes as values: closed positions and resolved forecasts (003)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.model.state import parse_time
+
+
+@dataclass(frozen=True)
+class Position:
+    """A closed position, attributed back to the conviction that opened it."""
+
+    id: str
+    opened_at: int
+    closed_at: int
+    pnl: float
+    scores: Mapping[str, float] = field(default_factory=dict)
+    regime: str = ""
+    producers: tuple[str, ...] = ()
+
+    @property
+    def sign(self) -> int:
+        """+1 for a gain, -1 for a loss, 0 for flat."""
+        return (self.pnl > 0) - (self.pnl < 0)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Position:
+        return cls(
+            id=data["id"],
+            opened_at=parse_time(data["opened_at"]),
+            closed_at=parse_time(data["closed_at"]),
+            pnl=float(data["realized_pnl"]),
+            scores={k: float(v) for k, v in sorted(data["domain_scores"].items())},
+            regime=data["regime"],
+            producers=tuple(data["producers"]),
+        )
+
+
+@dataclass(frozen=True)
+class Forecast:
+    """A producer's directional call and how it resolved."""
+
+    id: str
+    target: str
+    producer: str
+    direction: str
+    confidence: float
+    correct: bool
+    regime: str
+    resolved_at: int
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Forecast:
+        return cls(
+            id=data["id"],
+            target=data["target"],
+            producer=data["producer"],
+            direction=data["direction"],
+            confidence=float(data["confidence"]),
+            correct=bool(data["direction_correct"]),
+            regime=data["regime"],
+            resolved_at=parse_time(data["resolved_at"]),
+        )
