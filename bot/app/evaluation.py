@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot.config import Settings
-from bot.core import backtest
+from bot.core import backtest, ledger
 from bot.core.analyze import FailureAnalysis, Run, analyze
 from bot.core.evaluate import Evaluator, Result
+from bot.core.history import History
 from bot.core.params import Params
 from bot.core.snapshot import Snapshot
-from bot.edges import evaluators, snapshots, store
+from bot.edges import evaluators, ledgerfile, snapshots, store
 from bot.edges.files import Files, WorktreeFiles
 from bot.edges.gitrepo import GitRepo
 from bot.errors import GitError
@@ -75,6 +77,18 @@ def evaluate(
     results = backtest.run(runnable, Params(state.policies), loaded, chosen)
     problems = tuple(sorted({*state.problems, *snapshot_problems}))
     return Evaluated(files, state, loaded, chosen, results, revision, at, problems)
+
+
+def local_history(
+    settings: Settings, evaluated: Evaluated
+) -> tuple[History, Callable[[str, str], bytes | None]]:
+    """The working tree's ledger (empty if broken) and a reader of past commits (if in git)."""
+    data = ledgerfile.read(settings.repo / evaluated.state.config.ledger)
+    history = History.of(ledger.entries(data)) if ledger.verify(data).ok else History()
+    try:
+        return history, GitRepo(settings.repo).read_at
+    except GitError:
+        return history, lambda commit, path: None
 
 
 def _source(settings: Settings, rev: str | None) -> tuple[str, int, Files]:

@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-import contextlib
 import sys
 from collections.abc import Mapping
 
 from bot.app import learners
-from bot.app.evaluation import evaluate
+from bot.app.evaluation import evaluate, local_history
 from bot.app.output import print_json, status, table
 from bot.config import Settings
-from bot.core import ledger
-from bot.core.history import History
 from bot.core.pipeline import Outcome
-from bot.edges import ledgerfile
-from bot.edges.gitrepo import GitRepo
-from bot.errors import EXIT_INVALID, EXIT_OK, ConfigError, GitError
+from bot.errors import EXIT_INVALID, EXIT_OK, ConfigError
 
 NAMES = ("weights", "karma", "skills", "forecasts")
 
@@ -25,11 +20,7 @@ def learn(settings: Settings, environ: Mapping[str, str], *, name: str, dry_run:
     if not dry_run:
         raise ConfigError("learn only shows: pass --dry-run (learnbot run opens the pull requests)")
     evaluated = evaluate(settings)
-    data = ledgerfile.read(settings.repo / evaluated.state.config.ledger)
-    history = History.of(ledger.entries(data)) if ledger.verify(data).ok else History()
-    read_at: learners.ReadAt = _nothing
-    with contextlib.suppress(GitError):  # outside git, the learners see no promotion history
-        read_at = GitRepo(settings.repo).read_at
+    history, read_at = local_history(settings, evaluated)
     found = learners.learn(evaluated, history, read_at, only=name, force=True)
     if settings.as_json:
         print_json(
@@ -49,10 +40,6 @@ def learn(settings: Settings, environ: Mapping[str, str], *, name: str, dry_run:
     for problem in found.problems:
         sys.stderr.write(f"{problem}\n")
     return EXIT_INVALID if found.problems else EXIT_OK
-
-
-def _nothing(commit: str, path: str) -> bytes | None:
-    return None
 
 
 def _show(outcome: Outcome) -> None:

@@ -78,12 +78,14 @@ def plan(
 def summary(outcome: pipeline.Outcome) -> dict[str, Any]:
     """One line of `loop --dry-run`: the PR it would open, or why not."""
     proposal = outcome.proposal
+    changes = [c.describe() for c in proposal.changes] if proposal else []
+    moves = [f"{a} -> {b}" for a, b in proposal.moves] if proposal else []
     return {
-        "case": outcome.subject,
+        "subject": outcome.subject,
         "failure_id": outcome.source_failure_id,
         "proposal_id": proposal.proposal_id if proposal else None,
         "title": proposal.title() if proposal else None,
-        "changes": [c.describe() for c in proposal.changes] if proposal else [],
+        "changes": changes + moves,
         "gate": "pass" if proposal else "none",
         "reason": outcome.reason,
     }

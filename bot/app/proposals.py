@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bot.app import planning
-from bot.app.evaluation import evaluate
+from bot.app import learners, planning
+from bot.app.evaluation import evaluate, local_history
 from bot.app.output import print_json, status, table, to_json
 from bot.config import Settings
 from bot.core import gate, pipeline
@@ -112,15 +112,17 @@ def run_loop(settings: Settings, *, dry_run: bool) -> int:
     if not dry_run:
         raise ConfigError("loop only plans: pass --dry-run (learnbot run opens the pull requests)")
     evaluated = evaluate(settings)
-    outcomes = planning.plan(evaluated)
+    history, read_at = local_history(settings, evaluated)
+    outcomes = planning.plan(evaluated, excluded=history.known_bad())
+    outcomes += learners.learn(evaluated, history, read_at).outcomes
     lines = [planning.summary(o) for o in outcomes]
     if settings.as_json:
         print_json(
             {"revision": evaluated.revision, "pull_requests": [o.as_dict() for o in outcomes]}
         )
     else:
-        rows = [(x["case"], x["gate"], "; ".join(x["changes"]) or x["reason"]) for x in lines]
-        sys.stdout.write(table(("case", "proposal", "change (or why none)"), rows) + "\n")
+        rows = [(x["subject"], x["gate"], "; ".join(x["changes"]) or x["reason"]) for x in lines]
+        sys.stdout.write(table(("subject", "proposal", "change (or why none)"), rows) + "\n")
         opened = sum(1 for x in lines if x["proposal_id"])
         sys.stdout.write(f"{opened} pull request(s) would be opened; nothing was written\n")
     return EXIT_OK
