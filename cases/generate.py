@@ -93,6 +93,44 @@ class Snapshot:
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def mention_case(
+    case_id: str,
+    family: str,
+    *,
+    end: str,
+    term: str,
+    expect: str,
+    description: str,
+    trigger: str,
+    threshold: str,
+    min_signals: int,
+    integrity: dict[str, float] | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    """A case counting mentions of `term` in the window of `family`'s policy."""
+    found: dict[str, Any] = {
+        "id": case_id,
+        "family": family,
+        "description": description,
+        "end": end,
+        "expect": expect,
+        "min_signals": min_signals,
+        "signals": {"kind": "mention"},
+    }
+    if integrity:
+        found["integrity"] = integrity
+    found["triggers"] = [
+        {
+            "name": trigger,
+            "kind": "count",
+            "match": {"kind": "mention", "term": term},
+            "threshold": threshold,
+        }
+    ]
+    found["refs"] = [f"{family}.window_days"]
+    return {**found, **extra}
+
+
 def term_emergence(rng: np.random.Generator) -> tuple[Snapshot, list[dict[str, Any]]]:
     snap = Snapshot("term_emergence", rng)
     cases = []
@@ -100,27 +138,21 @@ def term_emergence(rng: np.random.Generator) -> tuple[Snapshot, list[dict[str, A
     def case(
         case_id: str, end: str, term: str, expect: str, description: str, **extra: Any
     ) -> None:
+        trigger = f"'{term}' seen often enough"
         cases.append(
-            {
-                "id": case_id,
-                "family": "term_emergence",
-                "description": description,
-                "end": end,
-                "expect": expect,
-                "min_signals": 20,
-                "signals": {"kind": "mention"},
-                "integrity": {"max_synthetic_share": 0.3},
-                "triggers": [
-                    {
-                        "name": f"'{term}' seen often enough",
-                        "kind": "count",
-                        "match": {"kind": "mention", "term": term},
-                        "threshold": "term_emergence.min_count",
-                    }
-                ],
-                "refs": ["term_emergence.window_days"],
+            mention_case(
+                case_id,
+                "term_emergence",
+                end=end,
+                term=term,
+                expect=expect,
+                description=description,
+                trigger=trigger,
+                threshold="term_emergence.min_count",
+                min_signals=20,
+                integrity={"max_synthetic_share": 0.3},
                 **extra,
-            }
+            )
         )
 
     weeks = {
@@ -225,25 +257,18 @@ def momentum(rng: np.random.Generator) -> tuple[Snapshot, list[dict[str, Any]]]:
         case_id: str, end: str, term: str, expect: str, description: str, **extra: Any
     ) -> None:
         cases.append(
-            {
-                "id": case_id,
-                "family": "momentum",
-                "description": description,
-                "end": end,
-                "expect": expect,
-                "min_signals": 10,
-                "signals": {"kind": "mention"},
-                "triggers": [
-                    {
-                        "name": f"decayed mentions of '{term}'",
-                        "kind": "count",
-                        "match": {"kind": "mention", "term": term},
-                        "threshold": "momentum.decayed_min",
-                    }
-                ],
-                "refs": ["momentum.window_days"],
+            mention_case(
+                case_id,
+                "momentum",
+                end=end,
+                term=term,
+                expect=expect,
+                description=description,
+                trigger=f"decayed mentions of '{term}'",
+                threshold="momentum.decayed_min",
+                min_signals=10,
                 **extra,
-            }
+            )
         )
 
     ends = {
