@@ -97,7 +97,11 @@ def _observe(workspace: Workspace, sha: str) -> Observed | None:
         return None
     pr = _pull_number(workspace, info.subject, sha) if trailers is not None else None
     names = sorted(
-        {p.removeprefix("policies/").removesuffix(".yaml") for p in learned if _policy(p)}
+        {
+            p.removeprefix("policies/").removesuffix(".yaml")
+            for p in learned
+            if scope.is_policy_file(p)
+        }
     )
     return Observed(
         sha=sha,
@@ -118,10 +122,6 @@ def _observe(workspace: Workspace, sha: str) -> Observed | None:
         parent=first,
         values=_values(workspace, first, sha, names) if first else {},
     )
-
-
-def _policy(path: str) -> bool:
-    return path.startswith("policies/") and path.endswith(".yaml") and path.count("/") == 1
 
 
 def _merged(

@@ -157,8 +157,3 @@ def _decode(line: bytes) -> dict[str, Any] | None:
     except (ValueError, UnicodeDecodeError):
         return None
     return value if isinstance(value, dict) else None
-
-
-def file_digest(data: bytes) -> str:
-    """sha256 of a whole ledger file, for commit trailers."""
-    return hashlib.sha256(data).hexdigest()

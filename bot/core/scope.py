@@ -47,19 +47,15 @@ def classify(
                 )
         if status == "R" and old.startswith(skills) and new.startswith(skills):
             moves.append((old, new))
-        elif (
-            status == "M"
-            and new.startswith(POLICY_DIR)
-            and new.endswith(".yaml")
-            and "/" not in new[len(POLICY_DIR) :]
-        ):
+        elif status == "M" and is_policy_file(new):
             policies.append(new)
         elif not any(p.startswith(LEDGER_DIR) for p in (old, new)):
             problems.append(f"{new}: outside what a proposal may change ({_status(status)})")
     return policies, moves, problems
 
 
-def _is_policy_file(path: str) -> bool:
+def is_policy_file(path: str) -> bool:
+    """A policy YAML directly under policies/ (not a skill file in a subfolder)."""
     return (
         path.startswith(POLICY_DIR)
         and path.endswith(".yaml")

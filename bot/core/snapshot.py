@@ -55,10 +55,6 @@ class Snapshot:
                 selected &= column[lo:hi] == vocab.get(wanted, UNKNOWN)
         return selected
 
-    def codes(self, vocab: Mapping[str, int], names: tuple[str, ...]) -> npt.NDArray[np.int32]:
-        """The codes of `names` in `vocab` (unknown names are left out)."""
-        return np.array([vocab[n] for n in names if n in vocab], dtype=np.int32)
-
     def column(self, name: str) -> npt.NDArray[np.float64]:
         """An event value column; NaN where an event lacks it (all NaN if no event has it)."""
         found = self.values.get(name)

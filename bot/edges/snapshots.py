@@ -49,9 +49,3 @@ def load_all(
         loaded[sha256] = snapshot
         problems.extend(found)
     return loaded, problems
-
-
-def clear_cache() -> None:
-    """Forget every parsed snapshot (benchmarks measure cold loads with this)."""
-    with _LOCK:
-        _CACHE.clear()
