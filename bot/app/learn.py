@@ -10,6 +10,7 @@ from bot.app.evaluation import evaluate, local_history
 from bot.app.output import print_json, status, table
 from bot.config import Settings
 from bot.core.pipeline import Outcome
+from bot.edges import render
 from bot.errors import EXIT_INVALID, EXIT_OK, ConfigError
 
 NAMES = ("weights", "karma", "skills", "forecasts")
@@ -21,7 +22,14 @@ def learn(settings: Settings, environ: Mapping[str, str], *, name: str, dry_run:
         raise ConfigError("learn only shows: pass --dry-run (learnbot run opens the pull requests)")
     evaluated = evaluate(settings)
     history, read_at = local_history(settings, evaluated)
-    found = learners.learn(evaluated, history, read_at, only=name, force=True)
+    found = learners.learn(
+        evaluated,
+        history,
+        read_at,
+        only=name,
+        force=True,
+        templates=render.template_dirs(settings.repo),
+    )
     if settings.as_json:
         print_json(
             {

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from bot.app import planning
@@ -87,6 +88,7 @@ def learn(
     *,
     only: str | None = None,
     force: bool = False,
+    templates: Sequence[Path] = (),
 ) -> Learned:
     """Run every enabled learner (or `only` one); weights only when due unless `force`."""
     config = evaluated.state.config.learners
@@ -102,7 +104,7 @@ def learn(
             learned.subjects.add(subject_of(name, evaluated.state.config))
             step(run)
     if config.forecasts.enabled and only in (None, "forecasts"):
-        _forecasts(evaluated, learned)
+        _forecasts(evaluated, learned, templates or render.template_dirs(None))
     return learned
 
 
@@ -398,7 +400,7 @@ def _compare(rule: str, expected: Mapping[str, Any], actual: Mapping[str, Any]) 
 # -- forecasts -------------------------------------------------------------------------------
 
 
-def _forecasts(evaluated: Evaluated, learned: Learned) -> None:
+def _forecasts(evaluated: Evaluated, learned: Learned, templates: Sequence[Path]) -> None:
     config = evaluated.state.config.learners.forecasts
     found, problems = outcomes.forecasts(evaluated.files, config.outcomes)
     learned.problems.extend(problems)
@@ -411,6 +413,4 @@ def _forecasts(evaluated: Evaluated, learned: Learned) -> None:
         "ensemble": ensemble,
         "shadow": config.shadow or not ensemble.active,
     }
-    learned.sections.append(
-        render.render("forecasts.md.j2", context, dirs=render.template_dirs(None))
-    )
+    learned.sections.append(render.render("forecasts.md.j2", context, dirs=templates))

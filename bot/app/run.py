@@ -29,7 +29,12 @@ def _run(settings: Settings, workspace: Workspace, *, dry_run: bool) -> int:
     failing = sum(r.failed for r in evaluated.results)
     status(f"backtest at {workspace.base[:12]}: {len(evaluated.results)} cases, {failing} failures")
     outcomes = planning.plan(evaluated, excluded=workspace.history.known_bad(), progress=True)
-    learned = learners.learn(evaluated, workspace.history, workspace.clone.read_at)
+    learned = learners.learn(
+        evaluated,
+        workspace.history,
+        workspace.clone.read_at,
+        templates=render.template_dirs(settings.repo),
+    )
     for note in learned.notes:
         status(f"  {note}")
     outcomes += learned.outcomes

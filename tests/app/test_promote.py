@@ -61,6 +61,9 @@ def test_full_loop_run_check_merge_promote_revert_rollback(world: World) -> None
     assert "learnbot/it_wire_fraud" not in world.open_pulls()
     (board,) = world.dashboards()
     assert "rollback" in board["body"] and "known\\-bad" in board["body"]
+    assert (
+        "xychart-beta" in board["body"]
+    )  # the pass-rate trend: one point per ledger entry and now
 
 
 def test_closed_unmerged_pull_request_is_a_rejection_recorded_once(world: World) -> None:
