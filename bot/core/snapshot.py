@@ -70,7 +70,10 @@ def parse(data: bytes, *, path: str, sha256: str) -> tuple[Snapshot, list[Proble
     for (number, _), row in zip(numbered, rows, strict=True):
         message = row if isinstance(row, str) else columns.add(row)
         if message:
-            problems.append(Problem(path, number, "", message))
+            pointer, _, text = (
+                message.partition(": ") if message.startswith("/") else ("", "", message)
+            )
+            problems.append(Problem(path, number, pointer, text))
     return columns.build(path, sha256), problems
 
 

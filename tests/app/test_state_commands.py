@@ -137,3 +137,82 @@ def test_validate_checks_outcome_files(tmp_path: Path, capsys: pytest.CaptureFix
     assert main(["validate", "--repo", str(root)]) == 2
     out = capsys.readouterr().out
     assert "cases/outcomes/positions.jsonl:3: /realized_pnl: 'lots' is not of type 'number'" in out
+
+
+@pytest.mark.parametrize(
+    ("path", "bad", "pointer", "message"),
+    [
+        (
+            "cases/data/extra.jsonl",
+            '{"ts":"2025-01-01T00:00:00Z","kind":7}',
+            "/kind",
+            "required, a string",
+        ),
+        ("cases/data/extra.jsonl", '{"kind":"x"}', "/ts", "required"),
+        (
+            "cases/data/extra.jsonl",
+            '{"ts":"2025-01-01T00:00:00Z","kind":"x","colour":1}',
+            "",
+            "unknown key(s) colour",
+        ),
+        (
+            "cases/outcomes/positions.jsonl",
+            'FIRST:realized_pnl="lots"',
+            "/realized_pnl",
+            "is not of type 'number'",
+        ),
+        ("cases/outcomes/positions.jsonl", "FIRST:-regime", "/", "'regime' is a required property"),
+        (
+            "cases/outcomes/positions.jsonl",
+            "FIRST:colour=1",
+            "/",
+            "Additional properties are not allowed",
+        ),
+        (
+            "cases/outcomes/forecasts.jsonl",
+            'FIRST:confidence="high"',
+            "/confidence",
+            "is not of type 'number'",
+        ),
+        (
+            "cases/outcomes/forecasts.jsonl",
+            "FIRST:-producer",
+            "/",
+            "'producer' is a required property",
+        ),
+        (
+            "cases/outcomes/forecasts.jsonl",
+            "FIRST:colour=1",
+            "/",
+            "Additional properties are not allowed",
+        ),
+    ],
+)
+def test_every_line_schema_rejects_wrong_types_missing_fields_and_unknown_keys(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    path: str,
+    bad: str,
+    pointer: str,
+    message: str,
+) -> None:
+    root = copy_example(tmp_path / "r")
+    target = root / path
+    lines = target.read_text().splitlines() if target.exists() else []
+    if bad.startswith("FIRST:"):
+        row = json.loads(lines[0])
+        edit = bad.removeprefix("FIRST:")
+        if edit.startswith("-"):
+            del row[edit[1:]]
+        else:
+            key, value = edit.split("=", 1)
+            row[key] = json.loads(value)
+        lines[0] = json.dumps(row)
+    else:
+        lines = [bad]
+    target.write_text("\n".join(lines) + "\n")
+    assert main(["validate", "--repo", str(root), "--json"]) == 2
+    problems = json.loads(capsys.readouterr().out)["problems"]
+    (problem,) = [p for p in problems if p["path"] == path]
+    assert problem["line"] == 1 and message in problem["message"]
+    assert problem["pointer"] == pointer
