@@ -332,3 +332,11 @@ def test_request_cost_of_a_run(world: World) -> None:
         "pulls/list",
         "repos/get",
     ]
+
+
+def test_check_a_pull_request_by_number(world: World) -> None:
+    world.run()
+    pull = world.open_pulls()["learnbot/it_wire_fraud"]
+    result = world.learnbot("check", "--pr", str(pull["number"]), "--now", "2026-01-20T00:00:00Z")
+    assert result.code == 0, result.err
+    assert f"learnbot/it_wire_fraud at {pull['head_sha'][:12]}: Gate passed" in result.out

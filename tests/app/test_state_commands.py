@@ -216,3 +216,12 @@ def test_every_line_schema_rejects_wrong_types_missing_fields_and_unknown_keys(
     (problem,) = [p for p in problems if p["path"] == path]
     assert problem["line"] == 1 and message in problem["message"]
     assert problem["pointer"] == pointer
+
+
+def test_config_path_can_be_chosen(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = copy_example(tmp_path / "r")
+    (root / "learnbot-strict.yml").write_text("gate:\n  min_pass_rate_delta: high\n")
+    assert main(["validate", "--repo", str(root)]) == 0
+    assert main(["validate", "--repo", str(root), "--config", "learnbot-strict.yml"]) == 2
+    out = capsys.readouterr().out
+    assert "learnbot-strict.yml:2: /gate/min_pass_rate_delta: 'high' is not of type 'number'" in out
