@@ -58,7 +58,7 @@ class LearnerRun:
 
     def none(self, learner: str, subject: str, reason: str) -> None:
         self.learned.notes.append(f"{learner}: {reason}")
-        self.learned.outcomes.append(pipeline.Outcome(subject, "", learner, None, None, (), reason))
+        self.learned.outcomes.append(pipeline.Outcome(subject, "", learner, None, (), reason))
 
 
 def subject_of(learner: str, config: Config) -> str:

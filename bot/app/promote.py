@@ -58,10 +58,11 @@ def _promote(settings: Settings, workspace: Workspace) -> int:
         status("nothing new to record")
         actions.set_outputs(settings.output_path, {"entries": "0"})
         return EXIT_OK
-    sha = _record(workspace, decision)
+    sealed = _seal(workspace, decision)
+    sha = _record(workspace, decision, sealed)
     workspace.clone.push(sha, workspace.default)
     moved = workspace.clone.sync_worktree(workspace.default)
-    sys.stdout.write(render_table([*_sealed(workspace, decision)]) + "\n")
+    sys.stdout.write(render_table(list(ledger.entries(sealed))) + "\n")
     count = len(decision.entries)
     noun = "entry" if count == 1 else "entries"
     moved_note = f"; fast-forwarded the checked-out {workspace.default}" if moved else ""
@@ -103,6 +104,8 @@ def _observe(workspace: Workspace, sha: str) -> Observed | None:
             if scope.is_policy_file(p)
         }
     )
+    before = _policies(workspace, first, names)
+    after = _policies(workspace, sha, names)
     return Observed(
         sha=sha,
         at=format_time(info.committed_at),
@@ -113,14 +116,14 @@ def _observe(workspace: Workspace, sha: str) -> Observed | None:
         reverts=reverts,
         pr=pr,
         approvers=workspace.forge.approvers(pr) if pr is not None else (),
-        versions_before=_versions(workspace, first, names),
-        versions_after=_versions(workspace, sha, names),
+        versions_before=_versions(before),
+        versions_after=_versions(after),
         changed=learned,
         pass_rate=backtest.summarize(evaluate(workspace.settings, rev=sha).results).pass_rate,
         gate=_gate(workspace, first, sha, trailers) if trailers is not None and first else None,
         changes=tuple(trailers.get("Learnbot-Change", ())) if trailers else (),
         parent=first,
-        values=_values(workspace, first, sha, names) if first else {},
+        values=_values(before, after),
     )
 
 
@@ -158,33 +161,28 @@ def _pull_number(workspace: Workspace, subject: str, sha: str) -> int | None:
     return pulls[0].number if pulls else None
 
 
-def _versions(workspace: Workspace, sha: str | None, names: list[str]) -> dict[str, int]:
+def _policies(workspace: Workspace, sha: str | None, names: list[str]) -> dict[str, dict[str, Any]]:
+    """The named policies as parsed at a commit (absent ones left out)."""
     found = {}
     for name in names:
-        data = workspace.clone.read_at(sha, f"policies/{name}.yaml") if sha else None
-        if data is None:
-            continue
-        parsed = yamldoc.parse(data.decode("utf-8"), path=f"policies/{name}.yaml").data
-        if isinstance(parsed, dict) and isinstance(parsed.get("version"), int):
-            found[name] = parsed["version"]
+        path = f"policies/{name}.yaml"
+        data = workspace.clone.read_at(sha, path) if sha else None
+        parsed = yamldoc.parse(data.decode("utf-8"), path=path).data if data is not None else None
+        if isinstance(parsed, dict):
+            found[name] = parsed
     return found
 
 
+def _versions(policies: Mapping[str, Mapping[str, Any]]) -> dict[str, int]:
+    return {n: p["version"] for n, p in policies.items() if isinstance(p.get("version"), int)}
+
+
 def _values(
-    workspace: Workspace, first: str, sha: str, names: list[str]
+    before: Mapping[str, Mapping[str, Any]], after: Mapping[str, Mapping[str, Any]]
 ) -> dict[str, dict[str, Any]]:
     """Every learned value the commit changed: key -> {from, to}."""
-    before, after = {}, {}
-    for name in names:
-        old, new = (
-            workspace.clone.read_at(first, f"policies/{name}.yaml"),
-            workspace.clone.read_at(sha, f"policies/{name}.yaml"),
-        )
-        if old is None or new is None:
-            continue
-        before[name] = yamldoc.parse(old.decode("utf-8"), path=name).data
-        after[name] = yamldoc.parse(new.decode("utf-8"), path=name).data
-    derived = scope.derive(before, after, (), ())
+    both = sorted(set(before) & set(after))
+    derived = scope.derive({n: before[n] for n in both}, {n: after[n] for n in both}, (), ())
     return {c.key: {"from": c.old, "to": c.new} for c in derived.changes}
 
 
@@ -219,21 +217,26 @@ def _closed(workspace: Workspace) -> list[Closed]:
     ]
 
 
-def _record(workspace: Workspace, decision: Decision) -> str:
+def _seal(workspace: Workspace, decision: Decision) -> bytes:
+    """The new entries, chained after the ledger the workspace has read and verified."""
+    entries = workspace.history.entries
+    tail = ledger.Tail(entries[-1]["seq"], entries[-1]["sha256"]) if entries else ledger.Tail()
+    return ledger.seal(decision.entries, tail)[0]
+
+
+def _record(workspace: Workspace, decision: Decision, sealed: bytes) -> str:
     """One commit on the default branch: the ledger extended, and any rollback version bumps."""
     path = workspace.config.ledger
-    files: dict[str, bytes | None] = {
-        path: b"".join([_ledger_bytes(workspace), _sealed_bytes(workspace, decision)])
-    }
+    ledger_bytes = workspace.clone.read_at(workspace.base, path) or b""
+    files: dict[str, bytes | None] = {path: ledger_bytes + sealed}
     for name, version in sorted(decision.bumps.items()):
         policy_path = f"policies/{name}.yaml"
         data = workspace.clone.read_at(workspace.base, policy_path)
         if data is None:
             continue
         document = yamldoc.parse(data.decode("utf-8"), path=policy_path)
-        files[policy_path] = yamldoc.replace_scalars(document, {"/version": str(version)}).encode(
-            "utf-8"
-        )
+        bumped = yamldoc.replace_scalars(document, {"/version": str(version)})
+        files[policy_path] = bumped.encode("utf-8")
     kinds = ", ".join(sorted({e["type"] for e in decision.entries}))
     message = (
         f"learnbot: record {len(decision.entries)} ledger entries ({kinds})\n\n"
@@ -246,16 +249,3 @@ def _record(workspace: Workspace, decision: Decision) -> str:
         author=workspace.identity,
         at=workspace.evaluated.at,
     )
-
-
-def _ledger_bytes(workspace: Workspace) -> bytes:
-    return workspace.clone.read_at(workspace.base, workspace.config.ledger) or b""
-
-
-def _sealed_bytes(workspace: Workspace, decision: Decision) -> bytes:
-    tail = ledger.verify(_ledger_bytes(workspace)).tail
-    return ledger.seal(decision.entries, tail)[0]
-
-
-def _sealed(workspace: Workspace, decision: Decision) -> list[dict[str, Any]]:
-    return list(ledger.entries(_sealed_bytes(workspace, decision)))

@@ -31,12 +31,16 @@ class Planned:
     """A proposal ready to become a branch and a pull request."""
 
     outcome: Outcome
-    proposal: Proposal
     branch: str
     files: Mapping[str, bytes | None]
     content: str
     message: str
     body: str
+
+    @property
+    def proposal(self) -> Proposal:
+        assert self.outcome.proposal is not None  # only outcomes with a proposal are planned
+        return self.outcome.proposal
 
     def desired(self) -> reconcile.Desired:
         return reconcile.Desired(
@@ -98,7 +102,6 @@ def plan(workspace: Workspace, outcome: Outcome, failure_markdown: str | None) -
     body = render_body(workspace, outcome, failure_markdown, metadata_marker(metadata))
     return Planned(
         outcome,
-        proposal,
         branch,
         files,
         content,
@@ -186,9 +189,8 @@ def execute(
     actions: Sequence[reconcile.Action],
     planned: Mapping[str, Planned],
     found: Sequence[PullRequest] = (),
-) -> tuple[list[reconcile.Action], dict[str, int]]:
-    """Carry out open / update / close; return what was done and the numbers of opened PRs."""
-    done = []
+) -> dict[str, int]:
+    """Carry out open / update / close; return the numbers of the pull requests opened."""
     opened: dict[str, int] = {}
     config = workspace.config.pull_requests
     labels = {pr.number: set(pr.labels) for pr in found}
@@ -220,10 +222,7 @@ def execute(
                 action.number, comment=f"Closed by learnbot, {action.reason}."
             )
             workspace.clone.delete_remote_branch(action.branch)
-        else:
-            continue
-        done.append(action)
-    return done, opened
+    return opened
 
 
 def _push(workspace: Workspace, item: Planned) -> None:

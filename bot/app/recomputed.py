@@ -65,13 +65,16 @@ def karma(run: LearnerRun) -> None:
         f"(EMA, alpha {alpha})."
     )
     candidate = Candidate("karma_update", changes, rationale, explanation=rows)
-    run.judge(candidate, "karma", subject, karma_check(evaluated))
+    run.judge(candidate, "karma", subject, _karma_consistency({c.key: c.new for c in changes}))
 
 
 def karma_check(evaluated: Evaluated) -> Extras:
+    """Gate a karma branch on the EMA recomputed from the base branch's outcomes."""
     found = _karma_update(evaluated)
-    expected = {} if isinstance(found, str) else {c.key: c.new for c in found[1]}
+    return _karma_consistency({} if isinstance(found, str) else {c.key: c.new for c in found[1]})
 
+
+def _karma_consistency(expected: Mapping[str, Any]) -> Extras:
     def check(candidate: Candidate) -> Mapping[str, Any]:
         actual = {c.key: c.new for c in candidate.changes}
         return {
@@ -116,11 +119,15 @@ def skills(run: LearnerRun) -> None:
         moves=tuple((m.source, m.target) for m in moves),
         explanation=rows,
     )
-    run.judge(candidate, "skills", "skills", skills_check(run.evaluated))
+    run.judge(candidate, "skills", "skills", _skills_consistency(moves))
 
 
 def skills_check(evaluated: Evaluated) -> Extras:
-    moves, _ = _skill_moves(evaluated)
+    """Gate a skills branch on the moves the scores on the base branch dictate."""
+    return _skills_consistency(_skill_moves(evaluated)[0])
+
+
+def _skills_consistency(moves: tuple[skills_learner.Move, ...]) -> Extras:
     expected = {m.source: m.target for m in moves}
 
     def check(candidate: Candidate) -> Mapping[str, Any]:

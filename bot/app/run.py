@@ -54,7 +54,7 @@ def _run(settings: Settings, workspace: Workspace, *, dry_run: bool) -> int:
     if dry_run:
         _print(settings, plan, workspace)
         return EXIT_OK
-    _, opened = pulls.execute(workspace, plan, planned, found)
+    opened = pulls.execute(workspace, plan, planned, found)
     numbers = {pr.branch: pr.number for pr in found if pr.state == "open"} | opened
     notes = "\n".join(f"- {render.escape(note)}" for note in learned.notes)
     extra = [*learned.sections, *([f"### Learners\n\n{notes}\n"] if notes else [])]

@@ -93,9 +93,9 @@ class Result:
 def evaluate(case: Case, params: Params, snapshot: Snapshot) -> Result:
     """The built-in evaluator (custom ones share this signature)."""
     window = _window(case, params, snapshot)
-    signal_mask = window.keep & snapshot.mask(case.signals, window.lo, window.hi)
-    signals = int(signal_mask.sum())
     raw_signals = snapshot.mask(case.signals, window.lo, window.hi)
+    signal_mask = window.keep & raw_signals
+    signals = int(signal_mask.sum())
     synthetic = snapshot.synthetic[window.lo : window.hi]
     share = float(synthetic[signal_mask].mean()) if signals else 0.0
     triggers = tuple(measure(c, params, snapshot, window) for c in case.triggers)

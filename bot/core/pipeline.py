@@ -34,10 +34,14 @@ class Outcome:
     source_failure_id: str
     learner: str
     proposal: Proposal | None
-    report: Mapping[str, Any] | None
     considered: tuple[tuple[str, str], ...]
     reason: str = ""
     chosen: Evaluation | None = None
+
+    @property
+    def report(self) -> Mapping[str, Any] | None:
+        """The chosen candidate's sandbox report (with its gate decision)."""
+        return self.chosen.report if self.chosen else None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -150,17 +154,9 @@ def outcome(
     considered += [(d.description, d.reason) for d in dropped]
     if chosen is None:
         reason = _no_proposal(evaluations, considered, excluded)
-        return Outcome(subject, source_failure_id, learner, None, None, tuple(considered), reason)
+        return Outcome(subject, source_failure_id, learner, None, tuple(considered), reason)
     proposal = build(chosen, subject, source_failure_id, learner, setting)
-    return Outcome(
-        subject,
-        source_failure_id,
-        learner,
-        proposal,
-        chosen.report,
-        tuple(considered),
-        chosen=chosen,
-    )
+    return Outcome(subject, source_failure_id, learner, proposal, tuple(considered), chosen=chosen)
 
 
 def _no_proposal(

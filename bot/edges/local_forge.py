@@ -120,14 +120,6 @@ class LocalForge:
             record = data["pulls"][str(number)]
             record["labels"] = sorted({*record.get("labels", ()), *labels})
 
-    def comment(self, number: int, body: str) -> None:
-        with self._records(write=True) as data:
-            data["comments"].setdefault(str(number), []).append(body)
-
-    def comments(self, number: int) -> list[str]:
-        with self._records() as data:
-            return list(data["comments"].get(str(number), ()))
-
     def close_pull(self, number: int, *, comment: str) -> None:
         with self._records(write=True) as data:
             record = data["pulls"][str(number)]
@@ -193,8 +185,3 @@ class LocalForge:
 
     def close(self) -> None:
         """Nothing to release: every record is written as it changes."""
-
-    def issue(self, number: int) -> Issue:
-        with self._records() as data:
-            record = data["issues"][str(number)]
-        return Issue(record["number"], record["title"], record["body"], tuple(record["labels"]))

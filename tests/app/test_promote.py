@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from bot.core import ledger
 from tests.harness import World
 from tests.repos import git
@@ -124,8 +126,6 @@ def test_promote_skips_its_own_commits_and_unrelated_ones(world: World) -> None:
 
 
 def test_squash_merge_and_the_revert_button(world: World) -> None:
-    import pytest
-
     if world.fake is None:
         pytest.skip("squash merges and revert pull requests are GitHub's")
     world.run()

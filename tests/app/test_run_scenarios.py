@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from tests.harness import World
 
 
@@ -304,7 +306,7 @@ def test_reviewers_are_mentioned_and_statuses_can_replace_check_runs(world: Worl
 def test_request_cost_of_a_run(world: World) -> None:
     """What the README documents: reads and writes per run and per new pull request."""
     if world.fake is None:
-        return
+        pytest.skip("API requests are GitHub's: the local forge makes none")
     world.change_main(
         ".github/learnbot.yml",
         lambda t: t.replace("max_new_per_run: 5", "max_new_per_run: 1"),
