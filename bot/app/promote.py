@@ -22,7 +22,6 @@ from bot.config import Settings
 from bot.core import backtest, ledger, scope
 from bot.core.promotion import Closed, Decision, Observed, decide
 from bot.edges import actions, yamldoc
-from bot.edges.forge import CLOSED
 from bot.edges.gitrepo import PushRejected
 from bot.errors import EXIT_OK, GitError
 from bot.model import format_time
@@ -213,7 +212,7 @@ def _closed(workspace: Workspace) -> list[Closed]:
     return [
         Closed(p.number, p.head_sha, p.metadata)
         for p in workspace.forge.pull_requests(prefix=prefix)
-        if p.state == CLOSED and p.metadata.get("proposal_id")
+        if p.rejected and p.metadata.get("proposal_id")
     ]
 
 

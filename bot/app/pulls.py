@@ -18,7 +18,7 @@ from bot.core import canonical, reconcile, sandbox
 from bot.core.pipeline import Outcome
 from bot.core.proposal import Proposal
 from bot.edges import edits, render
-from bot.edges.forge import PullRequest, metadata_marker
+from bot.edges.forge import PullRequest, mark_superseded, metadata_marker
 
 TRUNCATION_NOTE = (
     "\n\n_Details truncated to fit the pull request body limit ({omitted:,} characters left out); "
@@ -181,6 +181,7 @@ def existing(
         content=content,
         keys=tuple(metadata.get("keys", ())),
         edited_by_person=edited,
+        rejected=pull.rejected,
     )
 
 
@@ -194,6 +195,7 @@ def execute(
     opened: dict[str, int] = {}
     config = workspace.config.pull_requests
     labels = {pr.number: set(pr.labels) for pr in found}
+    bodies = {pr.number: pr.body for pr in found}
     for action in actions:
         if action.kind in (reconcile.KEEP, reconcile.UPDATE) and action.number in labels:
             missing = [label for label in config.labels if label not in labels[action.number]]
@@ -218,8 +220,11 @@ def execute(
             workspace.forge.update_pull(action.number, title=item.proposal.title(), body=item.body)
         elif action.kind == reconcile.CLOSE:
             assert action.number is not None
+            body = bodies.get(action.number)
             workspace.forge.close_pull(
-                action.number, comment=f"Closed by learnbot, {action.reason}."
+                action.number,
+                comment=f"Closed by learnbot, {action.reason}.",
+                body=mark_superseded(body, action.reason) if body is not None else None,
             )
             workspace.clone.delete_remote_branch(action.branch)
     return opened

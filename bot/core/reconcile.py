@@ -3,7 +3,8 @@
 - same proposal on an open PR and its files unchanged: nothing (no writes);
 - same subject, new proposal (evidence or base changed): update the branch and the PR;
 - an open PR whose failure is fixed on the default branch (or whose case is gone): close it;
-- a proposal a closed, unmerged PR already made for the same evidence: never reopened;
+- a proposal a PR a person closed unmerged already made for the same evidence: never reopened
+  (PRs learnbot closed itself as superseded do not count);
 - one writer per key: a new proposal touching a key an open PR holds waits, blocked;
 - limits on open PRs and new PRs per run: the rest is held back.
 """
@@ -41,6 +42,7 @@ class Existing:
     content: str
     keys: tuple[str, ...]
     edited_by_person: bool = False
+    rejected: bool = False  # closed unmerged by a person, not superseded by learnbot
 
 
 @dataclass(frozen=True)
@@ -79,8 +81,8 @@ def reconcile(
             for key in wanted[pr.branch].keys if pr.branch in wanted else pr.keys:
                 locks.setdefault(key, pr.number)
     handled = {pr.branch for pr in open_prs}
-    rejected = {e.failure_id: e.number for e in existing if e.state == "closed"}
-    rejected.update({e.proposal_id: e.number for e in existing if e.state == "closed"})
+    rejected = {e.failure_id: e.number for e in existing if e.rejected}
+    rejected.update({e.proposal_id: e.number for e in existing if e.rejected})
     budget = max(0, min(max_new, max_open - open_count))
     for item in sorted(desired, key=lambda d: d.subject):
         if item.branch in handled:

@@ -34,6 +34,15 @@ def read_metadata(body: str | None) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+def mark_superseded(body: str, reason: str) -> str:
+    """The body with its metadata marking the pull request as closed by learnbot, not a person."""
+    metadata = read_metadata(body)
+    if not metadata:
+        return body
+    marker = metadata_marker({**metadata, "superseded": reason})
+    return _MARKER.sub(lambda _: marker, body, count=1)
+
+
 @dataclass(frozen=True)
 class PullRequest:
     """A pull request as learnbot sees it."""
@@ -53,6 +62,11 @@ class PullRequest:
     @property
     def metadata(self) -> dict[str, Any]:
         return read_metadata(self.body)
+
+    @property
+    def rejected(self) -> bool:
+        """Closed unmerged by a person (learnbot marks the pull requests it closes itself)."""
+        return self.state == CLOSED and "superseded" not in self.metadata
 
 
 @dataclass(frozen=True)
@@ -126,8 +140,8 @@ class Forge(Protocol):
     def add_labels(self, number: int, labels: Sequence[str]) -> None:
         """Add labels to a pull request or issue."""
 
-    def close_pull(self, number: int, *, comment: str) -> None:
-        """Comment, then close without merging."""
+    def close_pull(self, number: int, *, comment: str, body: str | None = None) -> None:
+        """Comment, then close without merging (replacing the body when one is given)."""
 
     def approvers(self, number: int) -> tuple[str, ...]:
         """Who approved a pull request (latest review per person)."""

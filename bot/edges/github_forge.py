@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from github import Auth, Github, GithubException
+from github.GithubObject import NotSet
 from github.PullRequest import PullRequest as GhPull
 
 from bot.edges.forge import CLOSED, MERGED, OPEN, Check, Issue, PullRequest, Usage
@@ -158,11 +159,15 @@ class GitHubForge:
             f"edit #{number}", lambda: self._repo.get_pull(number).edit(title=title, body=body)
         )
 
-    def close_pull(self, number: int, *, comment: str) -> None:
+    def close_pull(self, number: int, *, comment: str, body: str | None = None) -> None:
         issue = self._repo.get_issue(number)
         if comment:
             self._call(f"comment on #{number}", lambda: issue.create_comment(comment))
-        self._call(f"close #{number}", lambda: self._repo.get_pull(number).edit(state="closed"))
+        new_body = NotSet if body is None else body
+        self._call(
+            f"close #{number}",
+            lambda: self._repo.get_pull(number).edit(state="closed", body=new_body),
+        )
 
     def approvers(self, number: int) -> tuple[str, ...]:
         def latest() -> tuple[str, ...]:

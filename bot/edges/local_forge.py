@@ -120,9 +120,11 @@ class LocalForge:
             record = data["pulls"][str(number)]
             record["labels"] = sorted({*record.get("labels", ()), *labels})
 
-    def close_pull(self, number: int, *, comment: str) -> None:
+    def close_pull(self, number: int, *, comment: str, body: str | None = None) -> None:
         with self._records(write=True) as data:
             record = data["pulls"][str(number)]
+            if body is not None:
+                record["body"] = body
             if comment:
                 data["comments"].setdefault(str(number), []).append(comment)
             record["head_sha"] = self.repo.remote_sha(record["branch"]) or record["head_sha"]

@@ -342,3 +342,20 @@ def test_check_a_pull_request_by_number(world: World) -> None:
     result = world.learnbot("check", "--pr", str(pull["number"]), "--now", "2026-01-20T00:00:00Z")
     assert result.code == 0, result.err
     assert f"learnbot/it_wire_fraud at {pull['head_sha'][:12]}: Gate passed" in result.out
+
+
+def test_a_pull_request_learnbot_closed_itself_is_not_a_rejection(world: World) -> None:
+    world.run()
+    wire = world.open_pulls()["learnbot/it_wire_fraud"]
+    fix = world.change_main(
+        "policies/inbox_triage.yaml",
+        lambda t: t.replace("value: 70", "value: 68").replace("version: 5", "version: 6"),
+        "fix it by hand",
+    )
+    world.run()  # closes the pull request as superseded
+    world.learnbot("promote")
+    assert [e["type"] for e in world.ledger()] == ["manual_change"]  # no rejection recorded
+    world.revert(fix)  # the failure comes back with the same evidence
+    world.run()
+    reopened = world.open_pulls()["learnbot/it_wire_fraud"]
+    assert reopened["number"] != wire["number"]
