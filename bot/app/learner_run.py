@@ -42,15 +42,14 @@ class LearnerRun:
         """Replay, gate and keep the candidate (or say why not), like any proposal."""
         changes = [c.describe() for c in candidate.changes]
         failure = f"{learner}_{canonical.short_digest([subject, changes, candidate.moves])}"
-        judged = pipeline.judge(candidate, failure, self.shared, extras=extras)
-        outcome = pipeline.outcome(
+        outcome = pipeline.propose(
             subject,
             failure,
+            [candidate],
+            self.shared,
             learner=learner,
-            evaluations=[judged],
-            dropped=[],
-            setting=self.shared,
             excluded=self.history.known_bad(),
+            extras=extras,
         )
         if outcome.proposal is None:
             self.learned.notes.append(f"{learner}: no proposal: {outcome.reason}")

@@ -45,15 +45,15 @@ def propose_for(
         cases=evaluated.cases,
     )
     found, dropped = backtest_learner.candidates(failure, context)
-    judged = [pipeline.judge(c, failure.failure_id, shared, source_case=case.id) for c in found]
-    return pipeline.outcome(
+    return pipeline.propose(
         case.id,
         failure.failure_id,
+        found,
+        shared,
         learner="backtest",
-        evaluations=judged,
-        dropped=dropped,
-        setting=shared,
         excluded=excluded or {},
+        dropped=dropped,
+        source_case=case.id,
     )
 
 

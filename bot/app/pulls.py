@@ -129,11 +129,8 @@ def render_body(
         },
         dirs=dirs,
     )
-    proposal = outcome.proposal.as_dict()
-    proposal["versions"] = {k: (v["from"], v["to"]) for k, v in proposal["versions"].items()}
-    proposal["moves"] = [(m["from"], m["to"]) for m in proposal.get("moves", [])]
     context = {
-        "proposal": proposal,
+        "proposal": outcome.proposal.as_dict(),
         "ledger": workspace.config.ledger,
         "check_name": workspace.config.checks.name,
         "runs": workspace.config.sandbox.stabilization_runs,

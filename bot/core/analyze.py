@@ -16,7 +16,7 @@ from bot.core.conditions import Measured
 from bot.core.evaluate import ABSTAIN, Result
 from bot.core.params import Params
 from bot.core.snapshot import Snapshot
-from bot.model import Case
+from bot.model import Case, policy_of
 
 _DAY = 86400
 
@@ -216,23 +216,16 @@ def _suggestions(facts: _Facts) -> tuple[str, ...]:
         found.append("enable_integrity_filter")
     taus = (_decays(c["parameter"], facts.params) for c in facts.unmet)
     found.extend(f"adjust_tau:{tau}" for tau in taus if tau)
-    found.extend(f"enable_registered:{p}.{key}" for p, key in _inactive(facts.case, facts.params))
+    found.extend(
+        f"enable_registered:{policy}.{r.type_}.{r.name}"
+        for policy, r in facts.params.inactive(facts.case.policies())
+    )
     return tuple(dict.fromkeys(found))
 
 
 def _decays(ref: str, params: Params) -> str:
     """The tau parameter of an active time_decay metric on the reference's policy, if any."""
-    policy = ref.split(".", 1)[0]
-    for owner, registration in params.active((policy,), "metrics"):
+    for owner, registration in params.active((policy_of(ref),), "metrics"):
         if registration.kind == "time_decay":
             return f"{owner}.{registration.config['tau']}"
     return ""
-
-
-def _inactive(case: Case, params: Params) -> list[tuple[str, str]]:
-    return [
-        (name, key)
-        for name in case.policies()
-        for key, registration in params.policies[name].registrations.items()
-        if not registration.active
-    ]

@@ -6,13 +6,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bot.core.evaluate import ABSTAIN, ERROR, HIT, LOW, MISS, Evaluator, Result, evaluate
+from bot.core.evaluate import ABSTAIN, ERROR, HIGH, HIT, LOW, MED, MISS, Evaluator, Result, evaluate
 from bot.core.params import Params
 from bot.core.snapshot import Snapshot
 from bot.model import Case
 
 STATUSES = (HIT, MISS, ABSTAIN, ERROR)
-CONFIDENCES = ("HIGH", "MED", LOW)
+CONFIDENCES = (HIGH, MED, LOW)
 
 
 @dataclass(frozen=True)

@@ -82,10 +82,6 @@ class _Scope:
     window: Window
     selected: npt.NDArray[np.bool_]
 
-    @property
-    def policy(self) -> str:
-        return self.condition.threshold.split(".", 1)[0]
-
     def column(self, name: str) -> npt.NDArray[np.float64]:
         return self.snapshot.column(name)[self.window.lo : self.window.hi][self.selected]
 
@@ -125,7 +121,7 @@ def _select(
 def _aliases(condition: Condition, params: Params) -> tuple[str, ...]:
     term = condition.match.term
     found: list[str] = []
-    for _, registration in params.active((condition.threshold.split(".", 1)[0],), "operators"):
+    for _, registration in params.active((condition.policy,), "operators"):
         if registration.kind == "alias_terms":
             found.extend(registration.config.get("aliases", {}).get(term, ()))
     return tuple(sorted(set(found)))
@@ -135,7 +131,7 @@ def _count(scope: _Scope) -> tuple[float | None, dict[str, Any]]:
     window, snapshot, params = scope.window, scope.snapshot, scope.params
     ts = snapshot.ts[window.lo : window.hi][scope.selected]
     detail: dict[str, Any] = _temporal(ts, window.end)
-    metrics = {r.kind: (p, r) for p, r in params.active((scope.policy,), "metrics")}
+    metrics = {r.kind: (p, r) for p, r in params.active((scope.condition.policy,), "metrics")}
     if "distinct_sources" in metrics:
         sources = snapshot.source[window.lo : window.hi][scope.selected]
         detail["metric"] = "distinct_sources"
@@ -166,11 +162,11 @@ def _aggregate(scope: _Scope) -> tuple[float | None, dict[str, Any]]:
 
 
 def _weighted(scope: _Scope) -> tuple[float | None, dict[str, Any]]:
-    total = np.zeros(int(scope.selected.sum()))
-    for domain, ref in scope.condition.weights:
-        total = total + scope.params.value(ref) * scope.column(domain)
-    fn = scope.condition.fn or "last"
     weights = {domain: scope.params.value(ref) for domain, ref in scope.condition.weights}
+    total = np.zeros(int(scope.selected.sum()))
+    for domain, weight in weights.items():
+        total = total + weight * scope.column(domain)
+    fn = scope.condition.fn or "last"
     return _combine(total[~np.isnan(total)], fn), {"fn": fn, "weights": weights}
 
 

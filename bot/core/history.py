@@ -3,7 +3,7 @@
 Entry types (each written once per subject commit or pull request):
 - promotion: a merged proposal (commit = the merge commit);
 - rollback: a revert of a promotion (commit = the revert; `reverted` = the promotion's commit);
-- rejection: a learnbot pull request closed unmerged;
+- rejection: a learnbot pull request a person closed unmerged;
 - manual_change: any other change of learned state on the default branch.
 """
 

@@ -6,7 +6,7 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
-from bot.model import Case, Parameter, Policy, Registration
+from bot.model import Case, Parameter, Policy, Registration, policy_of
 
 _DIGITS = 9
 _GRID_TOLERANCE = 1e-6
@@ -45,8 +45,7 @@ class Params:
 
     def value(self, ref: str) -> float:
         """The value of `policy.parameter` (the store has checked that it exists)."""
-        policy, name = ref.split(".", 1)
-        return float(self.policies[policy].parameters[name].value)
+        return float(self.parameter(ref).value)
 
     def parameter(self, ref: str) -> Parameter:
         policy, name = ref.split(".", 1)
@@ -61,6 +60,15 @@ class Params:
             for registration in self.policies[name].active(type_)
         )
 
+    def inactive(self, policies: Iterable[str]) -> tuple[tuple[str, Registration], ...]:
+        """Registered but switched-off operators and metrics, as (policy, registration)."""
+        return tuple(
+            (name, registration)
+            for name in policies
+            for registration in self.policies[name].registrations.values()
+            if not registration.active
+        )
+
     def policy_wide(self) -> frozenset[str]:
         """Parameters a registration reads (a decay's tau): they reach every case of the policy."""
         return frozenset(
@@ -72,7 +80,7 @@ class Params:
 
     def readers(self, ref: str, cases: Iterable[Case]) -> tuple[str, ...]:
         """Every case a change of `ref` can affect: its direct readers, or the whole policy."""
-        policy = ref.split(".", 1)[0]
+        policy = policy_of(ref)
         wide = ref in self.policy_wide()
         return tuple(
             sorted(c.id for c in cases if ref in c.refs() or (wide and policy in c.policies()))

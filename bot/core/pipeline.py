@@ -139,17 +139,23 @@ def _why_not(evaluation: Evaluation, chosen: Evaluation | None, excluded: Mappin
     )
 
 
-def outcome(
+def propose(
     subject: str,
     source_failure_id: str,
+    candidates: Sequence[Candidate],
+    setting: Setting,
     *,
     learner: str,
-    evaluations: Sequence[Evaluation],
-    dropped: Sequence[Dropped],
-    setting: Setting,
     excluded: Mapping[str, str],
+    dropped: Sequence[Dropped] = (),
+    source_case: str | None = None,
+    extras: Extras | None = None,
 ) -> Outcome:
-    """Choose and build the proposal (or say why there is none)."""
+    """Replay and gate every candidate, then build exactly one proposal (or say why none)."""
+    evaluations = [
+        judge(c, source_failure_id, setting, extras=extras, source_case=source_case)
+        for c in candidates
+    ]
     chosen, considered = select(evaluations, excluded)
     considered += [(d.description, d.reason) for d in dropped]
     if chosen is None:

@@ -3,7 +3,7 @@
 Every commit on the default branch's first-parent chain since learnbot last recorded is one
 of: learnbot's own ledger commit (skipped), a merged proposal (promotion), a revert of a
 promotion (rollback), or any other change of learned state (manual change). Pull requests
-closed unmerged are rejections. Entries are keyed by commit or pull request, so running
+a person closed unmerged are rejections. Entries are keyed by commit or pull request, so running
 promote again appends nothing twice.
 """
 
@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.core.history import MANUAL, PROMOTION, REJECTION, ROLLBACK, History
+from bot.core.scope import POLICY_DIR, is_policy_file
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,7 @@ class Observed:
 
 @dataclass(frozen=True)
 class Closed:
-    """A learnbot pull request closed without merging."""
+    """A learnbot pull request a person closed without merging."""
 
     number: int
     head: str
@@ -171,8 +172,11 @@ def _highest(history: History, policy: str) -> int:
 
 
 def _manual(commit: Observed) -> dict[str, Any]:
-    policies = [p for p in commit.changed if p.startswith("policies/") and p.endswith(".yaml")]
-    names = {p.removeprefix("policies/").removesuffix(".yaml") for p in policies}
+    names = {
+        p.removeprefix(POLICY_DIR).removesuffix(".yaml")
+        for p in commit.changed
+        if is_policy_file(p)
+    }
     unbumped = sorted(
         name
         for name in names

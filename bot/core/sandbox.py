@@ -87,7 +87,6 @@ def replay(
     replay_inputs: Replay,
     *,
     runs: int,
-    scope: str = "affected",
     meter: Meter[tuple[Result, ...]] = unmetered,
     case_ids: Sequence[str] | None = None,
 ) -> SandboxRun:
@@ -95,7 +94,7 @@ def replay(
     ids = (
         tuple(case_ids)
         if case_ids is not None
-        else replay_set(changes, replay_inputs.cases, replay_inputs.params, scope=scope)
+        else replay_set(changes, replay_inputs.cases, replay_inputs.params)
     )
     proposed = replay_inputs.params.apply(changes)
     outcomes = set()

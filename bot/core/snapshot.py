@@ -16,6 +16,7 @@ from bot.model import Match, Problem
 NO_CODE = -1  # the event has no term / source
 UNKNOWN = -2  # a match names a value no event has: it matches nothing
 _EVENT_KEYS = frozenset({"ts", "kind", "term", "source", "synthetic", "values"})
+Invalid = tuple[str, str]  # (JSON pointer, why): one invalid event line
 
 
 @dataclass(frozen=True, eq=False)
@@ -68,12 +69,9 @@ def parse(data: bytes, *, path: str, sha256: str) -> tuple[Snapshot, list[Proble
     columns = _Columns()
     problems: list[Problem] = []
     for (number, _), row in zip(numbered, rows, strict=True):
-        message = row if isinstance(row, str) else columns.add(row)
-        if message:
-            pointer, _, text = (
-                message.partition(": ") if message.startswith("/") else ("", "", message)
-            )
-            problems.append(Problem(path, number, pointer, text))
+        invalid = ("", row) if isinstance(row, str) else columns.add(row)
+        if invalid:
+            problems.append(Problem(path, number, *invalid))
     return columns.build(path, sha256), problems
 
 
@@ -103,13 +101,13 @@ class _Columns:
         self.synthetic: list[bool] = []
         self.values: dict[str, tuple[list[int], list[float]]] = {}
 
-    def add(self, row: Any) -> str:
-        """Append one event; return why it is invalid ('' when it is fine)."""
+    def add(self, row: Any) -> Invalid | None:
+        """Append one event; return why it is invalid (None when it is fine)."""
         if not isinstance(row, dict):
-            return "an event must be a JSON object"
-        message = _check_fields(row)
-        if message:
-            return message
+            return "", "an event must be a JSON object"
+        invalid = _check_fields(row)
+        if invalid:
+            return invalid
         index = len(self.ts)
         self.ts.append(row["ts"])
         self.kind.append(row["kind"])
@@ -120,7 +118,7 @@ class _Columns:
             indexes, numbers = self.values.setdefault(name, ([], []))
             indexes.append(index)
             numbers.append(float("nan") if value is None else float(value))
-        return ""
+        return None
 
     def build(self, path: str, sha256: str) -> Snapshot:
         size = len(self.ts)
@@ -150,31 +148,31 @@ class _Columns:
         )
 
 
-def _check_fields(row: dict[str, Any]) -> str:
+def _check_fields(row: dict[str, Any]) -> Invalid | None:
     if not row.keys() <= _EVENT_KEYS:
-        return f"unknown key(s) {', '.join(sorted(set(row) - _EVENT_KEYS))}"
+        return "", f"unknown key(s) {', '.join(sorted(set(row) - _EVENT_KEYS))}"
     ts = row.get("ts")
     if type(ts) is str:
         if not _is_stamp(ts):
-            return f"/ts: {ts!r} is not a UTC time YYYY-MM-DDTHH:MM:SSZ"
+            return "/ts", f"{ts!r} is not a UTC time YYYY-MM-DDTHH:MM:SSZ"
     elif type(ts) is not int:
-        return "/ts: required, an ISO-8601 UTC string or epoch seconds"
+        return "/ts", "required, an ISO-8601 UTC string or epoch seconds"
     if type(row.get("kind")) is not str:
-        return "/kind: required, a string"
+        return "/kind", "required, a string"
     for key in ("term", "source"):
         if key in row and type(row[key]) is not str:
-            return f"/{key}: must be a string"
+            return f"/{key}", "must be a string"
     if "synthetic" in row and type(row["synthetic"]) is not bool:
-        return "/synthetic: must be true or false"
+        return "/synthetic", "must be true or false"
     values = row.get("values")
     if values is None:
-        return ""
+        return None
     if type(values) is not dict:
-        return "/values: must be an object of numbers"
+        return "/values", "must be an object of numbers"
     for name, value in values.items():
         if value is not None and type(value) is not float and type(value) is not int:
-            return f"/values/{name}: must be a number or null"
-    return ""
+            return f"/values/{name}", "must be a number or null"
+    return None
 
 
 def _is_stamp(text: str) -> bool:

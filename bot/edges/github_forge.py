@@ -72,9 +72,8 @@ class GitHubForge:
         logger = logging.getLogger(_REQUEST_LOGGER)
         logger.addHandler(self._counter)
         logger.setLevel(logging.DEBUG)
-        logger.propagate = (
-            False  # the DEBUG records hold whole bodies: count them, show them nowhere
-        )
+        # the DEBUG records hold whole bodies: count them, show them nowhere
+        logger.propagate = False
 
     def close(self) -> None:
         logger = logging.getLogger(_REQUEST_LOGGER)
@@ -111,7 +110,6 @@ class GitHubForge:
             merge_commit=pull.merge_commit_sha if state == MERGED else None,
             labels=tuple(label.name for label in pull.labels),
             url=pull.html_url,
-            merged_by=None,
         )
 
     def pull(self, number: int) -> PullRequest:
@@ -184,14 +182,12 @@ class GitHubForge:
         return tuple(self._call(f"read reviews of #{number}", latest))
 
     def post_check(self, sha: str, check: Check, *, mode: str) -> None:
-        summary = (
-            check.summary
-            if len(check.summary) <= SUMMARY_LIMIT
-            else check.summary[:SUMMARY_LIMIT] + "\n\n(truncated)"
-        )
         if mode == "status":
             self._status(sha, check)
             return
+        summary = check.summary
+        if len(summary) > SUMMARY_LIMIT:
+            summary = summary[:SUMMARY_LIMIT] + "\n\n(truncated)"
         output: dict[str, Any] = {"title": check.title, "summary": summary}
         conclusion = "success" if check.success else "failure"
 
@@ -230,12 +226,12 @@ class GitHubForge:
 
     def find_issue(self, *, label: str) -> Issue | None:
         def first() -> Issue | None:
-            for issue in self._repo.get_issues(
+            issues = self._repo.get_issues(
                 state="open", labels=[label], sort="created", direction="asc"
-            ):
-                if (
-                    "/pull/" not in issue.html_url
-                ):  # .pull_request or .raw_data would fetch the issue
+            )
+            for issue in issues:
+                # a pull request is an issue too; .pull_request or .raw_data would fetch it
+                if "/pull/" not in issue.html_url:
                     return Issue(
                         issue.number,
                         issue.title,

@@ -29,11 +29,9 @@ def _load(
         except ValueError as exc:
             problems.append(Problem(path, number, "", f"invalid JSON: {exc.args[0]}"))
             continue
-        messages = schemas.check_value(value, kind)
-        if messages:
-            problems.extend(
-                Problem(path, number, m.split(": ", 1)[0], m.split(": ", 1)[1]) for m in messages
-            )
+        violations = schemas.check_value(value, kind)
+        if violations:
+            problems.extend(Problem(path, number, p, m) for p, m in violations)
             continue
         found.append(build(value))
     return found, problems

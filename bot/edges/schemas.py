@@ -40,10 +40,10 @@ def check(document: Document, kind: str) -> list[Problem]:
     return sorted(set(problems), key=lambda p: (p.line, p.pointer, p.message))
 
 
-def check_value(value: Any, kind: str) -> list[str]:
-    """Schema messages for a plain value (used for JSONL lines), pointer first."""
+def check_value(value: Any, kind: str) -> list[tuple[str, str]]:
+    """(JSON pointer, message) for every schema violation of a plain value (a JSONL line)."""
     return [
-        f"{pointer_of(error.absolute_path) or '/'}: {error.message}"
+        (pointer_of(error.absolute_path) or "/", error.message)
         for error in _validator(kind).iter_errors(value)
     ]
 

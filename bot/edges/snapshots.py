@@ -8,25 +8,25 @@ from collections.abc import Iterable
 
 from bot.core.snapshot import Snapshot, parse
 from bot.edges.files import Files
-from bot.errors import StateError
 from bot.model import Problem
 
 _CACHE: dict[str, tuple[Snapshot, tuple[Problem, ...]]] = {}
 _LOCK = threading.Lock()
 
 
-def load(files: Files, path: str, sha256: str) -> tuple[Snapshot, tuple[Problem, ...]]:
-    """The snapshot at `path`, which must hash to `sha256`; invalid lines come back as problems."""
+def load(files: Files, path: str, sha256: str) -> tuple[Snapshot | None, tuple[Problem, ...]]:
+    """The snapshot at `path` (None when absent or not hashing to `sha256`), and its problems."""
     with _LOCK:
         cached = _CACHE.get(sha256)
     if cached is not None:
         return cached
     data = files.read(path)
     if data is None:
-        raise StateError(f"{path}: snapshot does not exist")
+        return None, (Problem(path, 1, "", "snapshot does not exist"),)
     actual = hashlib.sha256(data).hexdigest()
     if actual != sha256:
-        raise StateError(f"{path}: sha256 is {actual}, pinned {sha256} (snapshots are immutable)")
+        message = f"sha256 is {actual}, pinned {sha256} (snapshots are immutable)"
+        return None, (Problem(path, 1, "", message),)
     snapshot, problems = parse(data, path=path, sha256=sha256)
     entry = (snapshot, tuple(problems))
     with _LOCK:
@@ -41,11 +41,8 @@ def load_all(
     loaded: dict[str, Snapshot] = {}
     problems: list[Problem] = []
     for path, sha256 in sorted(set(pins)):
-        try:
-            snapshot, found = load(files, path, sha256)
-        except StateError as exc:
-            problems.append(Problem(path, 1, "", str(exc).split(": ", 1)[-1]))
-            continue
-        loaded[sha256] = snapshot
+        snapshot, found = load(files, path, sha256)
+        if snapshot is not None:
+            loaded[sha256] = snapshot
         problems.extend(found)
     return loaded, problems

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
@@ -12,7 +12,6 @@ from bot.core.params import bound_problem
 from bot.edges import schemas, yamldoc
 from bot.edges.files import Files
 from bot.model import Case, Config, Policy, Problem
-from bot.model.state import METRIC_KINDS
 
 CONFIG_PATH = ".github/learnbot.yml"
 POLICY_DIR = "policies"
@@ -61,6 +60,14 @@ class _Reader:
         self.config_path = config_path
         self.problems: list[Problem] = []
         self.documents: dict[str, yamldoc.Document] = {}
+        self.digests: dict[str, str | None] = {}
+
+    def digest(self, path: str) -> str | None:
+        """A snapshot's sha256 (None when absent), read once however many cases pin it."""
+        if path not in self.digests:
+            data = self.files.read(path)
+            self.digests[path] = None if data is None else hashlib.sha256(data).hexdigest()
+        return self.digests[path]
 
     def parse(self, path: str, kind: str) -> yamldoc.Document | None:
         """The document when it exists and matches its schema, else None (problems noted)."""
@@ -101,8 +108,8 @@ class _Reader:
             document = self.parse(path, "case")
             if document is None:
                 continue
-            snapshot_files = self.files if check_snapshots else None
-            found = _case_problems(document, config, policies, snapshot_files)
+            digest = self.digest if check_snapshots else None
+            found = _case_problems(document, config, policies, digest)
             self.problems.extend(found)
             if not found:
                 case = Case.from_dict(path, document.data)
@@ -133,13 +140,11 @@ def _policy_problems(document: yamldoc.Document) -> list[Problem]:
         entry = data.get("parameters", {}).get(name)
         if entry is None:
             problem(f"/defaults/{name}", f"no parameter {name!r} in this policy")
-        elif bound_problem(value, entry["min"], entry["max"], entry["step"]):
-            problem(
-                f"/defaults/{name}", bound_problem(value, entry["min"], entry["max"], entry["step"])
-            )
+        elif message := bound_problem(value, entry["min"], entry["max"], entry["step"]):
+            problem(f"/defaults/{name}", message)
     for name, entry in data.get("metrics", {}).items():
         tau = entry.get("config", {}).get("tau")
-        if entry["kind"] == METRIC_KINDS[0] and tau not in data.get("parameters", {}):
+        if entry["kind"] == "time_decay" and tau not in data.get("parameters", {}):
             problem(
                 f"/metrics/{name}/config",
                 "time_decay needs config.tau naming a parameter of this policy",
@@ -152,7 +157,10 @@ def _policy_problems(document: yamldoc.Document) -> list[Problem]:
 
 
 def _case_problems(
-    document: yamldoc.Document, config: Config, policies: Mapping[str, Policy], files: Files | None
+    document: yamldoc.Document,
+    config: Config,
+    policies: Mapping[str, Policy],
+    digest: Callable[[str], str | None] | None,
 ) -> list[Problem]:
     data = document.data
     found = []
@@ -164,14 +172,15 @@ def _case_problems(
     if data["id"] != stem:
         problem("/id", f"{data['id']!r} must equal the file name {stem!r}")
     for pointer, ref in _refs(data):
-        message = ref_problem(ref, policies)
+        message = _ref_problem(ref, policies)
         if message:
             problem(pointer, message)
     evaluator = data.get("evaluator")
     if evaluator and ":" not in evaluator and evaluator not in config.evaluators:
         problem("/evaluator", f"no evaluator named {evaluator!r} in {CONFIG_PATH} evaluators")
-    if files is not None:
-        message = snapshot_problem(files, data["snapshot"]["path"], data["snapshot"]["sha256"])
+    if digest is not None:
+        path = data["snapshot"]["path"]
+        message = _snapshot_problem(path, data["snapshot"]["sha256"], digest(path))
         if message:
             problem("/snapshot/sha256" if "sha256" in message else "/snapshot/path", message)
     return found
@@ -187,7 +196,7 @@ def _refs(data: Mapping[str, Any]) -> list[tuple[str, str]]:
     return refs
 
 
-def ref_problem(ref: str, policies: Mapping[str, Policy]) -> str:
+def _ref_problem(ref: str, policies: Mapping[str, Policy]) -> str:
     """Why a `policy.parameter` reference does not resolve ('' when it does)."""
     policy_name, parameter = ref.split(".", 1)
     policy = policies.get(policy_name)
@@ -199,12 +208,10 @@ def ref_problem(ref: str, policies: Mapping[str, Policy]) -> str:
     return ""
 
 
-def snapshot_problem(files: Files, path: str, pinned: str) -> str:
-    """Why a snapshot cannot be used: missing, or its sha256 does not match the pin."""
-    data = files.read(path)
-    if data is None:
+def _snapshot_problem(path: str, pinned: str, actual: str | None) -> str:
+    """Why a snapshot cannot be used: missing (no digest), or its sha256 does not match the pin."""
+    if actual is None:
         return f"snapshot {path} does not exist"
-    actual = hashlib.sha256(data).hexdigest()
     if actual != pinned:
         return (
             f"snapshot {path} has sha256 {actual}, the case pins {pinned} (snapshots are immutable)"

@@ -20,6 +20,7 @@ from bot.model.state import (
     Registration,
     format_time,
     parse_time,
+    policy_of,
 )
 
 __all__ = [
@@ -38,6 +39,7 @@ __all__ = [
     "WeightsLearnerConfig",
     "format_time",
     "parse_time",
+    "policy_of",
 ]
 
 from bot.model.outcomes import Forecast, Position

@@ -29,6 +29,11 @@ def format_time(epoch: int) -> str:
     return dt.datetime.fromtimestamp(epoch, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def policy_of(ref: str) -> str:
+    """The policy a `policy.parameter` reference names."""
+    return ref.split(".", 1)[0]
+
+
 @dataclass(frozen=True)
 class Parameter:
     """One learnable number with the bounds that limit every proposal."""
@@ -161,6 +166,11 @@ class Condition:
             weights=tuple(sorted(data.get("weights", {}).items())),
         )
 
+    @property
+    def policy(self) -> str:
+        """The policy of the threshold: its active operators and metrics apply."""
+        return policy_of(self.threshold)
+
     def refs(self) -> tuple[str, ...]:
         """Every policy parameter this condition reads."""
         return (self.threshold, *(ref for _, ref in self.weights))
@@ -220,7 +230,7 @@ class Case:
 
     def policies(self) -> tuple[str, ...]:
         """The policies whose operators and metrics apply to this case."""
-        return tuple(sorted({ref.split(".", 1)[0] for ref in self.refs()}))
+        return tuple(sorted({policy_of(ref) for ref in self.refs()}))
 
 
 def _conditions(role: str, items: Sequence[Mapping[str, Any]]) -> tuple[Condition, ...]:

@@ -72,15 +72,15 @@ def plan(
         failure, learner.Context(subject, replay.params, SNAP, cases)
     )
     setting = pipeline.Setting(replay, Config(), "2026-01-01T00:00:00Z", meter)
-    judged = [pipeline.judge(c, failure.failure_id, setting, source_case="subject") for c in found]
-    return pipeline.outcome(
+    return pipeline.propose(
         "subject",
         failure.failure_id,
+        found,
+        setting,
         learner="backtest",
-        evaluations=judged,
-        dropped=dropped,
-        setting=setting,
         excluded=excluded or {},
+        dropped=dropped,
+        source_case="subject",
     )
 
 
@@ -132,15 +132,14 @@ def test_no_passing_candidate_means_no_proposal_and_says_why() -> None:
     _, replay = world()
     setting = pipeline.Setting(replay, Config(), "2026-01-01T00:00:00Z")
     bad = Candidate("threshold_adjustment", (Change("p", "parameters.min_count", 3, 1),), "too far")
-    judged = [pipeline.judge(bad, "failure_subject_x", setting, source_case="subject")]
-    outcome = pipeline.outcome(
+    outcome = pipeline.propose(
         "subject",
         "failure_subject_x",
+        [bad],
+        setting,
         learner="backtest",
-        evaluations=judged,
-        dropped=[],
-        setting=setting,
         excluded={},
+        source_case="subject",
     )
     assert outcome.proposal is None and outcome.reason == "no candidate passes the gate"
     assert "protected_regressions" in outcome.considered[0][1]

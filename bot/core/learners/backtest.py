@@ -24,7 +24,7 @@ from bot.core.evaluate import HIT, evaluate
 from bot.core.learners import Candidate, Dropped
 from bot.core.params import Change, Params, grid_ceil, grid_floor, on_grid, within
 from bot.core.snapshot import Snapshot
-from bot.model import Case, Parameter
+from bot.model import Case, Parameter, Registration, policy_of
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,7 @@ def _threshold(
         return Dropped(
             label, f"needs {new}, outside the bounds [{parameter.minimum}, {parameter.maximum}]"
         )
-    change = Change(ref.split(".", 1)[0], f"parameters.{parameter.name}", parameter.value, new)
+    change = Change(policy_of(ref), f"parameters.{parameter.name}", parameter.value, new)
     verb = "Relax" if make_met else "Tighten"
     return Candidate(
         "threshold_adjustment",
@@ -104,7 +104,7 @@ def _flip(actual: float, op: str, parameter: Parameter, *, make_met: bool) -> fl
 def _search(proposal_type: str, ref: str, context: Context) -> Candidate | Dropped:
     """The smallest grid increase of `ref` under which the case passes."""
     parameter = context.params.parameter(ref)
-    policy = ref.split(".", 1)[0]
+    policy = policy_of(ref)
     value = parameter.value
     while True:
         value = on_grid(value + parameter.step, parameter)
@@ -127,7 +127,7 @@ def _search(proposal_type: str, ref: str, context: Context) -> Candidate | Dropp
 def _integrity_filters(context: Context) -> Iterable[Candidate | Dropped]:
     found = [
         (policy, registration)
-        for policy, registration in _inactive(context)
+        for policy, registration in context.params.inactive(context.case.policies())
         if registration.kind == "exclude_synthetic"
     ]
     if not found:
@@ -137,7 +137,7 @@ def _integrity_filters(context: Context) -> Iterable[Candidate | Dropped]:
 
 
 def _registrations(failure: FailureAnalysis, context: Context) -> Iterable[Candidate]:
-    for policy, registration in _inactive(context):
+    for policy, registration in context.params.inactive(context.case.policies()):
         if registration.kind == "exclude_synthetic" and "enable_integrity_filter" in _kinds(
             failure
         ):
@@ -146,16 +146,9 @@ def _registrations(failure: FailureAnalysis, context: Context) -> Iterable[Candi
         yield _enable(type_, policy, registration, context)
 
 
-def _inactive(context: Context) -> list[tuple[str, Any]]:
-    return [
-        (name, registration)
-        for name in context.case.policies()
-        for registration in context.params.policies[name].registrations.values()
-        if not registration.active
-    ]
-
-
-def _enable(proposal_type: str, policy: str, registration: Any, context: Context) -> Candidate:
+def _enable(
+    proposal_type: str, policy: str, registration: Registration, context: Context
+) -> Candidate:
     target = f"{registration.type_}.{registration.name}"
     affected = tuple(sorted(c.id for c in context.cases.values() if policy in c.policies()))
     manifest = {

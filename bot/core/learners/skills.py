@@ -45,19 +45,18 @@ def moves(
         value = score(text, config.score_lines)
         if value is None:
             unscored.append(path)
-        elif state == PENDING and value >= config.promote_at:
-            found.append(
-                Move(
-                    path, f"{root}/{ACTIVE}/{name}", value, f"score {value} >= {config.promote_at}"
-                )
-            )
-        elif state == ACTIVE and value <= config.archive_at:
-            found.append(
-                Move(
-                    path,
-                    f"{root}/{ARCHIVED}/{name}",
-                    value,
-                    f"score {value} <= {config.archive_at}",
-                )
-            )
+            continue
+        rule = _rule(state, value, config)
+        if rule is not None:
+            target, why = rule
+            found.append(Move(path, f"{root}/{target}/{name}", value, why))
     return tuple(found), tuple(unscored)
+
+
+def _rule(state: str, value: int, config: SkillsLearnerConfig) -> tuple[str, str] | None:
+    """Where a skill in `state` with score `value` moves, and why (None: it stays)."""
+    if state == PENDING and value >= config.promote_at:
+        return ACTIVE, f"score {value} >= {config.promote_at}"
+    if state == ACTIVE and value <= config.archive_at:
+        return ARCHIVED, f"score {value} <= {config.archive_at}"
+    return None

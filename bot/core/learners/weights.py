@@ -74,7 +74,11 @@ def correlations(
 
 def delta(value: float, *, scale: float, max_delta: float) -> float:
     """A correlation translated into a bounded step."""
-    return max(-max_delta, min(max_delta, value * scale))
+    return _clamp(value * scale, -max_delta, max_delta)
+
+
+def _clamp(value: float, low: float, high: float) -> float:
+    return max(low, min(high, value))
 
 
 def renormalize(weights: Mapping[str, float], *, floor: float, ceiling: float) -> dict[str, float]:
@@ -157,16 +161,8 @@ def adjust(
         needed = config.min_observations
         return f"{len(recent)} positions in the last {config.window_days} days, {needed} needed"
     found = correlations(recent, sorted(weights))
-    moved = {
-        d: min(
-            config.ceiling,
-            max(
-                config.floor,
-                w + delta(found[d][0], scale=config.scale, max_delta=current.max_delta),
-            ),
-        )
-        for d, w in weights.items()
-    }
+    steps = {d: delta(found[d][0], scale=config.scale, max_delta=current.max_delta) for d in found}
+    moved = {d: _clamp(w + steps[d], config.floor, config.ceiling) for d, w in weights.items()}
     new = on_grid(
         renormalize(moved, floor=config.floor, ceiling=config.ceiling),
         step=step,
