@@ -17,6 +17,8 @@ from pathlib import Path
 from bot.app import checks, ledgers, local, promote, run
 from bot.app.output import status
 from bot.config import Settings
+from bot.edges import store
+from bot.edges.files import WorktreeFiles
 from bot.edges.gitrepo import Clone
 from bot.edges.local_forge import LocalForge
 from bot.errors import EXIT_PROBLEMS, ConfigError
@@ -93,7 +95,9 @@ def _walk(settings: Settings, environ: Mapping[str, str], work: Path) -> int:
     forge = LocalForge(clone)
     _step(1, "learnbot run: backtest every case, open one pull request per failure")
     run.run(settings, environ)
-    opened = [p for p in forge.pull_requests(prefix="learnbot/") if p.state == "open"]
+    config = store.load_config(WorktreeFiles(work), settings.config_path)
+    listed = forge.pull_requests(prefix=config.pull_requests.branch_prefix)
+    opened = [p for p in listed if p.state == "open"]
     if not opened:
         sys.stdout.write("no failure has a proposal that passes the gate: nothing to merge\n")
         return EXIT_PROBLEMS

@@ -8,7 +8,8 @@ from collections.abc import Mapping
 from bot.app.forges import open_forge
 from bot.app.output import print_json, status, table
 from bot.config import Settings
-from bot.edges import actions
+from bot.edges import actions, store
+from bot.edges.files import WorktreeFiles
 from bot.edges.forge import OPEN
 from bot.edges.gitrepo import Clone
 from bot.edges.local_forge import LocalForge
@@ -20,8 +21,9 @@ def list_pulls(settings: Settings, environ: Mapping[str, str], *, state: str | N
     clone = Clone(settings.repo)
     forge = open_forge(settings, clone, environ, actions.read_event(settings.event_path))
     try:
-        prefix = "learnbot/"
-        pulls = [p for p in forge.pull_requests(prefix=prefix) if state in (None, p.state)]
+        config = store.load_config(WorktreeFiles(settings.repo), settings.config_path)
+        listed = forge.pull_requests(prefix=config.pull_requests.branch_prefix)
+        pulls = [p for p in listed if state in (None, p.state)]
         gates = {p.number: _gate(forge, p.head_sha) for p in pulls}
     finally:
         forge.close()

@@ -90,7 +90,7 @@ def run_gate(settings: Settings, *, report_path: Path) -> int:
     try:
         report = json.loads(report_path.read_text("utf-8"))
         files = WorktreeFiles(settings.repo)
-        config = store.load(files, check_snapshots=False, config_path=settings.config_path).config
+        config = store.load_config(files, settings.config_path)
         verdict = gate.decide(report, config.gate)
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise StateError(

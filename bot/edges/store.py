@@ -40,6 +40,11 @@ def load(files: Files, *, check_snapshots: bool = True, config_path: str = CONFI
     return State(config, policies, cases, reader.documents, tuple(sorted(set(reader.problems))))
 
 
+def load_config(files: Files, config_path: str = CONFIG_PATH) -> Config:
+    """The config alone (the defaults where it is absent or invalid; `validate` reports why)."""
+    return _Reader(files, config_path).config()
+
+
 def read_document(files: Files, path: str) -> yamldoc.Document | None:
     """Parse one YAML file; None when it does not exist."""
     data = files.read(path)

@@ -359,3 +359,22 @@ def test_a_pull_request_learnbot_closed_itself_is_not_a_rejection(world: World) 
     world.run()
     reopened = world.open_pulls()["learnbot/it_wire_fraud"]
     assert reopened["number"] != wire["number"]
+
+
+def test_a_configured_branch_prefix_names_the_branches_run_opens_and_prs_lists(
+    world: World,
+) -> None:
+    world.change_main(
+        ".github/learnbot.yml",
+        lambda t: t.replace(
+            "  labels: [learnbot]\n", "  labels: [learnbot]\n  branch_prefix: bot/\n"
+        ),
+        "use bot/ branches",
+    )
+    world.run()
+    branches = set(world.open_pulls())
+    assert "bot/it_wire_fraud" in branches
+    assert all(b.startswith("bot/") for b in branches)
+    listed = world.learnbot("prs")
+    assert listed.code == 0, listed.err
+    assert "bot/it_wire_fraud" in listed.out
