@@ -68,11 +68,7 @@ def review(
     subject = branch.removeprefix(evaluated.state.config.pull_requests.branch_prefix)
     kind = (trailers.get("Learnbot-Type") or ("re-derived",))[0]
     candidate = Candidate(kind, derived.changes, "re-derived from the diff", moves=derived.moves)
-    same = known is not None and (set(known.candidate.changes), set(known.candidate.moves)) == (
-        set(derived.changes),
-        set(derived.moves),
-    )
-    if same and known is not None:
+    if known is not None and _same_change(known.candidate, candidate):
         judged = known
     else:
         extras = learners.extras_for(subject, evaluated, history or History(), clone.read_at)
@@ -104,8 +100,8 @@ def _derive(
     merge_base = clone.merge_base(base, head)
     changed = clone.changed_files(merge_base, head)
     policies, moves, problems = scope.classify(changed, skills_dir=config.learners.skills.path)
-    before = {_name(p): _parse(clone, merge_base, p) for p in policies}
-    after = {_name(p): _parse(clone, head, p) for p in policies}
+    before = {scope.policy_name(p): _parse(clone, merge_base, p) for p in policies}
+    after = {scope.policy_name(p): _parse(clone, head, p) for p in policies}
     derived = scope.derive(before, after, moves, problems)
     if trailers is None:
         trailers = proposal_trailers(clone, merge_base, head)[1]
@@ -120,8 +116,8 @@ def _derive(
     return derived, trailers, found
 
 
-def _name(path: str) -> str:
-    return path.removeprefix("policies/").removesuffix(".yaml")
+def _same_change(a: Candidate, b: Candidate) -> bool:
+    return (set(a.changes), set(a.moves)) == (set(b.changes), set(b.moves))
 
 
 def _parse(clone: Clone, sha: str, path: str) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from bot.config import Settings
 from bot.core import backtest, ledger
@@ -33,11 +34,11 @@ class Evaluated:
     at: int
     problems: tuple[Problem, ...] = field(default=())
 
-    @property
+    @cached_property
     def params(self) -> Params:
         return Params(self.state.policies)
 
-    @property
+    @cached_property
     def cases(self) -> dict[str, Case]:
         """The cases that could be evaluated (valid, with a valid snapshot)."""
         return {c.id: c for c in self.state.cases.values() if c.snapshot_sha256 in self.snapshots}

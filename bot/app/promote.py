@@ -14,14 +14,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.app import checks
-from bot.app.evaluation import evaluate
+from bot.app.evaluation import Evaluated, evaluate
 from bot.app.ledgers import render_table
 from bot.app.output import status
 from bot.app.workspace import Workspace, open_workspace
 from bot.config import Settings
 from bot.core import backtest, ledger, scope
 from bot.core.promotion import Closed, Decision, Observed, decide
-from bot.edges import actions, yamldoc
+from bot.edges import actions, store, yamldoc
 from bot.edges.gitrepo import PushRejected
 from bot.errors import EXIT_OK, GitError
 from bot.model import format_time
@@ -49,7 +49,8 @@ def promote(settings: Settings, environ: Mapping[str, str]) -> int:
 
 
 def _promote(settings: Settings, workspace: Workspace) -> int:
-    commits = [_observe(workspace, sha) for sha in _unrecorded(workspace)]
+    evaluated = _Evaluations(workspace)
+    commits = [_observe(workspace, sha, evaluated) for sha in _unrecorded(workspace)]
     closed = _closed(workspace)
     clock = format_time(workspace.evaluated.at)
     decision = decide([c for c in commits if c is not None], closed, workspace.history, at=clock)
@@ -84,7 +85,20 @@ def _unrecorded(workspace: Workspace) -> list[str]:
     return clone.first_parents(last or None, workspace.base)
 
 
-def _observe(workspace: Workspace, sha: str) -> Observed | None:
+class _Evaluations:
+    """Each commit backtested at most once per run (a merge's parent is the commit before it)."""
+
+    def __init__(self, workspace: Workspace) -> None:
+        self.settings = workspace.settings
+        self.done: dict[str, Evaluated] = {workspace.base: workspace.evaluated}
+
+    def at(self, sha: str) -> Evaluated:
+        if sha not in self.done:
+            self.done[sha] = evaluate(self.settings, rev=sha)
+        return self.done[sha]
+
+
+def _observe(workspace: Workspace, sha: str, evaluated: _Evaluations) -> Observed | None:
     clone = workspace.clone
     info = clone.info(sha)
     if LEDGER_TRAILER in info.trailers:
@@ -92,17 +106,13 @@ def _observe(workspace: Workspace, sha: str) -> Observed | None:
     first = info.parents[0] if info.parents else None
     head, trailers, reverts = _merged(workspace, sha, info)
     changed = [p for _, _, p in clone.changed_files(first, sha)] if first else []
-    learned = tuple(sorted(p for p in changed if p.startswith(("policies/", "cases/"))))
+    learned = tuple(
+        sorted(p for p in changed if p.startswith((scope.POLICY_DIR, f"{store.CASE_DIR}/")))
+    )
     if trailers is None and reverts is None and not learned:
         return None
     pr = _pull_number(workspace, info.subject, sha) if trailers is not None else None
-    names = sorted(
-        {
-            p.removeprefix("policies/").removesuffix(".yaml")
-            for p in learned
-            if scope.is_policy_file(p)
-        }
-    )
+    names = sorted({scope.policy_name(p) for p in learned if scope.is_policy_file(p)})
     before = _policies(workspace, first, names)
     after = _policies(workspace, sha, names)
     return Observed(
@@ -118,8 +128,10 @@ def _observe(workspace: Workspace, sha: str) -> Observed | None:
         versions_before=_versions(before),
         versions_after=_versions(after),
         changed=learned,
-        pass_rate=backtest.summarize(evaluate(workspace.settings, rev=sha).results).pass_rate,
-        gate=_gate(workspace, first, sha, trailers) if trailers is not None and first else None,
+        pass_rate=backtest.summarize(evaluated.at(sha).results).pass_rate,
+        gate=_gate(workspace, evaluated.at(first), sha, trailers)
+        if trailers is not None and first
+        else None,
         changes=tuple(trailers.get("Learnbot-Change", ())) if trailers else (),
         parent=first,
         values=_values(before, after),
@@ -164,7 +176,7 @@ def _policies(workspace: Workspace, sha: str | None, names: list[str]) -> dict[s
     """The named policies as parsed at a commit (absent ones left out)."""
     found = {}
     for name in names:
-        path = f"policies/{name}.yaml"
+        path = scope.policy_path(name)
         data = workspace.clone.read_at(sha, path) if sha else None
         parsed = yamldoc.parse(data.decode("utf-8"), path=path).data if data is not None else None
         if isinstance(parsed, dict):
@@ -186,16 +198,15 @@ def _values(
 
 
 def _gate(
-    workspace: Workspace, first: str, sha: str, trailers: Mapping[str, tuple[str, ...]]
+    workspace: Workspace, parent: Evaluated, sha: str, trailers: Mapping[str, tuple[str, ...]]
 ) -> dict[str, Any]:
     """The gate decision for the merged diff, re-derived on the state it was merged into."""
     subject = (trailers.get("Learnbot-Subject") or ("",))[0]
     branch = workspace.config.pull_requests.branch_prefix + subject
-    evaluated = evaluate(workspace.settings, rev=first)
     review = checks.review(
         workspace.clone,
-        evaluated,
-        base=first,
+        parent,
+        base=parent.revision,
         head=sha,
         branch=branch,
         settings=workspace.settings,
@@ -229,7 +240,7 @@ def _record(workspace: Workspace, decision: Decision, sealed: bytes) -> str:
     ledger_bytes = workspace.clone.read_at(workspace.base, path) or b""
     files: dict[str, bytes | None] = {path: ledger_bytes + sealed}
     for name, version in sorted(decision.bumps.items()):
-        policy_path = f"policies/{name}.yaml"
+        policy_path = scope.policy_path(name)
         data = workspace.clone.read_at(workspace.base, policy_path)
         if data is None:
             continue

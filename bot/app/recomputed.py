@@ -24,7 +24,7 @@ def _karma_update(
         return f"no karma policy {config.policy!r} in policies/"
     positions, _ = outcomes.positions(evaluated.files, config.outcomes)
     update = karma_learner.update(
-        {n: float(p.value) for n, p in policy.parameters.items()},
+        policy.values(),
         positions,
         since=parse_time(policy.as_of) if policy.as_of else None,
         until=evaluated.at,

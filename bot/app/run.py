@@ -13,7 +13,7 @@ from bot.config import Settings
 from bot.core import backtest, reconcile
 from bot.core.pipeline import Outcome
 from bot.edges import actions as runtime
-from bot.edges import render
+from bot.edges import render, store
 from bot.errors import EXIT_INVALID, EXIT_OK
 from bot.model import Problem
 
@@ -118,7 +118,7 @@ def closing_reasons(
     reasons = {}
     for branch in open_branches:
         subject = branch.removeprefix(prefix)
-        path = f"cases/{subject}.yaml"
+        path = f"{store.CASE_DIR}/{subject}.yaml"
         if subject in passing:
             reasons[branch] = f"superseded: the failure is fixed on {workspace.default}"
         elif subject in without:

@@ -42,7 +42,7 @@ def step(run: LearnerRun) -> None:
     if not run.force and promoted and evaluated.at - promoted[-1][0] < config.cadence_days * 86400:
         run.learned.notes.append(f"weights: not due (every {config.cadence_days} days)")
         return
-    current = {name: float(p.value) for name, p in policy.parameters.items()}
+    current = policy.values()
     planned = _plan_weights(run, policy, current, positions, promoted)
     if isinstance(planned, str):
         run.none("weights", subject, planned)
@@ -70,7 +70,7 @@ def step(run: LearnerRun) -> None:
     lead = (
         "Revert the domain weights to the policy's defaults"
         if kind == "weights_revert"
-        else ("Nudge the domain weights toward the domains that predicted outcomes")
+        else "Nudge the domain weights toward the domains that predicted outcomes"
     )
     rationale = f"{lead}: {len(recent)} positions in the last {config.window_days} days."
     readers = {
@@ -133,9 +133,9 @@ def objective(policy: Policy, positions: Sequence[Position], evaluated: Evaluate
     """The weights sandbox: the conviction's hit rate and correlation, old weights vs new."""
     config = evaluated.state.config.learners.weights
     recent = weights_learner.window(positions, evaluated.at, config.window_days)
-    before = {name: float(p.value) for name, p in policy.parameters.items()}
+    before = policy.values()
 
-    def objective(candidate: Candidate) -> Mapping[str, Any]:
+    def measure(candidate: Candidate) -> Mapping[str, Any]:
         after = dict(before)
         for change in candidate.changes:
             kind, _, name = change.target.partition(".")
@@ -162,4 +162,4 @@ def objective(policy: Policy, positions: Sequence[Position], evaluated: Evaluate
             }
         }
 
-    return objective
+    return measure

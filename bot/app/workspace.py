@@ -46,8 +46,9 @@ class Workspace:
 def open_workspace(settings: Settings, environ: Mapping[str, str]) -> Iterator[Workspace]:
     """Fetch, find the default branch, evaluate its head; close the forge afterwards."""
     event = actions.read_event(settings.event_path)
-    if settings.now is None and actions.event_time(event) is not None:
-        settings = dataclasses.replace(settings, now=actions.event_time(event))
+    happened = actions.event_time(event)
+    if settings.now is None and happened is not None:
+        settings = dataclasses.replace(settings, now=happened)
     clone = Clone(settings.repo)
     clone.fetch()
     forge = open_forge(settings, clone, environ, event)

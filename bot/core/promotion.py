@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.core.history import MANUAL, PROMOTION, REJECTION, ROLLBACK, History
-from bot.core.scope import POLICY_DIR, is_policy_file
+from bot.core.scope import is_policy_file, policy_name
 
 
 @dataclass(frozen=True)
@@ -172,11 +172,7 @@ def _highest(history: History, policy: str) -> int:
 
 
 def _manual(commit: Observed) -> dict[str, Any]:
-    names = {
-        p.removeprefix(POLICY_DIR).removesuffix(".yaml")
-        for p in commit.changed
-        if is_policy_file(p)
-    }
+    names = {policy_name(p) for p in commit.changed if is_policy_file(p)}
     unbumped = sorted(
         name
         for name in names

@@ -63,6 +63,16 @@ def is_policy_file(path: str) -> bool:
     )
 
 
+def policy_path(name: str) -> str:
+    """The file a policy lives in."""
+    return f"{POLICY_DIR}{name}.yaml"
+
+
+def policy_name(path: str) -> str:
+    """The name of the policy a policy file holds."""
+    return path.removeprefix(POLICY_DIR).removesuffix(".yaml")
+
+
 def _status(code: str) -> str:
     return {"A": "added", "D": "deleted", "R": "renamed", "M": "modified", "C": "copied"}.get(
         code, code

@@ -121,6 +121,10 @@ class Policy:
             as_of=data.get("as_of"),
         )
 
+    def values(self) -> dict[str, float]:
+        """Every parameter's value by name (the weights of a weights policy, karma of karma)."""
+        return {name: float(p.value) for name, p in self.parameters.items()}
+
     def active(self, type_: str) -> tuple[Registration, ...]:
         """The switched-on registrations of one type, in name order."""
         return tuple(r for r in self.registrations.values() if r.type_ == type_ and r.active)
