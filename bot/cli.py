@@ -14,7 +14,7 @@ from bot import __version__, config
 from bot.app import backtests, checks, demo, learn, ledgers, local, promote, proposals, state
 from bot.app import run as run_command
 from bot.edges.redact import scrub
-from bot.errors import EXIT_BUG, EXIT_INTERRUPTED, EXIT_INVALID, BotError
+from bot.errors import EXIT_BUG, EXIT_INTERRUPTED, BotError
 from bot.model import parse_time
 
 EXIT_CODES = """exit codes:
@@ -170,7 +170,7 @@ def _proposal_commands(command: Command) -> None:
     learn_.add_argument("--dry-run", action="store_true", help="required: show, write nothing")
     _add_json_option(learn_)
     _add_now_option(learn_)
-    learn_.set_defaults(run=lambda a, s, _: learn.learn(s, _, name=a.learner, dry_run=a.dry_run))
+    learn_.set_defaults(run=lambda a, s, e: learn.learn(s, e, name=a.learner, dry_run=a.dry_run))
 
     loop = command("loop", "backtest, analyse, propose, sandbox and gate: the PRs run would open")
     loop.add_argument(
@@ -245,13 +245,16 @@ def _ledger_commands(command: Command, common: argparse.ArgumentParser) -> None:
 
 @contextlib.contextmanager
 def error_handler(verbose: bool) -> Iterator[list[int]]:
-    """The one error boundary: BotError -> its exit code; Ctrl-C -> 130; anything else -> 3."""
+    """The one error boundary: BotError -> its exit code; Ctrl-C -> 130; anything else -> 3.
+
+    `-v` adds the traceback of a BotError; the exit code is the same either way.
+    """
     code = [0]
     try:
         yield code
     except BotError as exc:
         if verbose:
-            raise
+            sys.stderr.write(scrub(traceback.format_exc()))
         sys.stderr.write(f"learnbot: error: {scrub(str(exc))}\n")
         if exc.hint:
             sys.stderr.write(f"hint: {scrub(exc.hint)}\n")
@@ -260,9 +263,7 @@ def error_handler(verbose: bool) -> Iterator[list[int]]:
         sys.stderr.write("learnbot: interrupted\n")
         code[0] = EXIT_INTERRUPTED
     except Exception:
-        if verbose:
-            raise
-        traceback.print_exc()
+        sys.stderr.write(scrub(traceback.format_exc()))
         sys.stderr.write("learnbot: this is a bug; please report it with the traceback above\n")
         code[0] = EXIT_BUG
 
@@ -288,4 +289,4 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
         )
         handler: Callable[[argparse.Namespace, config.Settings, Mapping[str, str]], int] = args.run
         code[0] = handler(args, settings, env)
-    return code[0] if code[0] is not None else EXIT_INVALID
+    return code[0]

@@ -14,6 +14,8 @@ from pathlib import Path
 from bot.errors import ConfigError
 
 FORGES = ("local", "github")
+GITHUB_API = "https://api.github.com"
+CONFIG_PATH = ".github/learnbot.yml"
 
 
 @dataclass(frozen=True)
@@ -25,7 +27,7 @@ class Settings:
     as_json: bool = False
     now: int | None = None
     github_repository: str | None = None
-    api_url: str = "https://api.github.com"
+    api_url: str = GITHUB_API
     token_env: str = "GITHUB_TOKEN"  # noqa: S105 - the name of a variable, not a secret
     event_name: str | None = None
     event_path: Path | None = None
@@ -33,7 +35,7 @@ class Settings:
     output_path: Path | None = None
     summary_path: Path | None = None
     verbose: bool = False
-    config_path: str = ".github/learnbot.yml"
+    config_path: str = CONFIG_PATH
 
     def token(self, environ: Mapping[str, str]) -> str:
         """The forge token, read only when a forge needs it."""
@@ -72,7 +74,7 @@ def resolve(
         as_json=as_json,
         now=now,
         github_repository=github_repository or env.get("GITHUB_REPOSITORY") or None,
-        api_url=api_url or env.get("GITHUB_API_URL") or "https://api.github.com",
+        api_url=api_url or env.get("GITHUB_API_URL") or GITHUB_API,
         token_env=token_env or "GITHUB_TOKEN",
         event_name=env.get("GITHUB_EVENT_NAME") or None,
         event_path=Path(env["GITHUB_EVENT_PATH"]) if env.get("GITHUB_EVENT_PATH") else None,
@@ -80,5 +82,5 @@ def resolve(
         output_path=Path(env["GITHUB_OUTPUT"]) if env.get("GITHUB_OUTPUT") else None,
         summary_path=Path(env["GITHUB_STEP_SUMMARY"]) if env.get("GITHUB_STEP_SUMMARY") else None,
         verbose=verbose,
-        config_path=config_path or env.get("LEARNBOT_CONFIG") or ".github/learnbot.yml",
+        config_path=config_path or env.get("LEARNBOT_CONFIG") or CONFIG_PATH,
     )

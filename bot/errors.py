@@ -27,10 +27,6 @@ class StateError(BotError):
     """A learned-state file (policy, case, snapshot, outcome) that is invalid."""
 
 
-class PolicyError(StateError):
-    """A policy file or a reference to a policy parameter that is invalid."""
-
-
 class LedgerError(BotError):
     """A ledger that is broken (tampered, torn) or cannot be extended."""
 
@@ -43,7 +39,19 @@ class GitError(BotError):
     exit_code = 1
 
 
+class UnknownRevision(GitError):
+    """A revision the user named that the repository does not have."""
+
+    exit_code = EXIT_INVALID
+
+
 class ForgeError(BotError):
     """A forge (GitHub or local) call that failed."""
 
     exit_code = 1
+
+
+class NotFound(ForgeError):
+    """A pull request (or another forge object) the user named that does not exist."""
+
+    exit_code = EXIT_INVALID

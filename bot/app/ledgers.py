@@ -12,7 +12,7 @@ from bot.config import Settings
 from bot.core import ledger
 from bot.edges import ledgerfile
 from bot.edges.gitrepo import GitRepo
-from bot.errors import EXIT_OK, EXIT_PROBLEMS, GitError
+from bot.errors import EXIT_INVALID, EXIT_OK, EXIT_PROBLEMS, GitError
 
 LEDGER_DIR = "ledgers"
 
@@ -36,7 +36,11 @@ def _committed(settings: Settings, path: Path) -> bytes | None:
 def verify(settings: Settings, *, files: Sequence[str] = ()) -> int:
     """Verify chains (and that each extends its committed copy); name the first bad line."""
     results = []
-    for path in _targets(settings, files):
+    targets = _targets(settings, files)
+    missing = [path for path in targets if not path.is_file()]
+    for path in missing:
+        sys.stderr.write(f"{_name(settings, path)}: no such ledger file\n")
+    for path in (p for p in targets if p not in missing):
         data = ledgerfile.read(path)
         outcome = ledger.verify(data, committed=_committed(settings, path))
         results.append((path, outcome))
@@ -45,8 +49,10 @@ def verify(settings: Settings, *, files: Sequence[str] = ()) -> int:
     else:
         for path, outcome in results:
             sys.stdout.write(_line(settings, path, outcome) + "\n")
-    if not results:
+    if not targets:
         status("no ledgers found under ledgers/")
+    if missing:
+        return EXIT_INVALID
     return EXIT_OK if all(v.ok for _, v in results) else EXIT_PROBLEMS
 
 

@@ -12,13 +12,15 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 from urllib.parse import urlparse
 
+import requests
 from github import Auth, Github, GithubException
 from github.GithubObject import NotSet
 from github.PullRequest import PullRequest as GhPull
 
+from bot.config import GITHUB_API
 from bot.edges.forge import CLOSED, MERGED, OPEN, Check, Issue, PullRequest, Usage
 from bot.edges.redact import scrub
-from bot.errors import ForgeError
+from bot.errors import ForgeError, NotFound
 
 SUMMARY_LIMIT = 65000  # check run output fields hold at most 65,535 characters
 _REQUEST_LOGGER = "github.Requester"
@@ -48,7 +50,7 @@ class GitHubForge:
         *,
         token: str,
         repository: str,
-        api_url: str = "https://api.github.com",
+        api_url: str = GITHUB_API,
         default_branch: str | None = None,
         paced: bool = True,
     ) -> None:
@@ -65,6 +67,7 @@ class GitHubForge:
             base_url=api_url.rstrip("/"), auth=Auth.Token(token), lazy=True, per_page=100, **pacing
         )
         self._full_name = repository
+        self._api_url = api_url
         self._repo = self._gh.get_repo(repository)
         self._default = default_branch
         self.usage = Usage()
@@ -88,7 +91,13 @@ class GitHubForge:
             return action()
         except GithubException as exc:
             message = exc.data.get("message") if isinstance(exc.data, dict) else exc.data
-            raise ForgeError(f"GitHub {what}: {exc.status} {scrub(str(message))}") from exc
+            error = NotFound if exc.status == 404 else ForgeError
+            raise error(f"GitHub {what}: {exc.status} {scrub(str(message))}") from exc
+        except requests.RequestException as exc:
+            raise ForgeError(
+                f"GitHub {what}: cannot reach {self._api_url}: {scrub(str(exc))}",
+                hint="check --api-url / $GITHUB_API_URL and the network",
+            ) from exc
 
     def default_branch(self) -> str:
         if self._default is None:

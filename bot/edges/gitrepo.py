@@ -13,7 +13,7 @@ from git.exc import BadName, GitCommandError, InvalidGitRepositoryError, NoSuchP
 from gitdb import IStream
 
 from bot.edges.redact import scrub
-from bot.errors import GitError
+from bot.errors import GitError, UnknownRevision
 
 
 class GitTreeFiles:
@@ -66,7 +66,7 @@ class GitRepo:
         try:
             return str(self.repo.commit(rev).hexsha)
         except (BadName, ValueError, GitCommandError) as exc:
-            raise GitError(f"{rev}: not a revision of {self.root.name}") from exc
+            raise UnknownRevision(f"{rev}: not a revision of {self.root.name}") from exc
 
     def files_at(self, rev: str) -> GitTreeFiles:
         """Read-only files of a revision."""

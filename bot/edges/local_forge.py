@@ -17,7 +17,7 @@ from typing import Any
 from bot.edges.forge import CLOSED, MERGED, OPEN, Check, Issue, PullRequest, Usage
 from bot.edges.gitrepo import Clone
 from bot.edges.ledgerfile import write_atomic
-from bot.errors import ForgeError
+from bot.errors import ForgeError, NotFound
 
 
 class LocalForge:
@@ -75,7 +75,7 @@ class LocalForge:
         with self._records() as data:
             record = data["pulls"].get(str(number))
         if record is None:
-            raise ForgeError(f"local pull request #{number} does not exist (see `learnbot prs`)")
+            raise NotFound(f"local pull request #{number} does not exist (see `learnbot prs`)")
         return self._pull(record)
 
     def pull_requests(self, *, prefix: str) -> list[PullRequest]:
