@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -54,9 +55,17 @@ def test_the_loop_as_events() -> None:
 
 def test_every_job_that_appends_to_the_ledger_is_serialized() -> None:
     promote = load(ROOT / ".github" / "workflows" / "promote.yml")
-    assert promote["concurrency"] == {"group": "learnbot-ledger", "cancel-in-progress": False}
     (job,) = promote["jobs"].values()
+    assert job["concurrency"] == {"group": "learnbot-ledger", "cancel-in-progress": False}
     assert job["permissions"] == {"contents": "write", "pull-requests": "read"}
+
+
+def test_promote_follows_the_default_branch_whatever_its_name() -> None:
+    promote = load(ROOT / ".github" / "workflows" / "promote.yml")
+    assert promote["on"]["push"] is None  # every branch; the job keeps the default one
+    (job,) = promote["jobs"].values()
+    assert "format('refs/heads/{0}', github.event.repository.default_branch)" in job["if"]
+    assert "main" not in json.dumps(promote)
 
 
 def test_action_passes_inputs_through_the_environment_not_the_shell() -> None:
