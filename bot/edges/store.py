@@ -8,12 +8,12 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
+from bot.config import CONFIG_PATH
 from bot.core.params import bound_problem
 from bot.edges import schemas, yamldoc
 from bot.edges.files import Files
 from bot.model import Case, Config, Policy, Problem
 
-CONFIG_PATH = ".github/learnbot.yml"
 POLICY_DIR = "policies"
 CASE_DIR = "cases"
 DATA_DIR = "cases/data"
@@ -114,7 +114,7 @@ class _Reader:
             if document is None:
                 continue
             digest = self.digest if check_snapshots else None
-            found = _case_problems(document, config, policies, digest)
+            found = _case_problems(document, config, self.config_path, policies, digest)
             self.problems.extend(found)
             if not found:
                 case = Case.from_dict(path, document.data)
@@ -164,6 +164,7 @@ def _policy_problems(document: yamldoc.Document) -> list[Problem]:
 def _case_problems(
     document: yamldoc.Document,
     config: Config,
+    config_path: str,
     policies: Mapping[str, Policy],
     digest: Callable[[str], str | None] | None,
 ) -> list[Problem]:
@@ -182,7 +183,7 @@ def _case_problems(
             problem(pointer, message)
     evaluator = data.get("evaluator")
     if evaluator and ":" not in evaluator and evaluator not in config.evaluators:
-        problem("/evaluator", f"no evaluator named {evaluator!r} in {CONFIG_PATH} evaluators")
+        problem("/evaluator", f"no evaluator named {evaluator!r} in {config_path} evaluators")
     if digest is not None:
         path = data["snapshot"]["path"]
         message = _snapshot_problem(path, data["snapshot"]["sha256"], digest(path))

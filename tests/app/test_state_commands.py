@@ -1,12 +1,15 @@
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from bot.cli import main
 from bot.edges import ledgerfile
+from bot.model import Config
 from tests.repos import commit_all, copy_example, make_repo
 
 
@@ -68,6 +71,24 @@ def test_schema_export_writes_every_schema(tmp_path: Path) -> None:
         for k in ("policy", "case", "event", "config", "position", "forecast")
     )
     assert json.loads((tmp_path / "out/learnbot-case.schema.json").read_text())["title"]
+
+
+def test_exported_config_schema_shows_the_defaults_learnbot_uses(tmp_path: Path) -> None:
+    assert main(["schema", "export", str(tmp_path)]) == 0
+    schema = json.loads((tmp_path / "learnbot-config.schema.json").read_text())
+    used = json.loads(json.dumps(dataclasses.asdict(Config())))  # tuples as lists
+
+    def compare(node: dict[str, Any], values: dict[str, Any], where: str) -> int:
+        checked = 0
+        for key, sub in node.get("properties", {}).items():
+            if "default" in sub:
+                assert sub["default"] == values[key], f"{where}{key}"
+                checked += 1
+            if "properties" in sub:
+                checked += compare(sub, values[key], f"{where}{key}.")
+        return checked
+
+    assert compare(schema, used, "") > 40
 
 
 def test_help_on_every_subcommand(capsys: pytest.CaptureFixture[str]) -> None:
