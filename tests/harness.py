@@ -51,6 +51,7 @@ class World:
         self.env: dict[str, str] = {k: v for k, v in os.environ.items() if k.startswith("GIT_")}
         self.env["PATH"] = os.environ.get("PATH", "")
         self.fake: FakeGitHub | None = None
+        self._logged: dict[str, Any] = {}
         if forge == "github":
             self.fake = FakeGitHub(OWNER, NAME, branch, git_dir=self.origin).start()
             self.fake._clock.epoch = parse_time(
@@ -179,12 +180,19 @@ class World:
         return [c["body"] for c in self.fake.comments(number)]
 
     def writes(self) -> list[str]:
-        """Write requests made to the forge's API since the last reset (local forge: none)."""
-        return [f"{r.method} {r.path}" for r in self.fake.writes()] if self.fake else []
+        """Writes to the forge since the last reset, as REST calls (local: its records' changes)."""
+        if self.fake is not None:
+            return [f"{r.method} {r.path}" for r in self.fake.writes()]
+        return _record_writes(self._logged, self._raw_records())
 
     def reset_log(self) -> None:
         if self.fake is not None:
             self.fake.reset_log()
+        self._logged = self._raw_records()
+
+    def _raw_records(self) -> dict[str, Any]:
+        path = self.repo / ".git/learnbot/forge.json"
+        return json.loads(path.read_text()) if path.exists() else {}
 
     # -- what people do --------------------------------------------------------------------
 
@@ -262,3 +270,23 @@ class World:
     def set_config(self, extra: str) -> None:
         """Append settings to .github/learnbot.yml on main."""
         self.change_main(".github/learnbot.yml", lambda text: text + extra, "configure learnbot")
+
+
+def _record_writes(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    """The local forge's record changes, named as the REST calls GitHub would have received."""
+    repo = f"/repos/{OWNER}/{NAME}"
+    found = []
+    for kind in ("pulls", "issues"):
+        old, new = before.get(kind, {}), after.get(kind, {})
+        for number, record in new.items():
+            if number not in old:
+                found.append(f"POST {repo}/{kind}")
+            elif record != old[number]:
+                found.append(f"PATCH {repo}/{kind}/{number}")
+    for sha, runs in after.get("checks", {}).items():
+        if runs != before.get("checks", {}).get(sha):
+            found.append(f"POST {repo}/check-runs")
+    for number, comments in after.get("comments", {}).items():
+        added = len(comments) - len(before.get("comments", {}).get(number, []))
+        found += [f"POST {repo}/issues/{number}/comments"] * added
+    return found

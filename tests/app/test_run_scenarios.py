@@ -94,11 +94,7 @@ def test_unrelated_change_on_main_does_not_touch_pull_requests(world: World) -> 
     unlimited(world)
     world.run()
     before = world.open_pulls()
-    world.change_main("README.md", lambda t: "notes\n", "unrelated notes") if (
-        world.repo / "README.md"
-    ).exists() else world.change_main(
-        ".github/learnbot.yml", lambda t: t + "# a comment\n", "a comment"
-    )
+    world.change_main(".github/learnbot.yml", lambda t: t + "# a comment\n", "a comment")
     world.reset_log()
     world.run()
     assert world.open_pulls() == before
@@ -164,11 +160,10 @@ def test_dashboard_is_created_once_and_edited_only_on_change(world: World) -> No
     world.run()
     (board,) = world.dashboards()
     assert board["body"] != first and "pass rate 0.714" in board["body"]
-    if world.fake is not None:
-        edits = [
-            w for w in world.writes() if w.startswith("PATCH") and f"/issues/{board['number']}" in w
-        ]
-        assert len(edits) == 1
+    edits = [
+        w for w in world.writes() if w.startswith("PATCH") and f"/issues/{board['number']}" in w
+    ]
+    assert len(edits) == 1
 
 
 def test_body_over_the_limit_is_truncated_but_keeps_controls_and_metadata(world: World) -> None:
