@@ -11,7 +11,18 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 from bot import __version__, config
-from bot.app import backtests, checks, demo, learn, ledgers, local, promote, proposals, state
+from bot.app import (
+    backtests,
+    checks,
+    demo,
+    learn,
+    ledgers,
+    local,
+    objective,
+    promote,
+    proposals,
+    state,
+)
 from bot.app import run as run_command
 from bot.edges.redact import scrub
 from bot.errors import EXIT_BUG, EXIT_INTERRUPTED, BotError
@@ -112,6 +123,10 @@ def _state_commands(command: Command) -> None:
     export = schema_commands.add_parser("export", help="write the schemas into DIR for editors")
     export.add_argument("directory", metavar="DIR", type=Path)
     export.set_defaults(run=lambda a, s, _: state.export_schemas(s, directory=a.directory))
+
+    crl_ = command("crl", "the composite run loss of every run in the run-metrics file")
+    _add_json_option(crl_)
+    crl_.set_defaults(run=lambda a, s, _: objective.show(s))
 
 
 def _evaluation_commands(command: Command) -> None:

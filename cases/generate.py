@@ -581,6 +581,39 @@ def forecasts(rng: np.random.Generator) -> list[dict[str, Any]]:
     return found
 
 
+# how each family's run metrics drift per day (negative: getting better), for the CRL trends
+DRIFT = {"term_emergence": -0.002, "momentum": 0.0, "inbox_triage": 0.003, "conviction": -0.001}
+
+
+def runs(rng: np.random.Generator) -> list[dict[str, Any]]:
+    """Run metrics (004's composite run loss terms): one run per family a day for 60 days."""
+    found = []
+    start = at("2025-11-17T06:00:00Z")
+    for day in range(60):
+        for family, drift in DRIFT.items():
+            quality = float(np.clip(0.85 - drift * day + rng.normal(0, 0.02), 0, 1))
+            metrics = {
+                "gate_pass_rate": round(quality, 3),
+                "contradiction_rate": round(float(np.clip(rng.normal(0.05, 0.01), 0, 1)), 3),
+                "grounding": round(float(np.clip(quality + rng.normal(0.05, 0.02), 0, 1)), 3),
+                "cost_over_budget_pct": round(max(0.0, float(rng.normal(0.02, 0.03))), 3),
+                "latency_p95_norm": round(float(rng.uniform(0.6, 1.1)), 3),
+                "security_criticals": int(rng.random() < 0.03),
+                "api_breakages": int(rng.random() < 0.05),
+                "db_migration_fail": 0,
+                "rag_coverage": round(float(np.clip(rng.normal(0.8, 0.05), 0, 1)), 3),
+            }
+            found.append(
+                {
+                    "run_id": f"run-{day + 1:03d}-{family}",
+                    "at": stamp(start + day * DAY),
+                    "component": family,
+                    "metrics": metrics,
+                }
+            )
+    return found
+
+
 def write_jsonl(path: Path, rows: list[dict[str, Any]]) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(
@@ -641,6 +674,8 @@ def generate(out: Path) -> list[Path]:
     outcomes = np.random.default_rng(SEED + 1)
     written.append(write_jsonl(out / "cases" / "outcomes" / "positions.jsonl", positions(outcomes)))
     written.append(write_jsonl(out / "cases" / "outcomes" / "forecasts.jsonl", forecasts(outcomes)))
+    metrics = np.random.default_rng(SEED + 2)
+    written.append(write_jsonl(out / "cases" / "outcomes" / "runs.jsonl", runs(metrics)))
     return written
 
 

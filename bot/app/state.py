@@ -6,6 +6,7 @@ import hashlib
 import sys
 from pathlib import Path
 
+from bot.app.objective import losses
 from bot.app.output import print_json, status
 from bot.config import Settings
 from bot.core.snapshot import parse
@@ -13,6 +14,7 @@ from bot.edges import actions, outcomes, schemas, store
 from bot.edges.files import Files, WorktreeFiles
 from bot.errors import EXIT_INVALID, EXIT_OK
 from bot.model import Problem
+from bot.model.config import ObjectiveConfig
 
 
 def validate(settings: Settings) -> int:
@@ -24,6 +26,7 @@ def validate(settings: Settings) -> int:
     for path in sorted({learners.weights.outcomes, learners.karma.outcomes}):
         found += outcomes.positions(files, path)[1]
     found += outcomes.forecasts(files, learners.forecasts.outcomes)[1]
+    found += run_problems(files, state.config.objective)
     problems = sorted(set(found))
     if settings.as_json:
         print_json({"ok": not problems, "problems": [p.__dict__ for p in problems]})
@@ -35,6 +38,12 @@ def validate(settings: Settings) -> int:
     checked = len(state.documents)
     status(f"{checked} files checked, {len(problems)} problem(s)")
     return EXIT_INVALID if problems else EXIT_OK
+
+
+def run_problems(files: Files, objective: ObjectiveConfig) -> list[Problem]:
+    """Invalid run-metrics lines, and terms the composite run loss needs that a run lacks."""
+    found, problems = outcomes.runs(files, objective.runs)
+    return [*problems, *losses(found, objective.weights.as_mapping(), objective.runs)[1]]
 
 
 def snapshot_problems(files: Files) -> list[Problem]:

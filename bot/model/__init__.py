@@ -42,6 +42,6 @@ __all__ = [
     "policy_of",
 ]
 
-from bot.model.outcomes import Forecast, Position
+from bot.model.outcomes import Forecast, Position, RunMetrics
 
-__all__ += ["Forecast", "Position"]
+__all__ += ["Forecast", "Position", "RunMetrics"]

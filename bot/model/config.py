@@ -41,6 +41,10 @@ class GateConfig:
     time_floor_ms: float = 25.0
     memory_floor_kb: float = 256.0
     min_objective_delta: float = 0.0
+    max_crl_delta: float | None = (
+        None  # set: composite run loss may rise at most this (0: not higher)
+    )
+    min_stability: float = 0.9  # stochastic evaluators: 1 - std / mean of the objective over seeds
 
 
 @dataclass(frozen=True)
@@ -146,6 +150,32 @@ class LearnersConfig:
 
 
 @dataclass(frozen=True)
+class CrlWeights:
+    """004's composite run loss weights (wq, wg, wr, wc, wt, ws, wa, wd, wrag), by term."""
+
+    gate_pass_rate: float = 0.20
+    contradiction_rate: float = 0.15
+    grounding: float = 0.15
+    cost_over_budget_pct: float = 0.15
+    latency_p95_norm: float = 0.10
+    security_criticals: float = 0.10
+    api_breakages: float = 0.05
+    db_migration_fail: float = 0.05
+    rag_coverage: float = 0.05
+
+    def as_mapping(self) -> dict[str, float]:
+        return {f.name: float(getattr(self, f.name)) for f in fields(self)}
+
+
+@dataclass(frozen=True)
+class ObjectiveConfig:
+    """The composite run loss: where run metrics are and how terms are weighted."""
+
+    runs: str = "cases/outcomes/runs.jsonl"
+    weights: CrlWeights = CrlWeights()
+
+
+@dataclass(frozen=True)
 class GitConfig:
     author_name: str = "learnbot"
     author_email: str = "learnbot@users.noreply.github.com"
@@ -162,6 +192,7 @@ class Config:
     checks: ChecksConfig = ChecksConfig()
     dashboard: DashboardConfig = DashboardConfig()
     learners: LearnersConfig = LearnersConfig()
+    objective: ObjectiveConfig = ObjectiveConfig()
     git: GitConfig = GitConfig()
     ledger: str = "ledgers/learning.jsonl"
     evaluators: Mapping[str, str] = field(default_factory=dict)

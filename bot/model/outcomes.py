@@ -64,3 +64,24 @@ class Forecast:
             regime=data["regime"],
             resolved_at=parse_time(data["resolved_at"]),
         )
+
+
+@dataclass(frozen=True)
+class RunMetrics:
+    """One run's metrics: the terms of its composite run loss (004)."""
+
+    run_id: str
+    at: int
+    terms: Mapping[str, float]
+    component: str = ""
+    line: int = 0  # where it is in its file, to name it in errors
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], line: int = 0) -> RunMetrics:
+        return cls(
+            run_id=data["run_id"],
+            at=parse_time(data["at"]),
+            terms={k: float(v) for k, v in sorted(data["metrics"].items())},
+            component=data.get("component", ""),
+            line=line,
+        )
