@@ -27,6 +27,7 @@ def validate(settings: Settings) -> int:
         found += outcomes.positions(files, path)[1]
     found += outcomes.forecasts(files, learners.forecasts.outcomes)[1]
     found += run_problems(files, state.config.objective)
+    found += outcomes.rollout_problems(files, learners.rollout.path)
     problems = sorted(set(found))
     if settings.as_json:
         print_json({"ok": not problems, "problems": [p.__dict__ for p in problems]})

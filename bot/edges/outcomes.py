@@ -1,5 +1,5 @@
-"""Outcome files (JSONL): closed positions, resolved forecasts and run metrics, each line
-schema-validated."""
+"""Outcome files (JSONL): closed positions, resolved forecasts, run metrics and rollout metrics,
+each line schema-validated."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 from bot.edges import schemas
 from bot.edges.files import Files
-from bot.model import Forecast, Position, Problem, RunMetrics
+from bot.model import Forecast, Position, Problem, RunMetrics, Sample
 
 T = TypeVar("T")
 
@@ -65,3 +65,22 @@ def runs(files: Files, path: str) -> tuple[list[RunMetrics], list[Problem]]:
     found, problems = _lines(files, path, "run")
     built = [RunMetrics.from_dict(value, line) for line, value in found]
     return sorted(built, key=lambda r: (r.at, r.run_id)), problems
+
+
+def rollout_path(folder: str, policy: str) -> str:
+    """Where the team's system appends a policy's rollout metrics."""
+    return f"{folder.rstrip('/')}/{policy}.jsonl"
+
+
+def rollout_samples(files: Files, folder: str, policy: str) -> tuple[list[Sample], list[Problem]]:
+    """A policy's rollout metrics, oldest first; invalid lines are problems and left out."""
+    found, problems = _load(files, rollout_path(folder, policy), "rollout", Sample.from_dict)
+    return sorted(found, key=lambda s: (s.ts, s.arm)), problems
+
+
+def rollout_problems(files: Files, folder: str) -> list[Problem]:
+    """Line-level problems in every rollout metrics file (for validate)."""
+    found: list[Problem] = []
+    for path in files.listdir(folder.rstrip("/"), ".jsonl"):
+        found += _load(files, path, "rollout", Sample.from_dict)[1]
+    return found

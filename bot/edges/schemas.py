@@ -13,7 +13,7 @@ import jsonschema
 from bot.edges.yamldoc import Document, pointer_of
 from bot.model import Problem
 
-KINDS = ("policy", "case", "event", "config", "position", "forecast", "run")
+KINDS = ("policy", "case", "event", "config", "position", "forecast", "run", "rollout")
 
 
 @cache

@@ -154,10 +154,38 @@ def _policy_problems(document: yamldoc.Document) -> list[Problem]:
                 f"/metrics/{name}/config",
                 "time_decay needs config.tau naming a parameter of this policy",
             )
+    found.extend(_candidate_problems(document))
     if data.get("kind") == "weights":
         total = sum(entry["value"] for entry in data.get("parameters", {}).values())
         if abs(total - 1.0) > WEIGHT_TOLERANCE:
             problem("/parameters", f"weights must sum to 1.0, they sum to {total:.6f}")
+    return found
+
+
+def _candidate_problems(document: yamldoc.Document) -> list[Problem]:
+    """A candidate's values must be parameters of the policy, in bounds, and differ from it."""
+    candidate = document.data.get("candidate")
+    if candidate is None:
+        return []
+    found = []
+    parameters = document.data.get("parameters", {})
+
+    def problem(pointer: str, message: str) -> None:
+        found.append(Problem(document.path, document.line_of(pointer), pointer, message))
+
+    for name, value in candidate["values"].items():
+        entry = parameters.get(name)
+        if entry is None:
+            problem(f"/candidate/values/{name}", f"no parameter {name!r} in this policy")
+        elif message := bound_problem(value, entry["min"], entry["max"], entry["step"]):
+            problem(f"/candidate/values/{name}", message)
+    if all(parameters.get(n, {}).get("value") == v for n, v in candidate["values"].items()):
+        problem("/candidate/values", "the candidate's values equal the active ones")
+    percent = candidate.get("percent", 0)
+    if candidate["stage"] == "shadow" and percent != 0:
+        problem("/candidate/percent", f"a shadow takes no traffic (percent 0, not {percent})")
+    if candidate["stage"] == "canary" and percent == 0:
+        problem("/candidate/percent", "a canary takes a share of traffic (percent 1-99)")
     return found
 
 

@@ -42,6 +42,7 @@ __all__ = [
     "policy_of",
 ]
 
-from bot.model.outcomes import Forecast, Position, RunMetrics
+from bot.model.outcomes import Forecast, Position, RunMetrics, Sample
+from bot.model.rollout import Rollout
 
-__all__ += ["Forecast", "Position", "RunMetrics"]
+__all__ += ["Forecast", "Position", "Rollout", "RunMetrics", "Sample"]

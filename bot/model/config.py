@@ -140,6 +140,34 @@ class ForecastsLearnerConfig:
     shadow: bool = True
 
 
+def _rollout_metrics() -> dict[str, dict[str, Any]]:
+    return {
+        "quality": {"better": "higher", "statistic": "mean", "margin": 0.0, "max_regression": 0.05},
+        "latency_ms": {
+            "better": "lower",
+            "statistic": "p95",
+            "margin": 0.0,
+            "max_regression": 0.10,
+        },
+    }
+
+
+@dataclass(frozen=True)
+class RolloutLearnerConfig:
+    """001/004's staged rollouts judged on exported online metrics."""
+
+    enabled: bool = True
+    path: str = "cases/outcomes/rollouts"
+    stages: tuple[int, ...] = (10, 50, 100)
+    test: str = "welch"  # or "mann_whitney"
+    alpha: float = 0.05
+    min_samples: int = 30
+    lookback_days: int = 14
+    max_duration_days: int = 14
+    watch_days: int = 7
+    metrics: Mapping[str, Mapping[str, Any]] = field(default_factory=_rollout_metrics)
+
+
 @dataclass(frozen=True)
 class LearnersConfig:
     backtest: BacktestLearnerConfig = BacktestLearnerConfig()
@@ -147,6 +175,7 @@ class LearnersConfig:
     karma: KarmaLearnerConfig = KarmaLearnerConfig()
     skills: SkillsLearnerConfig = SkillsLearnerConfig()
     forecasts: ForecastsLearnerConfig = ForecastsLearnerConfig()
+    rollout: RolloutLearnerConfig = RolloutLearnerConfig()
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Realised outcomes as values: closed positions and resolved forecasts (003)."""
+"""Realised outcomes as values: closed positions, resolved forecasts (003), rollout metrics."""
 
 from __future__ import annotations
 
@@ -85,3 +85,17 @@ class RunMetrics:
             component=data.get("component", ""),
             line=line,
         )
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One line of `cases/outcomes/rollouts/<policy>.jsonl`: an arm's metrics at a time."""
+
+    ts: int
+    arm: str
+    metrics: Mapping[str, float] = field(default_factory=dict)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Sample:
+        metrics = {k: float(v) for k, v in sorted(data.items()) if k not in ("ts", "arm")}
+        return cls(ts=parse_time(data["ts"]), arm=data["arm"], metrics=metrics)

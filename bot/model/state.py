@@ -7,6 +7,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.model.rollout import Rollout
+
 POLICY_KINDS = ("thresholds", "weights", "karma")
 TRIGGER_KINDS = ("count", "aggregate", "weighted_score")
 AGGREGATE_FNS = ("sum", "mean", "max", "min", "last")
@@ -98,6 +100,7 @@ class Policy:
     defaults: Mapping[str, float] = field(default_factory=dict)
     registrations: Mapping[str, Registration] = field(default_factory=dict)
     as_of: str | None = None
+    candidate: Rollout | None = None
 
     @classmethod
     def from_dict(cls, path: str, data: Mapping[str, Any]) -> Policy:
@@ -119,6 +122,7 @@ class Policy:
             defaults=dict(sorted(data.get("defaults", {}).items())),
             registrations=registrations,
             as_of=data.get("as_of"),
+            candidate=Rollout.from_dict(data["candidate"]) if "candidate" in data else None,
         )
 
     def values(self) -> dict[str, float]:
