@@ -35,6 +35,17 @@ EXIT_CODES = """exit codes:
   3  a bug in learnbot (the traceback is printed)"""
 
 
+def _runs(text: str) -> int:
+    """A stabilization run count: at most 100, like the config's (#18: 2**63 never ends)."""
+    try:
+        runs = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 1 <= runs <= 100:
+        raise argparse.ArgumentTypeError(f"{runs} is not between 1 and 100")
+    return runs
+
+
 def _common() -> argparse.ArgumentParser:
     parent = argparse.ArgumentParser(add_help=False)
     parent.add_argument("--repo", metavar="DIR", help="the repository (default: current directory)")
@@ -162,7 +173,7 @@ def _proposal_commands(command: Command) -> None:
     sandbox = command("sandbox", "replay a proposal on historical snapshots and gate it")
     sandbox.add_argument("proposal", metavar="PROPOSAL.yaml", type=Path)
     sandbox.add_argument(
-        "--runs", type=int, metavar="N", help="stabilization runs (default: config)"
+        "--runs", type=_runs, metavar="N", help="stabilization runs, 1 to 100 (default: config)"
     )
     sandbox.add_argument("--out", metavar="REPORT.json", type=Path, help="also write the report")
     _add_json_option(sandbox)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -11,7 +10,7 @@ from bot.app import learners, planning
 from bot.app.evaluation import evaluate, local_history
 from bot.app.output import print_json, status, table, to_json
 from bot.config import Settings
-from bot.core import gate, pipeline
+from bot.core import gate, jsonline, pipeline
 from bot.core.learners import Candidate
 from bot.core.proposal import Proposal
 from bot.edges import ledgerfile, render, store, yamldoc
@@ -88,7 +87,7 @@ def render_report(settings: Settings, report: dict[str, Any], *, show_cost: bool
 def run_gate(settings: Settings, *, report_path: Path) -> int:
     """Decide on a sandbox report with the configured criteria."""
     try:
-        report = json.loads(report_path.read_text("utf-8"))
+        report = jsonline.loads(report_path.read_bytes())
         files = WorktreeFiles(settings.repo)
         config = store.load_config(files, settings.config_path)
         verdict = gate.decide(report, config.gate)

@@ -13,10 +13,11 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.core import canonical
+from bot.core import canonical, jsonline
 
 GENESIS = "0" * 64
 RESERVED = ("seq", "prev", "sha256")
+_HEX = frozenset("0123456789abcdef")
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,7 @@ def verify(data: bytes, *, committed: bytes | None = None) -> Verification:
     for number, line, torn in _lines(data):
         entry, problem = _check_line(number, line, torn, tail)
         if problem:
-            return Verification(count, tail, problem)
+            return Verification(count, tail, _earliest(problem, data, committed))
         tail = Tail(seq=entry["seq"], sha256=entry["sha256"])
         count += 1
     if committed is not None:
@@ -85,6 +86,15 @@ def verify(data: bytes, *, committed: bytes | None = None) -> Verification:
     return Verification(count, tail)
 
 
+def _earliest(problem: Problem, data: bytes, committed: bytes | None) -> Problem:
+    """The committed copy pins the line really changed: an edit re-hashed in place breaks only
+    the next line's `prev`, and naming that neighbour would blame an untouched line."""
+    if committed is None:
+        return problem
+    changed = _check_extends(data, committed)
+    return changed if changed is not None and changed.line < problem.line else problem
+
+
 def read_tail(last_line: bytes) -> Tail:
     """The tail of a ledger from its last line alone, after checking that line's own hash."""
     if not last_line:
@@ -92,7 +102,12 @@ def read_tail(last_line: bytes) -> Tail:
     if not last_line.endswith(b"\n"):
         raise ValueError("the last line is torn (no newline): an append was interrupted")
     entry = _decode(last_line[:-1])
-    if entry is None or entry_hash(entry) != entry.get("sha256"):
+    if (
+        entry is None
+        or any(key not in entry for key in (*RESERVED, "type"))
+        or _mistyped(entry)
+        or entry_hash(entry) != entry["sha256"]
+    ):
         raise ValueError("the last entry does not match its own sha256")
     return Tail(seq=entry["seq"], sha256=entry["sha256"])
 
@@ -117,12 +132,18 @@ def _check_line(
 ) -> tuple[dict[str, Any], Problem | None]:
     if torn:
         return {}, Problem(number, "torn: the last line has no newline (an append was interrupted)")
-    entry = _decode(line)
-    if entry is None:
-        return {}, Problem(number, "invalid JSON")
+    try:
+        entry = jsonline.loads(line)
+    except jsonline.LineError as exc:
+        return {}, Problem(number, str(exc))
+    if not isinstance(entry, dict):
+        return {}, Problem(number, "an entry must be a JSON object")
     missing = [key for key in (*RESERVED, "type") if key not in entry]
     if missing:
         return entry, Problem(number, f"missing field(s) {', '.join(missing)}")
+    wrong = _mistyped(entry)
+    if wrong:
+        return entry, Problem(number, wrong)
     normalized = canonical.normalize(entry)
     if canonical.dumps_normalized(normalized).encode("utf-8") != line:
         return entry, Problem(number, "not canonical JSON (the line was re-encoded or edited)")
@@ -135,6 +156,22 @@ def _check_line(
     if hashlib.sha256(body).hexdigest() != entry["sha256"]:
         return entry, Problem(number, "sha256 does not match the entry's content (edited)")
     return entry, None
+
+
+def _mistyped(entry: Mapping[str, Any]) -> str:
+    """Why a reserved field has the wrong type ('' when none has): `seq: true` is not 1."""
+    if type(entry["seq"]) is not int:
+        return f"seq must be an integer, not {entry['seq']!r}"
+    if type(entry["type"]) is not str:
+        return "type must be a string"
+    for key in ("prev", "sha256"):
+        if not _is_digest(entry[key]):
+            return f"{key} must be a sha256 hex digest"
+    return ""
+
+
+def _is_digest(value: object) -> bool:
+    return isinstance(value, str) and len(value) == 64 and all(c in _HEX for c in value)
 
 
 def _check_extends(data: bytes, committed: bytes) -> Problem | None:
@@ -153,7 +190,7 @@ def _check_extends(data: bytes, committed: bytes) -> Problem | None:
 
 def _decode(line: bytes) -> dict[str, Any] | None:
     try:
-        value = json.loads(line)
-    except (ValueError, UnicodeDecodeError):
+        value = jsonline.loads(line)
+    except jsonline.LineError:
         return None
     return value if isinstance(value, dict) else None

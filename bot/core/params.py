@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 
 from bot.model import Case, Parameter, Policy, Registration, policy_of
 
 _DIGITS = 9
 _GRID_TOLERANCE = 1e-6
+MAX_GRID_STEPS = 10_000_000  # karma's 1e-6 step over [-1, 1] makes 2,000,000
+MAX_SEARCH_STEPS = 10_000  # a search replays the case once per step
 
 
 @dataclass(frozen=True)
@@ -132,8 +134,34 @@ def grid_ceil(value: float, parameter: Parameter) -> float:
     return _like(round(parameter.minimum + steps * parameter.step, _DIGITS), parameter)
 
 
+def grid_problem(minimum: float, maximum: float, step: float) -> str:
+    """Why bounds and step make no usable grid ('' when they do): at most MAX_GRID_STEPS steps,
+    each at least 1e-9 (values are rounded to 9 digits), so every search ends (#18)."""
+    if not math.isfinite(maximum - minimum):
+        return f"the range [{minimum}, {maximum}] is too wide"
+    if step < 10**-_DIGITS:
+        return f"step {step} is below 1e-{_DIGITS} (values are rounded to {_DIGITS} digits)"
+    if (maximum - minimum) / step > MAX_GRID_STEPS:
+        return (
+            f"step {step} makes more than {MAX_GRID_STEPS:,} steps between {minimum} and "
+            f"{maximum}: use at least {(maximum - minimum) / MAX_GRID_STEPS:.3g}"
+        )
+    return ""
+
+
+def grid_values_above(parameter: Parameter) -> Iterator[float]:
+    """The grid values above the parameter's value, in order, up to its maximum and at most
+    MAX_SEARCH_STEPS of them: a search ends by counting steps, not by float progress (#18)."""
+    start = math.floor(round((parameter.value - parameter.minimum) / parameter.step, _DIGITS))
+    last = math.floor(round((parameter.maximum - parameter.minimum) / parameter.step, _DIGITS))
+    for steps in range(start + 1, min(last, start + MAX_SEARCH_STEPS) + 1):
+        yield _like(round(parameter.minimum + steps * parameter.step, _DIGITS), parameter)
+
+
 def bound_problem(value: float, minimum: float, maximum: float, step: float) -> str:
     """Why `value` breaks bounds or the step grid ('' when it does not)."""
+    if broken := grid_problem(minimum, maximum, step):
+        return broken
     if not minimum <= value <= maximum:
         return f"{value} is outside the bounds [{minimum}, {maximum}]"
     steps = (value - minimum) / step

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -11,11 +10,13 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from bot.core import jsonline
 from bot.model import Match, Problem
 
 NO_CODE = -1  # the event has no term / source
 UNKNOWN = -2  # a match names a value no event has: it matches nothing
 _EVENT_KEYS = frozenset({"ts", "kind", "term", "source", "synthetic", "values"})
+_EPOCHS = (-62_135_596_800, 253_402_300_799)  # 0001-01-01 .. 9999-12-31T23:59:59Z, as strings
 Invalid = tuple[str, str]  # (JSON pointer, why): one invalid event line
 
 
@@ -64,30 +65,16 @@ class Snapshot:
 
 def parse(data: bytes, *, path: str, sha256: str) -> tuple[Snapshot, list[Problem]]:
     """Parse JSONL bytes into a Snapshot; invalid lines are reported and left out."""
-    numbered = [(n, line) for n, line in enumerate(data.splitlines(), start=1) if line.strip()]
-    rows = _decode_all(numbered)
     columns = _Columns()
     problems: list[Problem] = []
-    for (number, _), row in zip(numbered, rows, strict=True):
-        invalid = ("", row) if isinstance(row, str) else columns.add(row)
+    for number, line in jsonline.numbered(data):
+        try:
+            invalid = columns.add(jsonline.loads(line))
+        except jsonline.LineError as exc:
+            invalid = ("", str(exc))
         if invalid:
             problems.append(Problem(path, number, *invalid))
     return columns.build(path, sha256), problems
-
-
-def _decode_all(numbered: list[tuple[int, bytes]]) -> list[Any]:
-    """Every line decoded; one C-level parse when all lines are valid JSON, else line by line."""
-    try:
-        return list(json.loads(b"[" + b",".join(line for _, line in numbered) + b"]"))
-    except ValueError:
-        return [_decode(line) for _, line in numbered]
-
-
-def _decode(line: bytes) -> Any:
-    try:
-        return json.loads(line)
-    except ValueError as exc:
-        return f"invalid JSON: {exc.args[0]}"
 
 
 class _Columns:
@@ -114,7 +101,7 @@ class _Columns:
         self.term.append(row.get("term"))
         self.source.append(row.get("source"))
         self.synthetic.append(row.get("synthetic", False))
-        for name, value in row.get("values", {}).items():
+        for name, value in row.get("values", {}).items():  # checked: an object when present
             indexes, numbers = self.values.setdefault(name, ([], []))
             indexes.append(index)
             numbers.append(float("nan") if value is None else float(value))
@@ -151,12 +138,9 @@ class _Columns:
 def _check_fields(row: dict[str, Any]) -> Invalid | None:
     if not row.keys() <= _EVENT_KEYS:
         return "", f"unknown key(s) {', '.join(sorted(set(row) - _EVENT_KEYS))}"
-    ts = row.get("ts")
-    if type(ts) is str:
-        if not _is_stamp(ts):
-            return "/ts", f"{ts!r} is not a UTC time YYYY-MM-DDTHH:MM:SSZ"
-    elif type(ts) is not int:
-        return "/ts", "required, an ISO-8601 UTC string or epoch seconds"
+    invalid = _check_ts(row.get("ts"))
+    if invalid:
+        return invalid
     if type(row.get("kind")) is not str:
         return "/kind", "required, a string"
     for key in ("term", "source"):
@@ -164,14 +148,25 @@ def _check_fields(row: dict[str, Any]) -> Invalid | None:
             return f"/{key}", "must be a string"
     if "synthetic" in row and type(row["synthetic"]) is not bool:
         return "/synthetic", "must be true or false"
-    values = row.get("values")
-    if values is None:
+    if "values" not in row:
         return None
+    values = row["values"]
     if type(values) is not dict:
         return "/values", "must be an object of numbers"
     for name, value in values.items():
         if value is not None and type(value) is not float and type(value) is not int:
             return f"/values/{name}", "must be a number or null"
+    return None
+
+
+def _check_ts(ts: Any) -> Invalid | None:
+    if type(ts) is str:
+        if not _is_stamp(ts):
+            return "/ts", f"{ts!r} is not a UTC time YYYY-MM-DDTHH:MM:SSZ"
+    elif type(ts) is not int:
+        return "/ts", "required, an ISO-8601 UTC string or epoch seconds"
+    elif not _EPOCHS[0] <= ts <= _EPOCHS[1]:
+        return "/ts", f"{ts} is outside the epoch seconds of the years 1 to 9999"
     return None
 
 

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, TextIO
 
+from bot.core import jsonline
 from bot.errors import ConfigError
 from bot.model import Problem, parse_time
 
@@ -17,14 +18,48 @@ def read_event(path: Path | None) -> dict[str, Any]:
     if path is None:
         return {}
     try:
-        data = json.loads(path.read_text("utf-8"))
+        data = jsonline.loads(path.read_bytes())
     except (OSError, ValueError) as exc:
         raise ConfigError(
             f"{path}: cannot read the event payload ($GITHUB_EVENT_PATH): {exc}"
         ) from exc
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: the event payload is not a JSON object")
+    wrong = _event_problem(data)
+    if wrong:
+        raise ConfigError(f"{path}: event payload {wrong}", hint="is $GITHUB_EVENT_PATH an event?")
     return data
+
+
+# The fields learnbot reads from a payload, and what each must be when present.
+_EVENT_OBJECTS = ("repository", "head_commit", "pull_request")
+_EVENT_STRINGS = (
+    ("repository", "default_branch"),
+    ("head_commit", "timestamp"),
+    ("pull_request", "closed_at"),
+    ("pull_request", "updated_at"),
+)
+
+
+def _event_problem(data: Mapping[str, Any]) -> str:
+    """Why the payload cannot be used ('' when it can): checked once, before any field is read."""
+    for key in _EVENT_OBJECTS:
+        if data.get(key) is not None and not isinstance(data[key], dict):
+            return f"/{key}: must be an object"
+    for key, field in _EVENT_STRINGS:
+        value = (data.get(key) or {}).get(field)
+        if value is not None and not isinstance(value, str):
+            return f"/{key}/{field}: must be a string"
+    pull = data.get("pull_request")
+    if pull is None:
+        return ""
+    head = pull.get("head")
+    if not isinstance(head, dict):
+        return "/pull_request/head: required, an object with sha and ref"
+    for field in ("sha", "ref"):
+        if not isinstance(head.get(field), str) or not head[field]:
+            return f"/pull_request/head/{field}: required, a non-empty string"
+    return ""
 
 
 def event_time(event: Mapping[str, Any]) -> int | None:

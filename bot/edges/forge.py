@@ -12,6 +12,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from bot.core import jsonline
+
 OPEN, CLOSED, MERGED = "open", "closed", "merged"
 _MARKER = re.compile(r"<!-- learnbot:metadata (\{.*?\}) -->", re.DOTALL)
 
@@ -28,8 +30,8 @@ def read_metadata(body: str | None) -> dict[str, Any]:
     if not found:
         return {}
     try:
-        value = json.loads(found.group(1))
-    except ValueError:
+        value = jsonline.loads(found.group(1).encode("utf-8"))
+    except jsonline.LineError:
         return {}
     return value if isinstance(value, dict) else {}
 

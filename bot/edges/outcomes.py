@@ -3,10 +3,10 @@ each line schema-validated."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from bot.core import jsonline
 from bot.edges import schemas
 from bot.edges.files import Files
 from bot.model import Forecast, Position, Problem, RunMetrics, Sample
@@ -28,13 +28,11 @@ def _lines(files: Files, path: str, kind: str) -> tuple[list[tuple[int, Any]], l
         return [], []
     found: list[tuple[int, Any]] = []
     problems: list[Problem] = []
-    for number, line in enumerate(data.decode("utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
+    for number, line in jsonline.numbered(data):
         try:
-            value = json.loads(line)
-        except ValueError as exc:
-            problems.append(Problem(path, number, "", f"invalid JSON: {exc.args[0]}"))
+            value = jsonline.loads(line)
+        except jsonline.LineError as exc:
+            problems.append(Problem(path, number, "", str(exc)))
             continue
         violations = schemas.check_value(value, kind)
         if violations:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import Any
 
 import jsonschema
 
+from bot.core.jsonline import MAX_INT
 from bot.edges.yamldoc import Document, pointer_of
 from bot.model import Problem
 
@@ -35,6 +37,7 @@ def check(document: Document, kind: str) -> list[Problem]:
         Problem(document.path, line, pointer, "duplicate key (YAML keeps only the last one)")
         for pointer, line in document.duplicates
     ]
+    problems.extend(_value_problems(document))
     for error in _validator(kind).iter_errors(document.data):
         problems.extend(_describe(document, error))
     return sorted(set(problems), key=lambda p: (p.line, p.pointer, p.message))
@@ -59,6 +62,32 @@ def export(directory: Path) -> list[Path]:
     return written
 
 
+def _value_problems(document: Document) -> list[Problem]:
+    """Keys that are not strings, numbers that are not finite or do not fit in 64 bits: JSON
+    Schema lets these through (NaN compares false with every bound), the loop cannot use them."""
+    found: list[Problem] = []
+    stack: list[tuple[str, Any]] = [("", document.data)]
+    while stack:
+        pointer, value = stack.pop()
+        message = ""
+        if isinstance(value, dict):
+            for key, item in value.items():
+                child = pointer + pointer_of([key])
+                if not isinstance(key, str):
+                    line = document.line_of(child)
+                    found.append(Problem(document.path, line, child, f"key {key!r} must be text"))
+                stack.append((child, item))
+        elif isinstance(value, list):
+            stack.extend((f"{pointer}/{i}", item) for i, item in enumerate(value))
+        elif isinstance(value, float) and not math.isfinite(value):
+            message = f"{value} is not a finite number"
+        elif isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_INT:
+            message = "the integer does not fit in 64 bits"
+        if message:
+            found.append(Problem(document.path, document.line_of(pointer), pointer or "/", message))
+    return found
+
+
 def _describe(document: Document, error: jsonschema.ValidationError) -> list[Problem]:
     pointer = pointer_of(error.absolute_path)
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
@@ -70,6 +99,6 @@ def _describe(document: Document, error: jsonschema.ValidationError) -> list[Pro
                 f"{pointer}/{key}",
                 f"unknown key {key!r} (allowed: {', '.join(sorted(allowed)) or 'none'})",
             )
-            for key in sorted(set(error.instance) - allowed)
+            for key in sorted(set(error.instance) - allowed, key=str)
         ]
     return [Problem(document.path, document.line_of(pointer), pointer or "/", error.message)]

@@ -9,7 +9,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from bot.config import CONFIG_PATH
-from bot.core.params import bound_problem
+from bot.core.params import Params, bound_problem, grid_problem
 from bot.edges import schemas, yamldoc
 from bot.edges.files import Files
 from bot.model import Case, Config, Policy, Problem
@@ -135,16 +135,13 @@ def _policy_problems(document: yamldoc.Document) -> list[Problem]:
             f"{data['name']!r} must equal the file name {PurePosixPath(document.path).stem!r}",
         )
     for name, entry in data.get("parameters", {}).items():
-        pointer = f"/parameters/{name}"
-        if entry["min"] > entry["max"]:
-            problem(f"{pointer}/min", f"min {entry['min']} is above max {entry['max']}")
-        message = bound_problem(entry["value"], entry["min"], entry["max"], entry["step"])
-        if message:
-            problem(f"{pointer}/value", message)
+        found.extend(_parameter_problems(document, f"/parameters/{name}", entry))
     for name, value in data.get("defaults", {}).items():
         entry = data.get("parameters", {}).get(name)
         if entry is None:
             problem(f"/defaults/{name}", f"no parameter {name!r} in this policy")
+        elif grid_problem(entry["min"], entry["max"], entry["step"]) or entry["min"] > entry["max"]:
+            continue  # reported on the parameter
         elif message := bound_problem(value, entry["min"], entry["max"], entry["step"]):
             problem(f"/defaults/{name}", message)
     for name, entry in data.get("metrics", {}).items():
@@ -154,6 +151,8 @@ def _policy_problems(document: yamldoc.Document) -> list[Problem]:
                 f"/metrics/{name}/config",
                 "time_decay needs config.tau naming a parameter of this policy",
             )
+        elif entry["kind"] == "time_decay" and data["parameters"][tau]["min"] <= 0:
+            problem(f"/parameters/{tau}/min", "tau (hours) is a divisor: its min must be above 0")
     found.extend(_candidate_problems(document))
     if data.get("kind") == "weights":
         total = sum(entry["value"] for entry in data.get("parameters", {}).values())
@@ -189,6 +188,26 @@ def _candidate_problems(document: yamldoc.Document) -> list[Problem]:
     return found
 
 
+def _parameter_problems(
+    document: yamldoc.Document, pointer: str, entry: Mapping[str, Any]
+) -> list[Problem]:
+    """Bounds in order, a grid with a bounded number of steps, the value on it."""
+    if entry["min"] > entry["max"]:
+        where, message = "min", f"min {entry['min']} is above max {entry['max']}"
+    elif message := grid_problem(entry["min"], entry["max"], entry["step"]):
+        where = "step"
+    else:
+        where = "value"
+        message = bound_problem(entry["value"], entry["min"], entry["max"], entry["step"])
+    if not message:
+        return []
+    return [
+        Problem(
+            document.path, document.line_of(f"{pointer}/{where}"), f"{pointer}/{where}", message
+        )
+    ]
+
+
 def _case_problems(
     document: yamldoc.Document,
     config: Config,
@@ -209,6 +228,9 @@ def _case_problems(
         message = _ref_problem(ref, policies)
         if message:
             problem(pointer, message)
+    window = data["window"]["days"]
+    if not _ref_problem(window, policies) and Params(policies).parameter(window).minimum <= 0:
+        problem("/window/days", f"{window!r}: a window's length needs a min above 0")
     evaluator = data.get("evaluator")
     if evaluator and ":" not in evaluator and evaluator not in config.evaluators:
         problem("/evaluator", f"no evaluator named {evaluator!r} in {config_path} evaluators")

@@ -11,6 +11,7 @@ import yaml
 
 from bot.errors import StateError
 
+MAX_DEPTH = 32
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: ~10x faster
 
 
@@ -62,6 +63,8 @@ def parse(text: str, *, path: str) -> Document:
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
+        if node is not None:
+            _check_tree(node, path)
         data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -77,6 +80,31 @@ def parse(text: str, *, path: str) -> Document:
     if node is not None:
         _walk(node, "", lines, spans, duplicates)
     return Document(path, text, data, lines, spans, tuple(duplicates))
+
+
+def _check_tree(root: yaml.Node, path: str) -> None:
+    """Refuse aliases and deep nesting before anything expands them (#18: a 432-byte file of
+    nested aliases is gigabytes once expanded); the composer shares an aliased node, so a node
+    met twice is an alias."""
+    seen: set[int] = set()
+    stack: list[tuple[yaml.Node, int]] = [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        line = node.start_mark.line + 1
+        if id(node) in seen:
+            raise YamlSyntaxError(
+                path,
+                line,
+                "the value here is reused by an alias (*name): state files allow no "
+                "anchors or aliases; write the value out",
+            )
+        seen.add(id(node))
+        if depth > MAX_DEPTH:
+            raise YamlSyntaxError(path, line, f"nested deeper than {MAX_DEPTH} levels")
+        if isinstance(node, yaml.MappingNode):
+            stack.extend((child, depth + 1) for pair in node.value for child in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((child, depth + 1) for child in node.value)
 
 
 def _walk(

@@ -24,7 +24,9 @@ def _build(cls: type[T], data: Mapping[str, Any] | None) -> T:
         elif isinstance(nested, tuple):
             updates[name] = tuple(value)
         elif name in known:
-            updates[name] = value
+            # JSON Schema counts 3.0 as an integer; an int field gets an int (range(3.0) fails)
+            integral = type(nested) is int and isinstance(value, float)
+            updates[name] = int(value) if integral else value
     return replace(instance, **updates)  # type: ignore[type-var]
 
 

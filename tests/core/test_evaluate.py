@@ -135,19 +135,19 @@ def test_aggregate_exactly_at_threshold_after_float_noise() -> None:
     assert result.triggers[0].met and result.status == HIT
 
 
-def test_aggregate_skips_nan_values() -> None:
+def test_aggregate_skips_null_values() -> None:
     import hashlib
 
     from bot.core.snapshot import parse
 
     data = (
-        b'{"ts":"2025-12-31T23:00:00Z","kind":"email","values":{"risk":NaN}}\n'
+        b'{"ts":"2025-12-31T23:00:00Z","kind":"email","values":{"risk":null}}\n'
         + b'{"ts":"2025-12-31T22:00:00Z","kind":"email","values":{"risk":0.3}}\n'
     )
     snap, problems = parse(data, path="x.jsonl", sha256=hashlib.sha256(data).hexdigest())
     assert problems == []
     result = evaluate(aggregate_case("last"), params(), snap)
-    assert result.triggers[0].value == pytest.approx(0.3)  # the NaN at 23:00 is skipped
+    assert result.triggers[0].value == pytest.approx(0.3)  # the null at 23:00 is skipped
 
 
 def test_aggregate_with_no_values_measures_nothing_and_never_meets() -> None:

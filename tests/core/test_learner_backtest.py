@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import pytest
@@ -165,3 +166,27 @@ def test_nothing_measured_drops_the_threshold_rule() -> None:
     failure = analyze(subject, evaluate(subject, p, snap), p, snap, RUN)
     _, dropped = learner.candidates(failure, learner.Context(subject, p, snap, {"s": subject}))
     assert dropped[0].reason == "nothing was measured, so no threshold can change the outcome"
+
+
+def test_a_search_ends_by_counting_grid_steps_not_by_float_progress() -> None:
+    # a 1e-10 step rounds back to the same 9-digit value: a float-progress loop never ends (#18)
+    fine = policy(parameters={"min_count": parameter(3), "window_days": parameter(7, 1, 8, 1e-10)})
+    events = [event(1, term="x"), event(24 * 8, term="x"), event(24 * 9.5, term="x")]
+    outcome: list[Any] = []
+    worker = threading.Thread(target=lambda: outcome.append(run_rules(events, fine)), daemon=True)
+    worker.start()
+    worker.join(timeout=120)
+    assert not worker.is_alive(), "the window search did not end"
+    found, dropped = outcome[0]
+    assert not by_type(found, "window_extension")
+    assert any("(step limit) makes the case pass" in d.reason for d in dropped)
+
+
+def test_grid_values_above_stop_at_the_maximum_and_at_the_step_limit() -> None:
+    from bot.core.params import MAX_SEARCH_STEPS, grid_values_above
+    from bot.model import Parameter
+
+    assert list(grid_values_above(Parameter("w", 7, 1, 9.5, 1))) == [8, 9]
+    assert list(grid_values_above(Parameter("w", 0.3, 0, 0.5, 0.1))) == [0.4, 0.5]
+    many = list(grid_values_above(Parameter("w", 0.0, 0.0, 1.0, 1e-9)))
+    assert len(many) == MAX_SEARCH_STEPS and many[0] == 1e-9

@@ -155,3 +155,42 @@ def test_read_tail_checks_the_last_entry() -> None:
 def test_sealed_floats_are_rounded() -> None:
     data, _ = ledger.seal([{"type": "a", "x": 0.1 + 1e-12}], ledger.Tail())
     assert b'"x":0.1}' in data
+
+
+@pytest.mark.parametrize(
+    ("bad", "reason"),
+    [
+        (b'{"prev":"%s","seq":NaN,"sha256":"%s","type":"x"}', "NaN is not a number"),
+        (b"[" * 1000 + b"]" * 1000, "nested deeper than 32 levels"),
+        (b'{"prev":"%s","seq":true,"sha256":"%s","type":"x"}', "seq must be an integer"),
+        (b'{"prev":"%s","seq":4,"sha256":"%s","type":1}', "type must be a string"),
+        (b'{"prev":"%s","seq":4,"sha256":"%s","type":"x","n":"\xff"}', "not UTF-8"),
+        (b'{"prev":"%s","seq":4,"sha256":"short","type":"x"}', "sha256 must be a sha256"),
+    ],
+    ids=["nan", "deep", "seq-true", "type-int", "not-utf8", "short-digest"],
+)
+def test_verify_reports_hostile_lines_at_their_number(bad: bytes, reason: str) -> None:
+    parts = lines(build(5))
+    previous = json.loads(parts[2])["sha256"].encode()
+    filled = bad.replace(b"%s", previous, 1).replace(b"%s", b"a" * 64, 1)
+    result = ledger.verify(join([*parts[:3], filled, *parts[4:]]))
+    assert result.problem is not None
+    assert (result.problem.line, reason in result.problem.reason) == (4, True), result.problem
+
+
+def test_an_edit_rehashed_in_place_is_named_at_the_edited_line_given_the_committed_copy() -> None:
+    committed = build(5)
+    tampered = join(edit_with_rehash(lines(committed)))
+    assert ledger.verify(tampered).problem == ledger.Problem(
+        4, "prev does not match the previous entry's sha256"
+    )  # alone, the chain only shows where it broke
+    result = ledger.verify(tampered, committed=committed)
+    assert result.problem is not None and result.problem.line == 3
+    assert "differs from the committed ledger" in result.problem.reason
+
+
+def test_read_tail_refuses_a_self_consistent_last_line_without_seq() -> None:
+    entry = {"type": "x", "prev": ledger.GENESIS}
+    line = canonical.encode({**entry, "sha256": ledger.entry_hash(entry)}) + b"\n"
+    with pytest.raises(ValueError, match="does not match its own sha256"):
+        ledger.read_tail(line)

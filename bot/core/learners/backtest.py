@@ -22,7 +22,15 @@ from bot.core.analyze import FailureAnalysis
 from bot.core.conditions import compare
 from bot.core.evaluate import HIT, evaluate
 from bot.core.learners import Candidate, Dropped
-from bot.core.params import Change, Params, grid_ceil, grid_floor, on_grid, within
+from bot.core.params import (
+    Change,
+    Params,
+    grid_ceil,
+    grid_floor,
+    grid_values_above,
+    on_grid,
+    within,
+)
 from bot.core.snapshot import Snapshot
 from bot.model import Case, Parameter, Registration, policy_of
 
@@ -105,14 +113,9 @@ def _search(proposal_type: str, ref: str, context: Context) -> Candidate | Dropp
     """The smallest grid increase of `ref` under which the case passes."""
     parameter = context.params.parameter(ref)
     policy = policy_of(ref)
-    value = parameter.value
-    while True:
-        value = on_grid(value + parameter.step, parameter)
-        if not within(value, parameter):
-            return Dropped(
-                f"{proposal_type} of {ref}",
-                f"no value up to {parameter.maximum} makes the case pass",
-            )
+    last = parameter.value
+    for value in grid_values_above(parameter):  # ends after the last grid step (#18)
+        last = value
         change = Change(policy, f"parameters.{parameter.name}", parameter.value, value)
         if evaluate(context.case, context.params.apply([change]), context.snapshot).status == HIT:
             what = "Extend the window" if proposal_type == "window_extension" else "Slow the decay"
@@ -122,6 +125,8 @@ def _search(proposal_type: str, ref: str, context: Context) -> Candidate | Dropp
                 f"{what}: {ref} from {parameter.value} to {value}, the smallest step that passes.",
                 impact=context.params.readers(ref, context.cases.values()),
             )
+    cut = "" if on_grid(last + parameter.step, parameter) > parameter.maximum else " (step limit)"
+    return Dropped(f"{proposal_type} of {ref}", f"no value up to {last}{cut} makes the case pass")
 
 
 def _integrity_filters(context: Context) -> Iterable[Candidate | Dropped]:

@@ -1,0 +1,75 @@
+"""Snapshot lines are parsed one by one: a bad line is reported at its own number, never a crash."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import pytest
+
+from bot.core.snapshot import parse
+from tests.builders import END, event
+
+GOOD = json.dumps(event(1, term="x")).encode()
+
+
+def problems_of(*lines: bytes) -> list[tuple[int, str, str]]:
+    data = b"".join(line + b"\n" for line in lines)
+    _, problems = parse(data, path="cases/data/s.jsonl", sha256=hashlib.sha256(data).hexdigest())
+    return [(p.line, p.pointer, p.message) for p in problems]
+
+
+def events_of(*lines: bytes) -> int:
+    data = b"".join(line + b"\n" for line in lines)
+    snap, _ = parse(data, path="cases/data/s.jsonl", sha256=hashlib.sha256(data).hexdigest())
+    return len(snap)
+
+
+def test_an_object_split_over_two_lines_is_reported_at_both() -> None:
+    lines = (GOOD, b'{"ts": 0,', b'"kind": "x"}', GOOD)
+    found = problems_of(*lines)
+    assert [line for line, _, _ in found] == [2, 3]
+    assert "does not end on this line" in found[0][2]
+    assert "continue the line before" in found[1][2]
+    assert events_of(*lines) == 2
+
+
+def test_two_objects_on_one_line_are_reported_at_that_line() -> None:
+    lines = (GOOD, b'{"ts": 0, "kind": "a"}, {"ts": 1, "kind": "b"}', GOOD)
+    assert [(n, m[:29]) for n, _, m in problems_of(*lines)] == [
+        (2, "more than one JSON value on t")
+    ]
+    assert events_of(*lines) == 2
+
+
+def test_a_split_that_a_joined_parse_would_accept_keeps_every_event_on_its_line() -> None:
+    # joined with commas these lines are three valid objects: events would move between lines
+    lines = (GOOD, b'{"ts": 0', b'"kind": "y"}, {"ts": 1, "kind": "z"}', GOOD)
+    assert [line for line, _, _ in problems_of(*lines)] == [2, 3]
+    assert events_of(*lines) == 2
+
+
+@pytest.mark.parametrize(
+    ("line", "pointer", "reason"),
+    [
+        (b'{"ts": 0, "kind": "x", "values": ' + b"[" * 1000 + b"]" * 1000 + b"}", "", "nested"),
+        (b'{"ts": 9223372036854775808, "kind": "x"}', "", "does not fit in 64 bits"),
+        (b'{"ts": 9223372036854775807, "kind": "x"}', "/ts", "outside the epoch seconds"),
+        (b'{"ts": 0, "kind": "x", "values": {"a": 1' + b"0" * 309 + b"}}", "", "64 bits"),
+        (b'{"ts": 0, "kind": "x", "values": {"a": 1e999}}', "", "too large"),
+        (b'{"ts": 0, "kind": "x", "values": {"a": NaN}}', "", "NaN"),
+        (b'{"ts": 0, "kind": "x", "values": {"a": -Infinity}}', "", "-Infinity"),
+        (b'{"ts": 0, "kind": "x", "values": null}', "/values", "must be an object"),
+        (b'{"ts": 0, "kind": "\xc3("}', "", "not UTF-8: byte 0xc3 at column 20"),
+    ],
+)
+def test_hostile_lines_are_problems_at_their_line(line: bytes, pointer: str, reason: str) -> None:
+    ((number, found_pointer, message),) = problems_of(GOOD, line, GOOD)
+    assert (number, found_pointer) == (2, pointer)
+    assert reason in message
+    assert events_of(GOOD, line, GOOD) == 2
+
+
+def test_epoch_seconds_in_range_still_parse() -> None:
+    line = json.dumps({"ts": END, "kind": "x", "values": {"a": 1.5}}).encode()
+    assert problems_of(line) == [] and events_of(line) == 1
