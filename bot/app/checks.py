@@ -124,7 +124,7 @@ def _parse(clone: Clone, sha: str, path: str) -> dict[str, Any]:
     data = clone.read_at(sha, path)
     if data is None:
         raise StateError(f"{path}: missing at {sha[:12]}")
-    parsed = yamldoc.parse(data.decode("utf-8"), path=path).data
+    parsed = yamldoc.parse_bytes(data, path=path).data
     if not isinstance(parsed, dict):
         raise StateError(f"{path}: not a policy at {sha[:12]}")
     return parsed

@@ -178,7 +178,7 @@ def _policies(workspace: Workspace, sha: str | None, names: list[str]) -> dict[s
     for name in names:
         path = scope.policy_path(name)
         data = workspace.clone.read_at(sha, path) if sha else None
-        parsed = yamldoc.parse(data.decode("utf-8"), path=path).data if data is not None else None
+        parsed = yamldoc.parse_bytes(data, path=path).data if data is not None else None
         if isinstance(parsed, dict):
             found[name] = parsed
     return found
@@ -244,7 +244,7 @@ def _record(workspace: Workspace, decision: Decision, sealed: bytes) -> str:
         data = workspace.clone.read_at(workspace.base, policy_path)
         if data is None:
             continue
-        document = yamldoc.parse(data.decode("utf-8"), path=policy_path)
+        document = yamldoc.parse_bytes(data, path=policy_path)
         bumped = yamldoc.replace_scalars(document, {"/version": str(version)})
         files[policy_path] = bumped.encode("utf-8")
     kinds = ", ".join(sorted({e["type"] for e in decision.entries}))

@@ -125,7 +125,7 @@ def _weights_at(read_at: ReadAt, commit: str, policy: Policy) -> dict[str, float
     data = read_at(commit, policy.path) if commit else None
     if data is None:
         return {}
-    parsed = yamldoc.parse(data.decode("utf-8"), path=policy.path).data or {}
+    parsed = yamldoc.parse_bytes(data, path=policy.path).data or {}
     return {name: float(entry["value"]) for name, entry in parsed.get("parameters", {}).items()}
 
 

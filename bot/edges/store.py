@@ -50,11 +50,7 @@ def read_document(files: Files, path: str) -> yamldoc.Document | None:
     data = files.read(path)
     if data is None:
         return None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise yamldoc.YamlSyntaxError(path, 1, f"not UTF-8 text ({exc.reason})") from exc
-    return yamldoc.parse(text, path=path)
+    return yamldoc.parse_bytes(data, path=path)
 
 
 class _Reader:

@@ -58,6 +58,16 @@ def pointer_of(parts: Any) -> str:
     return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
 
 
+def parse_bytes(data: bytes, *, path: str) -> Document:
+    """Parse a file's bytes; bytes that are not UTF-8 are a syntax error at their line."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise YamlSyntaxError(path, line, f"not UTF-8 text ({exc.reason})") from exc
+    return parse(text, path=path)
+
+
 def parse(text: str, *, path: str) -> Document:
     """Parse one YAML document; a syntax error names the file and line."""
     loader = _Loader(text)

@@ -151,3 +151,10 @@ def test_store_loads_when_every_hostile_file_sits_beside_good_ones(state_dir: Pa
     state = store.load(WorktreeFiles(state_dir))
     assert {p.path for p in state.problems} == {"policies/bomb.yaml", "policies/raw.yaml"}
     assert len(state.cases) >= 15
+
+
+def test_a_yaml_byte_that_is_not_utf8_is_named_at_its_line(state_dir: Path) -> None:
+    path = state_dir / MOMENTUM
+    path.write_bytes(path.read_bytes().replace(b"Time-decayed", b"Time-\xffdecayed", 1))
+    (problem,) = only(load(state_dir).problems, MOMENTUM)
+    assert (problem.line, problem.message[:10]) == (5, "not UTF-8 ")  # the description line
