@@ -1,4 +1,4 @@
-"""A loopback fake of the GitHub REST API: the 39 operations learnbot uses, driven by real PyGithub.
+"""A loopback fake of the GitHub REST API: the 47 operations learnbot uses, driven by real PyGithub.
 
     with FakeGitHub(owner="octo-org", repo="learning", git_dir=bare_repo) as fake:
         repo = fake.client(token="t0ken").get_repo("octo-org/learning")
@@ -15,10 +15,18 @@
 * Not modelled, and recorded in `fake.errors` when a request asks for them: assignees,
   milestones, issue types, check-run actions, signed commits, pull requests from issues or
   forks, `pulls/list?sort=popularity|long-running`, `issues/list-for-repo?mentioned|type=`.
-* Different from GitHub: rebase merges answer 405; branches are never protected; open pull
-  requests have `merge_commit_sha: null` and a `mergeable` computed at once (never null);
-  renames are detected only with `git_dir`; label descriptions are "" rather than null.
-* PyGithub: `repo.get_commit(sha)` GETs /commits/{sha}, which is not among the 39 operations,
+* State set by test helpers rather than by the API: reviews (`add_review`, which also clears a
+  pending review request), reactions to issues (`add_reaction`), repository roles
+  (`set_permission`: the owner is admin, the bot write, anyone else read -- the repository is
+  public -- and only users given a role are collaborators who can be asked for reviews) and
+  branch protection (`protect_branch`: required status checks and the "up to date" rule, which
+  `pulls/merge` enforces and `mergeable_state` reports as blocked/behind).
+* Different from GitHub: rebase merges answer 405; team review requests are not modelled;
+  update-branch merges at once (GitHub answers 202 and merges later); open pull requests have
+  `merge_commit_sha: null` and a `mergeable` computed at once (never null); tags are listed by
+  name, highest first; renames are detected only with `git_dir`; label descriptions are ""
+  rather than null.
+* PyGithub: `repo.get_commit(sha)` GETs /commits/{sha}, which is not among the 47 operations,
   unless the client is lazy: use `fake.client(lazy=True)` (Github(lazy=True) in the bot) before
   creating statuses or listing check runs and pull requests of a commit.
 """
@@ -38,7 +46,7 @@ import subprocess
 import threading
 import traceback
 import urllib.parse
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -59,6 +67,7 @@ from tests.fake_github_objects import (
     GitPerson,
     IssueRec,
     LabelRec,
+    ProtectionRec,
     PullRec,
     PullStats,
     ReactionRec,
@@ -107,7 +116,20 @@ ROUTES: tuple[Route, ...] = (
         "_dispatch_workflow",
     ),
     Route("repos/get-branch", "GET", _R + "/branches/{branch}", "_branch_get", _ms("branch")),
+    Route(
+        "repos/get-branch-protection",
+        "GET",
+        _R + "/branches/{branch}/protection",
+        "_protection_get",
+        _ms("branch"),
+    ),
     Route("checks/create", "POST", _R + "/check-runs", "_check_create"),
+    Route(
+        "repos/get-collaborator-permission-level",
+        "GET",
+        _R + "/collaborators/{username}/permission",
+        "_permission_get",
+    ),
     Route("checks/update", "PATCH", _R + "/check-runs/{check_run_id}", "_check_update"),
     Route(
         "repos/list-pull-requests-associated-with-commit",
@@ -156,6 +178,12 @@ ROUTES: tuple[Route, ...] = (
     Route(
         "issues/update-comment", "PATCH", _R + "/issues/comments/{comment_id}", "_comment_update"
     ),
+    Route(
+        "reactions/create-for-issue-comment",
+        "POST",
+        _R + "/issues/comments/{comment_id}/reactions",
+        "_comment_reaction_create",
+    ),
     Route("issues/get", "GET", _R + "/issues/{issue_number}", "_issue_get"),
     Route("issues/update", "PATCH", _R + "/issues/{issue_number}", "_issue_update"),
     Route("issues/list-comments", "GET", _R + "/issues/{issue_number}/comments", "_comment_list"),
@@ -163,6 +191,12 @@ ROUTES: tuple[Route, ...] = (
         "issues/create-comment", "POST", _R + "/issues/{issue_number}/comments", "_comment_create"
     ),
     Route("issues/add-labels", "POST", _R + "/issues/{issue_number}/labels", "_labels_add"),
+    Route(
+        "issues/remove-label",
+        "DELETE",
+        _R + "/issues/{issue_number}/labels/{name}",
+        "_label_remove",
+    ),
     Route(
         "reactions/list-for-issue", "GET", _R + "/issues/{issue_number}/reactions", "_reaction_list"
     ),
@@ -172,12 +206,26 @@ ROUTES: tuple[Route, ...] = (
     Route("pulls/create", "POST", _R + "/pulls", "_pull_create"),
     Route("pulls/get", "GET", _R + "/pulls/{pull_number}", "_pull_get"),
     Route("pulls/update", "PATCH", _R + "/pulls/{pull_number}", "_pull_update"),
+    Route("pulls/list-commits", "GET", _R + "/pulls/{pull_number}/commits", "_pull_commits"),
     Route("pulls/list-files", "GET", _R + "/pulls/{pull_number}/files", "_pull_files"),
     Route("pulls/merge", "PUT", _R + "/pulls/{pull_number}/merge", "_pull_merge"),
     Route("pulls/list-reviews", "GET", _R + "/pulls/{pull_number}/reviews", "_review_list"),
     Route(
+        "pulls/request-reviewers",
+        "POST",
+        _R + "/pulls/{pull_number}/requested_reviewers",
+        "_reviewers_request",
+    ),
+    Route(
+        "pulls/update-branch",
+        "PUT",
+        _R + "/pulls/{pull_number}/update-branch",
+        "_pull_update_branch",
+    ),
+    Route(
         "repos/create-commit-status", "POST", _R + "/statuses/{sha}", "_status_create", _ms("sha")
     ),
+    Route("repos/list-tags", "GET", _R + "/tags", "_tag_list"),
 )
 _PATTERNS = [(route, compile_path_template(route.path, route.multi_segment)) for route in ROUTES]
 
@@ -701,6 +749,8 @@ class _State:
     statuses: list[StatusRec] = field(default_factory=list)
     reviews: list[ReviewRec] = field(default_factory=list)
     reactions: list[ReactionRec] = field(default_factory=list)
+    roles: dict[str, str] = field(default_factory=dict)  # key: casefolded login
+    protections: dict[str, ProtectionRec] = field(default_factory=dict)  # key: branch name
 
 
 class FakeGitHub:
@@ -1020,7 +1070,9 @@ class FakeGitHub:
 
     def _issue_json(self, issue: IssueRec) -> JSON:
         self._refresh(issue)
-        reactions = [r for r in self._state.reactions if r.number == issue.number]
+        reactions = [
+            r for r in self._state.reactions if r.number == issue.number and r.comment_id is None
+        ]
         return obj.issue(
             self.site,
             issue,
@@ -1050,6 +1102,8 @@ class FakeGitHub:
         if issue.state == "open":
             mergeable = self._store.merge_trees(pr.base_sha, pr.head_sha) is not None
             state = "draft" if pr.draft else "clean" if mergeable else "dirty"
+            if state == "clean" and self._protection_problem(pr):
+                state = "behind" if self._behind(pr) else "blocked"
         return PullStats(
             len(self._store.commits_between(pr.base_sha, pr.head_sha)),
             sum(c.additions for c in changes),
@@ -1152,7 +1206,84 @@ class FakeGitHub:
         info = self._store.read_commit(sha) if sha else None
         if info is None:
             raise _Fail(404, "Branch not found")
-        return _Reply(200, obj.branch(self.site, call.params["branch"], info))
+        name = call.params["branch"]
+        return _Reply(200, obj.branch(self.site, name, info, self._state.protections.get(name)))
+
+    # -- handlers: collaborators, branch protection, tags -------------------------------------
+
+    def _role(self, login: str) -> str:
+        role = self._state.roles.get(login.casefold())
+        if role is not None:
+            return role
+        if login.casefold() == self.owner.casefold():
+            return "admin"
+        return "write" if login.casefold() == self.login.casefold() else "read"
+
+    def _is_collaborator(self, login: str) -> bool:
+        role = self._state.roles.get(login.casefold())
+        if role is not None:
+            return role != "none"
+        return login.casefold() in (self.owner.casefold(), self.login.casefold())
+
+    def _permission_get(self, call: _Call) -> _Reply:
+        login = call.params["username"]
+        return _Reply(200, obj.collaborator_permission(self.site, login, self._role(login)))
+
+    def _protection_get(self, call: _Call) -> _Reply:
+        name = call.params["branch"]
+        if self._store.branch(name) is None:
+            raise _Fail(404, "Branch not found")
+        rule = self._state.protections.get(name)
+        if rule is None:
+            raise _Fail(404, "Branch not protected")
+        return _Reply(200, obj.branch_protection(self.site, name, rule))
+
+    def _context_state(self, sha: str, context: str) -> str | None:
+        """success, pending or failing for a required context on `sha`; None when not reported."""
+        states = {
+            {"success": "success", "pending": "pending"}.get(r.state, "failing")
+            for r in self._latest_statuses(sha)
+            if r.context == context
+        }
+        runs = sorted(
+            (r for r in self._state.checks.values() if r.head_sha == sha and r.name == context),
+            key=lambda r: r.id,
+        )
+        if runs:
+            run = runs[-1]
+            passed = run.conclusion in ("success", "neutral", "skipped")
+            states.add(
+                "pending" if run.status != "completed" else "success" if passed else "failing"
+            )
+        for state in ("success", "pending", "failing"):
+            if state in states:
+                return state
+        return None
+
+    def _behind(self, pr: PullRec) -> bool:
+        rule = self._state.protections.get(pr.base)
+        up_to_date = self._store.merge_base(pr.base_sha, pr.head_sha) == pr.base_sha
+        return rule is not None and rule.strict and not up_to_date
+
+    def _protection_problem(self, pr: PullRec) -> str | None:
+        """Why the base branch's protection forbids merging `pr` now (None: it allows it)."""
+        rule = self._state.protections.get(pr.base)
+        for context in rule.contexts if rule else ():
+            state = self._context_state(pr.head_sha, context)
+            if state != "success":
+                return f'Required status check "{context}" is {state or "expected"}.'
+        if self._behind(pr):
+            return "Head branch is out of date with the base branch."
+        return None
+
+    def _tag_list(self, call: _Call) -> _Reply:
+        tags = []
+        for ref in self._store.refs():
+            sha = self._store.resolve(ref) if ref.startswith("refs/tags/") else None
+            if sha is not None:
+                tags.append((ref.removeprefix("refs/tags/"), sha))
+        tags.sort(reverse=True)
+        return self._list(call, [obj.tag(self.site, name, sha) for name, sha in tags])
 
     # -- handlers: checks and statuses -------------------------------------------------------
 
@@ -1537,6 +1668,15 @@ class FakeGitHub:
         issue.updated_at = self._clock.tick()
         return _Reply(200, [obj.label(self.site, rec) for rec in self._label_recs(issue.labels)])
 
+    def _label_remove(self, call: _Call) -> _Reply:
+        issue = self._issue_or_404(call)
+        wanted = call.params["name"].casefold()
+        if wanted not in {n.casefold() for n in issue.labels}:
+            raise _Fail(404, "Label does not exist")
+        issue.labels = [n for n in issue.labels if n.casefold() != wanted]
+        issue.updated_at = self._clock.tick()
+        return _Reply(200, [obj.label(self.site, rec) for rec in self._label_recs(issue.labels)])
+
     def _label_list(self, call: _Call) -> _Reply:
         labels = sorted(self._state.labels.values(), key=lambda rec: rec.name.casefold())
         return self._list(call, [obj.label(self.site, rec) for rec in labels])
@@ -1558,7 +1698,8 @@ class FakeGitHub:
 
     def _comment_json(self, rec: CommentRec) -> JSON:
         issue = self._state.issues[rec.number]
-        return obj.issue_comment(self.site, rec, issue.pull is not None)
+        reactions = [r for r in self._state.reactions if r.comment_id == rec.id]
+        return obj.issue_comment(self.site, rec, issue.pull is not None, reactions)
 
     def _comment_list(self, call: _Call) -> _Reply:
         issue = self._issue_or_404(call)
@@ -1582,10 +1723,15 @@ class FakeGitHub:
         issue.updated_at = now
         return _Reply(201, self._comment_json(rec))
 
-    def _comment_update(self, call: _Call) -> _Reply:
-        rec = self._state.comments.get(int(call.params["comment_id"]))
+    def _comment_or_404(self, call: _Call) -> CommentRec:
+        raw = call.params["comment_id"]
+        rec = self._state.comments.get(int(raw)) if raw.isdigit() else None
         if rec is None:
             raise _Fail(404, "Not Found")
+        return rec
+
+    def _comment_update(self, call: _Call) -> _Reply:
+        rec = self._comment_or_404(call)
         body = call.arg("body")
         if not isinstance(body, str) or not body:
             raise _invalid("IssueComment", "body", "missing_field")
@@ -1593,13 +1739,26 @@ class FakeGitHub:
         rec.body, rec.updated_at = body, self._clock.tick()
         return _Reply(200, self._comment_json(rec))
 
+    def _comment_reaction_create(self, call: _Call) -> _Reply:
+        comment = self._comment_or_404(call)
+        content = call.arg("content")
+        if content not in obj.REACTIONS:
+            raise _invalid("Reaction", "content")
+        for rec in self._state.reactions:
+            if (rec.comment_id, rec.user, rec.content) == (comment.id, self.login, content):
+                return _Reply(200, obj.reaction(self.site, rec))
+        now = self._clock.tick()
+        rec = ReactionRec(self._next_id(), comment.number, self.login, content, now, comment.id)
+        self._state.reactions.append(rec)
+        return _Reply(201, obj.reaction(self.site, rec))
+
     def _reaction_list(self, call: _Call) -> _Reply:
         issue = self._issue_or_404(call)
         content = call.query.get("content")
         reactions = [
             r
             for r in self._state.reactions
-            if r.number == issue.number and content in (None, r.content)
+            if r.number == issue.number and r.comment_id is None and content in (None, r.content)
         ]
         return self._list(call, [obj.reaction(self.site, r) for r in reactions])
 
@@ -1699,6 +1858,68 @@ class FakeGitHub:
             call, [obj.diff_entry(self.site, c, issue.pull.head_sha) for c in changes]
         )
 
+    def _pull_commits(self, call: _Call) -> _Reply:
+        issue = self._pull_or_404(call)
+        self._refresh(issue)
+        assert issue.pull is not None
+        shas = self._store.commits_between(issue.pull.base_sha, issue.pull.head_sha)[:250]
+        chunk, headers = self._paginate(call, shas)
+        commits = [
+            obj.commit(self.site, info) for sha in chunk if (info := self._store.read_commit(sha))
+        ]
+        return _Reply(200, commits, headers)
+
+    def _reviewers_request(self, call: _Call) -> _Reply:
+        issue = self._pull_or_404(call)
+        pr = issue.pull
+        assert pr is not None
+        if call.arg("team_reviewers"):
+            self._unsupported("team review requests")
+        logins = [str(login) for login in call.arg("reviewers") or []]
+        for login in logins:
+            if login.casefold() == issue.user.casefold():
+                raise _Fail(422, "Review cannot be requested from pull request author.")
+            if not self._is_collaborator(login):
+                raise _Fail(
+                    422,
+                    "Reviews may only be requested from collaborators. One or more of the users "
+                    "or teams you specified is not a collaborator of the "
+                    f"{self.owner}/{self.repo} repository.",
+                )
+        for login in logins:
+            if login.casefold() not in {u.casefold() for u in pr.requested_reviewers}:
+                pr.requested_reviewers.append(login)
+        issue.updated_at = self._clock.tick()
+        return _Reply(201, self._pull_json(issue, simple=True))
+
+    def _pull_update_branch(self, call: _Call) -> _Reply:
+        """Merge the base branch into the head branch (at once: GitHub does it later)."""
+        issue = self._pull_or_404(call)
+        self._refresh(issue)
+        pr = issue.pull
+        assert pr is not None
+        if issue.state != "open":
+            raise _invalid("PullRequest", "state", "custom", "Pull request is closed.")
+        if call.arg("expected_head_sha") not in (None, pr.head_sha):
+            raise _Fail(422, "expected head sha didn't match current head ref.")
+        if self._store.merge_base(pr.head_sha, pr.base_sha) == pr.base_sha:
+            raise _Fail(422, "There are no new commits on the base branch.")
+        tree = self._store.merge_trees(pr.head_sha, pr.base_sha)
+        if tree is None:
+            raise _Fail(422, "merge conflict between base and head")
+        now = self._clock.tick()
+        new = self._store.write_commit(
+            tree,
+            [pr.head_sha, pr.base_sha],
+            f"Merge branch '{pr.base}' into {pr.head}",
+            self._me(now),
+            GitPerson("GitHub", "noreply@github.com", now),
+        )
+        if not self._store.cas_ref(f"refs/heads/{pr.head}", new, pr.head_sha):
+            raise _Fail(422, "expected head sha didn't match current head ref.")
+        pr.head_sha, issue.updated_at = new, now
+        return _Reply(202, obj.update_branch_accepted(self.site, issue.number))
+
     def _review_list(self, call: _Call) -> _Reply:
         issue = self._pull_or_404(call)
         reviews = [r for r in self._state.reviews if r.number == issue.number]
@@ -1715,6 +1936,9 @@ class FakeGitHub:
             raise _Fail(405, "Pull Request is still a draft")
         if call.arg("sha") not in (None, pr.head_sha):
             raise _Fail(409, "Head branch was modified. Review and try the merge again.")
+        problem = self._protection_problem(pr)
+        if problem:
+            raise _Fail(405, problem)
         method = call.arg("merge_method", "merge")
         if method not in ("merge", "squash"):
             raise _Fail(
@@ -1790,6 +2014,8 @@ class FakeGitHub:
                 association,
             )
             self._state.reviews.append(rec)
+            pending = issue.pull.requested_reviewers
+            pending[:] = [u for u in pending if u.casefold() != user.casefold()]
             return obj.review(self.site, rec)
 
     def add_reaction(self, number: int, user: str, content: str = "+1") -> JSON:
@@ -1799,6 +2025,42 @@ class FakeGitHub:
             rec = ReactionRec(self._next_id(), number, user, content, self._clock.tick())
             self._state.reactions.append(rec)
             return obj.reaction(self.site, rec)
+
+    def set_permission(self, user: str, role: str) -> None:
+        """Give `user` a repository role (none, read, triage, write, maintain, admin).
+
+        A user given any role but "none" is a collaborator (can be asked for reviews).
+        """
+        if role not in obj.ROLES:
+            raise ValueError(f"unknown role {role!r} (one of {', '.join(obj.ROLES)})")
+        with self._lock:
+            self._state.roles[user.casefold()] = role
+
+    def protect_branch(self, name: str, contexts: Sequence[str] = (), strict: bool = False) -> None:
+        """Protect a branch: `contexts` must pass; with `strict`, on the latest base."""
+        with self._lock:
+            if self._store.branch(name) is None:
+                raise ValueError(f"branch {name} does not exist")
+            self._state.protections[name] = ProtectionRec(tuple(contexts), strict)
+
+    def unprotect_branch(self, name: str) -> None:
+        with self._lock:
+            self._state.protections.pop(name, None)
+
+    def requested_reviewers(self, number: int) -> list[str]:
+        """Logins whose review is requested on pull request `number` and not yet given."""
+        with self._lock:
+            pull = self._state.issues[number].pull
+            assert pull is not None, f"#{number} is not a pull request"
+            return list(pull.requested_reviewers)
+
+    def comment_reactions(self, comment_id: int) -> list[JSON]:
+        with self._lock:
+            return [
+                obj.reaction(self.site, r)
+                for r in self._state.reactions
+                if r.comment_id == comment_id
+            ]
 
     def pull(self, number: int) -> JSON:
         with self._lock:

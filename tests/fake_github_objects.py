@@ -17,6 +17,9 @@ from typing import Any
 
 JSON = dict[str, Any]
 REACTIONS = ("+1", "-1", "laugh", "confused", "heart", "hooray", "rocket", "eyes")
+# Repository roles, weakest first; `permission` is the legacy name GitHub reports for each.
+ROLES = ("none", "read", "triage", "write", "maintain", "admin")
+_LEGACY_PERMISSION = {"triage": "read", "maintain": "write"}
 _UNSIGNED = {
     "verified": False,
     "reason": "unsigned",
@@ -178,6 +181,7 @@ class PullRec:
     merged_at: str | None = None
     merge_commit_sha: str | None = None
     merged_by: str | None = None
+    requested_reviewers: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -254,6 +258,15 @@ class ReactionRec:
     user: str
     content: str
     created_at: str
+    comment_id: int | None = None  # None: a reaction to the issue itself
+
+
+@dataclass(frozen=True)
+class ProtectionRec:
+    """A protected branch: required status check contexts, and whether it must be up to date."""
+
+    contexts: tuple[str, ...] = ()
+    strict: bool = False
 
 
 @dataclass(frozen=True)
@@ -524,7 +537,7 @@ def pull_request(
         "merge_commit_sha": pr.merge_commit_sha,
         "assignee": None,
         "assignees": [],
-        "requested_reviewers": [],
+        "requested_reviewers": [user(site, login) for login in pr.requested_reviewers],
         "requested_teams": [],
         "head": _pull_end(site, repo, pr.head, pr.head_sha),
         "base": _pull_end(site, repo, pr.base, pr.base_sha),
@@ -566,13 +579,16 @@ def pull_request_minimal(site: Site, rec: IssueRec) -> JSON:
     }
 
 
-def issue_comment(site: Site, rec: CommentRec, is_pull: bool) -> JSON:
+def issue_comment(
+    site: Site, rec: CommentRec, is_pull: bool, reactions: Sequence[ReactionRec] = ()
+) -> JSON:
     """issue-comment"""
     page = f"{site.html}/{'pull' if is_pull else 'issues'}/{rec.number}"
+    url = f"{site.api}/issues/comments/{rec.id}"
     return {
         "id": rec.id,
         "node_id": node_id("IssueComment", rec.id),
-        "url": f"{site.api}/issues/comments/{rec.id}",
+        "url": url,
         "html_url": f"{page}#issuecomment-{rec.id}",
         "body": rec.body,
         "user": user(site, rec.user),
@@ -581,6 +597,22 @@ def issue_comment(site: Site, rec: CommentRec, is_pull: bool) -> JSON:
         "issue_url": f"{site.api}/issues/{rec.number}",
         "author_association": rec.association,
         "performed_via_github_app": None,
+        "reactions": reaction_rollup(site, url, reactions),
+    }
+
+
+def collaborator_permission(site: Site, login: str, role: str) -> JSON:
+    """repository-collaborator-permission (`role` is one of ROLES)"""
+    rank = ROLES.index(role)
+    flags = ("pull", "triage", "push", "maintain", "admin")
+    return {
+        "permission": _LEGACY_PERMISSION.get(role, role),
+        "role_name": role,
+        "user": {
+            **user(site, login),
+            "permissions": {flag: rank > i for i, flag in enumerate(flags)},
+            "role_name": role,
+        },
     }
 
 
@@ -784,19 +816,62 @@ def commit(site: Site, info: CommitInfo) -> JSON:
     }
 
 
-def branch(site: Site, name: str, tip: CommitInfo) -> JSON:
-    """branch-with-protection (never protected in the fake)"""
+def branch(site: Site, name: str, tip: CommitInfo, protection: ProtectionRec | None = None) -> JSON:
+    """branch-with-protection"""
     url = f"{site.api}/branches/{_q(name)}"
+    contexts = list(protection.contexts) if protection else []
     return {
         "name": name,
         "commit": commit(site, tip),
         "_links": {"html": f"{site.html}/tree/{_q(name)}", "self": url},
-        "protected": False,
+        "protected": protection is not None,
         "protection": {
-            "enabled": False,
-            "required_status_checks": {"enforcement_level": "off", "contexts": [], "checks": []},
+            "enabled": protection is not None,
+            "required_status_checks": {
+                "enforcement_level": "non_admins" if contexts else "off",
+                "contexts": contexts,
+                "checks": [{"context": c, "app_id": None} for c in contexts],
+            },
         },
         "protection_url": f"{url}/protection",
+    }
+
+
+def branch_protection(site: Site, name: str, rec: ProtectionRec) -> JSON:
+    """branch-protection (status checks only; every other rule is off)"""
+    url = f"{site.api}/branches/{_q(name)}/protection"
+    out: JSON = {"url": url}
+    if rec.contexts or rec.strict:
+        checks_url = f"{url}/required_status_checks"
+        out["required_status_checks"] = {
+            "url": checks_url,
+            "strict": rec.strict,
+            "contexts": list(rec.contexts),
+            "contexts_url": f"{checks_url}/contexts",
+            "checks": [{"context": c, "app_id": None} for c in rec.contexts],
+        }
+    out["enforce_admins"] = {"url": f"{url}/enforce_admins", "enabled": False}
+    for rule in (
+        "required_linear_history",
+        "allow_force_pushes",
+        "allow_deletions",
+        "block_creations",
+        "required_conversation_resolution",
+        "lock_branch",
+        "allow_fork_syncing",
+    ):
+        out[rule] = {"enabled": False}
+    return out
+
+
+def tag(site: Site, name: str, sha: str) -> JSON:
+    """tag"""
+    return {
+        "name": name,
+        "commit": {"sha": sha, "url": f"{site.api}/commits/{sha}"},
+        "zipball_url": f"{site.api}/zipball/refs/tags/{_q(name)}",
+        "tarball_url": f"{site.api}/tarball/refs/tags/{_q(name)}",
+        "node_id": node_id("Ref", f"refs/tags/{name}"),
     }
 
 
@@ -937,6 +1012,11 @@ def file_commit(site: Site, content: JSON, info: CommitInfo) -> JSON:
 def merge_result(sha: str) -> JSON:
     """pull-request-merge-result"""
     return {"sha": sha, "merged": True, "message": "Pull Request successfully merged"}
+
+
+def update_branch_accepted(site: Site, number: int) -> JSON:
+    """the 202 body of pulls/update-branch"""
+    return {"message": "Updating pull request branch.", "url": f"{site.api}/pulls/{number}"}
 
 
 def workflow_dispatch(site: Site, run_id: int) -> JSON:

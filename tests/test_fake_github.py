@@ -164,7 +164,7 @@ def test_fake_rejects_requests_without_token(fake: FakeGitHub) -> None:
 
 def test_fake_unknown_route_is_501_and_fails_assert_clean(fake: FakeGitHub) -> None:
     with pytest.raises(github.GithubException) as raised:
-        fake.client().get_repo(FULL_NAME).get_releases()[0]  # not in the 39 operations
+        fake.client().get_repo(FULL_NAME).get_releases()[0]  # not in the 47 operations
     assert raised.value.status == 501
     assert fake.requests[-1].status == 501 and fake.requests[-1].operation_id is None
     with pytest.raises(AssertionError, match="no such route"):

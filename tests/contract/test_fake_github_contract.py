@@ -23,6 +23,7 @@ from tests.fake_github_objects import (
     GitPerson,
     IssueRec,
     LabelRec,
+    ProtectionRec,
     PullRec,
     PullStats,
     ReactionRec,
@@ -55,6 +56,9 @@ KNOWN_BAD_EXAMPLES = {
     ("pulls/create", "201"),
     ("pulls/update", "200"),
     ("repos/list-pull-requests-associated-with-commit", "200"),
+    ("pulls/request-reviewers", "201"),
+    ("repos/get-collaborator-permission-level", "200"),
+    ("repos/get-branch-protection", "200"),
 }
 
 
@@ -71,7 +75,7 @@ def fake() -> Iterator[FakeGitHub]:
 def test_routes_are_exactly_the_subset() -> None:
     assert SPEC is not None
     routes = {r.operation_id: (r.method, r.path) for r in ROUTES}
-    assert len(ROUTES) == len(routes) == 39
+    assert len(ROUTES) == len(routes) == 47
     assert routes == SPEC.subset_operations()
     assert routes == {op_id: (op.method, op.path) for op_id, op in SPEC.operations.items()}
 
@@ -91,7 +95,7 @@ def test_route_multi_segment_params_follow_the_description(route: Any) -> None:
 def _records() -> dict[str, Any]:
     person = GitPerson("Octo Cat", "octo@example.com", NOW)
     info = CommitInfo(SHA_A, SHA_C, (SHA_B,), "message", person, person)
-    pull = PullRec(11, "learnbot/x", "main", SHA_A, SHA_B, draft=True)
+    pull = PullRec(11, "learnbot/x", "main", SHA_A, SHA_B, draft=True, requested_reviewers=["bob"])
     merged = PullRec(
         12,
         "learnbot/y",
@@ -123,6 +127,7 @@ def _records() -> dict[str, Any]:
         ),
         "stats": PullStats(1, 2, 1, 2, True, "clean"),
         "reaction": ReactionRec(31, 1, "carol", "rocket", NOW),
+        "comment_reaction": ReactionRec(32, 2, "learnbot[bot]", "+1", NOW, comment_id=71),
         "check": CheckRunRec(
             41,
             42,
@@ -170,6 +175,20 @@ def _samples() -> list[tuple[str, str, Any]]:
         ("pull-request-simple", "simple", obj.pull_request_simple(full_pr)),
         ("pull-request-minimal", "minimal", obj.pull_request_minimal(SITE, r["pr"])),
         ("issue-comment", "comment", obj.issue_comment(SITE, r["comment"], True)),
+        (
+            "issue-comment",
+            "comment with a reaction",
+            obj.issue_comment(SITE, r["comment"], True, [r["comment_reaction"]]),
+        ),
+        ("reaction", "comment reaction", obj.reaction(SITE, r["comment_reaction"])),
+        *[
+            (
+                "repository-collaborator-permission",
+                role,
+                obj.collaborator_permission(SITE, "dave", role),
+            )
+            for role in obj.ROLES
+        ],
         ("integration", "app", app),
         ("check-run", "completed", obj.check_run(SITE, r["check"], app, [])),
         (
@@ -186,6 +205,18 @@ def _samples() -> list[tuple[str, str, Any]]:
         ("git-commit", "git commit", obj.git_commit(SITE, r["info"])),
         ("commit", "commit", obj.commit(SITE, r["info"])),
         ("branch-with-protection", "branch", obj.branch(SITE, "learnbot/x", r["info"])),
+        (
+            "branch-with-protection",
+            "protected",
+            obj.branch(SITE, "main", r["info"], ProtectionRec(("ci",), strict=True)),
+        ),
+        (
+            "branch-protection",
+            "checks",
+            obj.branch_protection(SITE, "main", ProtectionRec(("ci", "lint"), strict=True)),
+        ),
+        ("branch-protection", "no checks", obj.branch_protection(SITE, "main", ProtectionRec())),
+        ("tag", "tag", obj.tag(SITE, "v1.0/rc 1", SHA_A)),
         ("git-ref", "ref", obj.git_ref(SITE, "refs/heads/learnbot/x", SHA_A)),
         ("git-tree", "tree", obj.git_tree(SITE, SHA_C, {"a": r["blob"], "d": r["tree"]})),
         ("short-blob", "blob", obj.short_blob(SITE, SHA_B)),
@@ -246,7 +277,7 @@ def test_content_file_round_trips_base64() -> None:
     assert max(len(line) for line in built["content"].splitlines()) == 60
 
 
-# -- a PyGithub session touching all 39 operations ---------------------------------------------
+# -- a PyGithub session touching all 47 operations ---------------------------------------------
 
 
 def _session(fake: FakeGitHub) -> None:
@@ -281,7 +312,22 @@ def _session(fake: FakeGitHub) -> None:
     list(repo.get_labels())
 
     pr = repo.create_pull(base="main", head="learnbot/x", title="Tune", body="b")
-    pr.add_to_labels("needs-review")
+    pr.add_to_labels("needs-review", "learnbot")
+    pr.remove_from_labels("needs-review")
+    fake.set_permission("alice", "maintain")
+    assert repo.get_collaborator_permission("alice") == "write"
+    pr.create_review_request(reviewers=["alice"])
+    commits = [c.sha for c in pr.get_commits()]  # set_branch, create_file, update_file
+    assert len(commits) == 3 and commits[-1] == fake.branch_sha("learnbot/x")
+    comment.create_reaction("+1")
+    repo.create_git_ref("refs/tags/v1", main)
+    assert [t.name for t in repo.get_tags()] == ["v1"]
+    fake.set_branch("main")
+    assert pr.update_branch()
+    fake.protect_branch("main", ["learnbot/gate"], strict=True)
+    assert repo.get_branch("main").get_protection().required_status_checks.contexts == [
+        "learnbot/gate"
+    ]
     list(repo.get_issues(state="all", labels=["learnbot"]))
     repo.get_issue(pr.number)
     list(repo.get_pulls(head=f"{OWNER}:learnbot/x"))
