@@ -13,7 +13,7 @@ from bot.app.evaluation import Evaluated
 from bot.app.learner_run import Extras, LearnerRun, ReadAt, subject_of
 from bot.core.history import History
 from bot.core.learners import Candidate
-from bot.core.learners import weights as weights_learner
+from bot.core.learners import weighting as weights_learner
 from bot.core.params import Change
 from bot.edges import outcomes, yamldoc
 from bot.model import Policy, Position, Problem, parse_time

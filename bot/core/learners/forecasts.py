@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from bot.core.learners.weights import correlation
+from bot.core.learners.weighting import correlation
 from bot.model import Forecast
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.learners import weights as learner
+from bot.core.learners import weighting as learner
 from bot.model import Position, WeightsLearnerConfig
 
 DAY = 86400
