@@ -24,6 +24,7 @@ from bot.app import (
     state,
 )
 from bot.app import run as run_command
+from bot.core.learners.registry import LEARNERS
 from bot.edges.redact import scrub
 from bot.errors import EXIT_BUG, EXIT_INTERRUPTED, BotError
 from bot.model import parse_time
@@ -186,13 +187,21 @@ def _proposal_commands(command: Command) -> None:
 
     gate = command("gate", "decide on a sandbox report with the configured criteria")
     gate.add_argument("report", metavar="REPORT.json", type=Path)
+    gate.add_argument(
+        "--learner",
+        default="backtest",
+        choices=list(LEARNERS),
+        help="whose gate rules decide (default: backtest)",
+    )
     _add_json_option(gate)
-    gate.set_defaults(run=lambda a, s, _: proposals.run_gate(s, report_path=a.report))
+    gate.set_defaults(
+        run=lambda a, s, _: proposals.run_gate(s, report_path=a.report, learner=a.learner)
+    )
 
     learn_ = command(
         "learn", "run one learner on demand and show its proposal (weights, karma, ...)"
     )
-    learn_.add_argument("learner", choices=learn.NAMES)
+    learn_.add_argument("learner", choices=list(LEARNERS))
     learn_.add_argument("--dry-run", action="store_true", help="required: show, write nothing")
     _add_json_option(learn_)
     _add_now_option(learn_)

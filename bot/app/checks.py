@@ -19,6 +19,7 @@ from bot.config import Settings
 from bot.core import pipeline, scope
 from bot.core.history import History
 from bot.core.learners import Candidate
+from bot.core.learners.registry import LEARNERS
 from bot.edges import actions, render, yamldoc
 from bot.edges.forge import Check
 from bot.edges.gitrepo import Clone
@@ -35,7 +36,7 @@ class Review:
     title: str
     summary: str
     derived: scope.Derived
-    report: Mapping[str, Any] | None = None
+    judged: pipeline.Evaluation | None = None
 
 
 def review(
@@ -68,23 +69,33 @@ def review(
     subject = branch.removeprefix(evaluated.state.config.pull_requests.branch_prefix)
     kind = (trailers.get("Learnbot-Type") or ("re-derived",))[0]
     candidate = Candidate(kind, derived.changes, "re-derived from the diff", moves=derived.moves)
+    learner = LEARNERS.get((trailers.get("Learnbot-Learner") or ("",))[0])
+    if learner is None:
+        name = (trailers.get("Learnbot-Learner") or ("none",))[0]
+        problem = f"the Learnbot-Learner trailer names no registered learner ({name})"
+        summary = _render(settings, {**context, "problems": [problem], "sandbox": None})
+        return Review(False, f"Out of scope: {problem}"[:250], summary, derived)
     if known is not None and _same_change(known.candidate, candidate):
         judged = known
     else:
-        extras = learners.extras_for(subject, evaluated, history or History(), clone.read_at)
-        source = subject if subject in evaluated.cases else None
+        looked, _ = learners.context(evaluated, learner, history or History(), clone.read_at)
         failure = (trailers.get("Learnbot-Failure") or ("",))[0]
         judged = pipeline.judge(
-            candidate, failure, planning.setting(evaluated), source_case=source, extras=extras
+            candidate,
+            failure,
+            planning.setting(evaluated),
+            learner.rules(),
+            measure=learner.measure(looked, subject),
+            source_case=subject if subject in evaluated.cases else None,
         )
     dirs = render.template_dirs(settings.repo)
     sandbox = render.render(
-        "sandbox.md.j2", {"report": judged.report, "show_cost": True}, dirs=dirs
+        "sandbox.md.j2", {"report": judged.as_dict(), "show_cost": True}, dirs=dirs
     )
     summary = _render(settings, {**context, "sandbox": render.Raw(sandbox)})
     verdict = judged.verdict
     title = "Gate passed" if verdict.allowed else f"Gate failed: {verdict.reasons[0]}"
-    return Review(verdict.allowed, title[:250], summary, derived, judged.report)
+    return Review(verdict.allowed, title[:250], summary, derived, judged)
 
 
 def _derive(

@@ -50,6 +50,10 @@ class Evaluated:
 
     def failures(self) -> tuple[FailureAnalysis, ...]:
         """An analysis for every MISS and every ABSTAIN with HIGH confidence."""
+        return self._failures
+
+    @cached_property
+    def _failures(self) -> tuple[FailureAnalysis, ...]:
         cases = self.cases
         return tuple(
             analyze(

@@ -13,8 +13,6 @@ from bot.core.pipeline import Outcome
 from bot.edges import render
 from bot.errors import EXIT_INVALID, EXIT_OK, ConfigError
 
-NAMES = ("weights", "karma", "skills", "forecasts")
-
 
 def learn(settings: Settings, environ: Mapping[str, str], *, name: str, dry_run: bool) -> int:
     """Show one learner's proposal (or why there is none) for the working tree, writing nothing."""
@@ -61,9 +59,9 @@ def _show(outcome: Outcome) -> None:
         sys.stdout.write(
             table(columns, [[row[c] for c in columns] for row in proposal.explanation]) + "\n\n"
         )
-    gate = (outcome.report or {}).get("gate", {})
+    assert outcome.chosen is not None  # a proposal is always built from a chosen evaluation
     rows = [
-        (c["name"], c["value"], c["limit"], "pass" if c["passed"] else "FAIL")
-        for c in gate.get("criteria", [])
+        (c.name, c.value, c.limit, "pass" if c.passed else "FAIL")
+        for c in outcome.chosen.verdict.criteria
     ]
     sys.stdout.write(table(("criterion", "value", "limit", "verdict"), rows) + "\n")

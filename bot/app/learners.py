@@ -1,21 +1,73 @@
-"""The b1e55ed learners (003) in the one pipeline: weights, karma and skills propose through the
-sandbox, gate, pull request, check, merge and ledger like the backtest learner; forecasts
-report on the dashboard, and the ensemble stays in shadow until it has enough outcomes.
+"""Every registered learner through the one pipeline: inputs loaded here, the rest in the core.
+
+The registry (bot.core.learners.registry.LEARNERS) says which learners exist, in which order
+they run, what they read and how they are judged; nothing here names a learner.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.app import planning, recomputed, weights
+from bot.app import planning
 from bot.app.evaluation import Evaluated
-from bot.app.learner_run import Extras, Learned, LearnerRun, ReadAt, subject_of
+from bot.app.output import status
+from bot.core import pipeline
 from bot.core.history import History
-from bot.core.learners import forecasts as forecasts_learner
-from bot.edges import outcomes, render
+from bot.core.learners import Candidates, Context, Learner
+from bot.core.learners.registry import LEARNERS
+from bot.edges import inputs, render, yamldoc
+from bot.errors import ConfigError
+from bot.model import Problem
 
-__all__ = ["Learned", "ReadAt", "extras_for", "learn", "subject_of"]
+ReadAt = Callable[[str, str], bytes | None]  # (commit, path) -> bytes, to read history
+
+
+@dataclass
+class Learned:
+    """What the learners found this run."""
+
+    outcomes: list[pipeline.Outcome] = field(default_factory=list)
+    subjects: set[str] = field(default_factory=set)
+    sections: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def learner(name: str) -> Learner:
+    """The registered learner called `name`."""
+    found = LEARNERS.get(name)
+    if found is None:
+        known = ", ".join(LEARNERS)
+        raise ConfigError(f"no learner {name!r} (registered: {known})")
+    return found
+
+
+def context(
+    evaluated: Evaluated,
+    learner_: Learner,
+    history: History,
+    read_at: ReadAt,
+    *,
+    force: bool = False,
+) -> tuple[Context, list[Problem]]:
+    """What `learner_` may look at in this tree, and the problems of the files it reads."""
+    config = evaluated.state.config
+    loaded, problems = inputs.load(evaluated.files, config, learner_.inputs)
+    found = Context(
+        config=config,
+        cases=evaluated.cases,
+        params=evaluated.params,
+        snapshots=evaluated.snapshots,
+        failures=evaluated.failures(),
+        at=evaluated.at,
+        inputs=loaded,
+        history=history,
+        values_at=_values_at(read_at),
+        force=force,
+    )
+    return found, problems
 
 
 def learn(
@@ -26,54 +78,66 @@ def learn(
     only: str | None = None,
     force: bool = False,
     templates: Sequence[Path] = (),
+    progress: bool = False,
 ) -> Learned:
-    """Run every enabled learner (or `only` one); weights only when due unless `force`."""
-    config = evaluated.state.config.learners
+    """Run every enabled learner (or `only` one); `force` runs one even when it is not due."""
     learned = Learned()
-    run = LearnerRun(evaluated, history, read_at, planning.setting(evaluated), learned, force)
-    steps: tuple[tuple[str, bool, Callable[[LearnerRun], None]], ...] = (
-        ("weights", config.weights.enabled, weights.step),
-        ("karma", config.karma.enabled, recomputed.karma),
-        ("skills", config.skills.enabled, recomputed.skills),
-    )
-    for name, enabled, step in steps:
-        if enabled and only in (None, name):
-            learned.subjects.add(subject_of(name, evaluated.state.config))
-            step(run)
-    if config.forecasts.enabled and only in (None, "forecasts"):
-        _forecasts(evaluated, learned, templates or render.template_dirs(None))
+    shared = planning.setting(evaluated)
+    excluded = history.known_bad()
+    for name, each in LEARNERS.items():
+        if only not in (None, name) or not each.enabled(evaluated.state.config):
+            continue
+        found, problems = context(evaluated, each, history, read_at, force=force)
+        learned.problems.extend(p for p in problems if p not in learned.problems)
+        subjects = each.subjects(found)
+        learned.subjects.update(subjects)
+        for index, subject in enumerate(subjects, start=1):
+            outcome = propose(each, found, subject, shared, excluded=excluded, learned=learned)
+            if progress and outcome is not None and subject in evaluated.cases:
+                what = "a proposal" if outcome.proposal else f"no proposal: {outcome.reason}"
+                status(f"  [{index}/{len(subjects)}] {subject}: {what}")
+        dirs = templates or render.template_dirs(None)
+        for section in each.sections(found):
+            learned.sections.append(render.render(section.template, section.context, dirs=dirs))
     return learned
 
 
-def extras_for(
-    subject: str, evaluated: Evaluated, history: History, read_at: ReadAt
-) -> Extras | None:
-    """The objective or recomputation a learner's branch is gated on (None for a case)."""
-    config = evaluated.state.config
-    if subject == subject_of("weights", config):
-        found = weights.inputs(evaluated)
-        return None if isinstance(found, str) else weights.objective(found[0], found[1], evaluated)
-    if subject == subject_of("karma", config):
-        return recomputed.karma_check(evaluated)
-    if subject == subject_of("skills", config):
-        return recomputed.skills_check(evaluated)
-    return None
+def propose(
+    learner_: Learner,
+    found: Context,
+    subject: str,
+    shared: pipeline.Setting,
+    *,
+    excluded: Mapping[str, str],
+    learned: Learned,
+) -> pipeline.Outcome | None:
+    """One subject's outcome (None when the learner did not look: not due, input missing)."""
+    name = learner_.name
+    candidates = learner_.candidates(found, subject)
+    learned.notes.extend(f"{name}: {note}" for note in candidates.notes)
+    if not isinstance(candidates, Candidates):
+        learned.notes.append(f"{name}: {candidates.reason}")
+        if not candidates.conclusive:
+            return None
+        outcome = pipeline.Outcome(subject, "", name, None, (), candidates.reason)
+    else:
+        measure = learner_.measure(found, subject)
+        outcome = pipeline.propose(
+            subject, candidates, shared, learner_, excluded=excluded, measure=measure
+        )
+        # a failing case's outcome is reported with the case; a learner's subject is not
+        if outcome.proposal is None and subject not in found.cases:
+            learned.notes.append(f"{name}: no proposal: {outcome.reason}")
+    learned.outcomes.append(outcome)
+    return outcome
 
 
-# -- forecasts -------------------------------------------------------------------------------
+def _values_at(read_at: ReadAt) -> Callable[[str, str], dict[str, float]]:
+    def values(commit: str, path: str) -> dict[str, float]:
+        data = read_at(commit, path) if commit else None
+        if data is None:
+            return {}
+        parsed = yamldoc.parse_bytes(data, path=path).data or {}
+        return {name: float(e["value"]) for name, e in parsed.get("parameters", {}).items()}
 
-
-def _forecasts(evaluated: Evaluated, learned: Learned, templates: Sequence[Path]) -> None:
-    config = evaluated.state.config.learners.forecasts
-    found, problems = outcomes.forecasts(evaluated.files, config.outcomes)
-    learned.problems.extend(problems)
-    if not found:
-        return
-    ensemble = forecasts_learner.ensemble(found, activation=config.activation)
-    context = {
-        "producers": forecasts_learner.performance(found),
-        "regimes": forecasts_learner.performance(found, by_regime=True),
-        "ensemble": ensemble,
-        "shadow": config.shadow or not ensemble.active,
-    }
-    learned.sections.append(render.render("forecasts.md.j2", context, dirs=templates))
+    return values

@@ -213,8 +213,8 @@ def _gate(
         trailers=trailers,
         history=workspace.history,
     )
-    gate = (review.report or {}).get("gate", {})
-    criteria = [{"name": c["name"], "passed": c["passed"]} for c in gate.get("criteria", [])]
+    verdict = review.judged.verdict.criteria if review.judged else ()
+    criteria = [{"name": c.name, "passed": c.passed} for c in verdict]
     return {"allowed": review.success, "title": review.title, "criteria": criteria}
 
 

@@ -10,12 +10,14 @@ from bot.app import learners, planning
 from bot.app.evaluation import evaluate, local_history
 from bot.app.output import print_json, status, table, to_json
 from bot.config import Settings
-from bot.core import gate, jsonline, pipeline
+from bot.core import jsonline, pipeline
+from bot.core.history import History
 from bot.core.learners import Candidate
 from bot.core.proposal import Proposal
 from bot.edges import ledgerfile, render, store, yamldoc
 from bot.edges.files import WorktreeFiles
 from bot.errors import EXIT_OK, EXIT_PROBLEMS, ConfigError, StateError
+from bot.model.report import SandboxReport
 
 
 def run_propose(settings: Settings, *, failure_id: str, out: Path | None) -> int:
@@ -25,7 +27,13 @@ def run_propose(settings: Settings, *, failure_id: str, out: Path | None) -> int
     if not failures:
         known = ", ".join(f.failure_id for f in evaluated.failures()) or "none"
         raise ConfigError(f"--failure {failure_id}: no such failure (failures now: {known})")
-    outcome = planning.propose_for(failures[0], evaluated, planning.setting(evaluated))
+    backtest = learners.learner("backtest")
+    found, _ = learners.context(evaluated, backtest, History(), _no_history)
+    shared = planning.setting(evaluated)
+    outcome = learners.propose(
+        backtest, found, failures[0].case_id, shared, excluded={}, learned=learners.Learned()
+    )
+    assert outcome is not None  # a failing case always gets candidates or a conclusive reason
     for candidate, reason in outcome.considered:
         status(f"rejected {candidate}: {reason}")
     if outcome.proposal is None:
@@ -34,6 +42,10 @@ def run_propose(settings: Settings, *, failure_id: str, out: Path | None) -> int
     text = yamldoc.dump(outcome.proposal.as_dict())
     _emit(text, out)
     return EXIT_OK
+
+
+def _no_history(commit: str, path: str) -> bytes | None:
+    return None
 
 
 def _emit(text: str, out: Path | None) -> None:
@@ -63,9 +75,18 @@ def run_sandbox(
     candidate = Candidate(
         proposal.proposal_type, proposal.changes, proposal.change_description, moves=proposal.moves
     )
-    source_case = proposal.subject if proposal.learner == "backtest" else None
-    judged = pipeline.judge(candidate, proposal.source_failure_id, shared, source_case=source_case)
-    report = {**judged.report, "proposal_id": proposal.proposal_id}
+    learner = learners.learner(proposal.learner)
+    history, read_at = local_history(settings, evaluated)
+    found, _ = learners.context(evaluated, learner, history, read_at)
+    judged = pipeline.judge(
+        candidate,
+        proposal.source_failure_id,
+        shared,
+        learner.rules(),
+        measure=learner.measure(found, proposal.subject),
+        source_case=proposal.subject if proposal.subject in evaluated.cases else None,
+    )
+    report = {**judged.as_dict(), "proposal_id": proposal.proposal_id}
     if out is not None:
         ledgerfile.write_atomic(out, (to_json(report) + "\n").encode("utf-8"))
         status(f"wrote {out}")
@@ -84,14 +105,15 @@ def render_report(settings: Settings, report: dict[str, Any], *, show_cost: bool
     )
 
 
-def run_gate(settings: Settings, *, report_path: Path) -> int:
-    """Decide on a sandbox report with the configured criteria."""
+def run_gate(settings: Settings, *, report_path: Path, learner: str = "backtest") -> int:
+    """Decide on a sandbox report with the configured criteria and the learner's rules."""
+    rules = learners.learner(learner).rules()
     try:
-        report = jsonline.loads(report_path.read_bytes())
+        report = SandboxReport.from_dict(jsonline.loads(report_path.read_bytes()))
         files = WorktreeFiles(settings.repo)
         config = store.load_config(files, settings.config_path)
-        verdict = gate.decide(report, config.gate)
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+        verdict = rules.check(report, config.gate)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise StateError(
             f"{report_path}: not a sandbox report ({type(exc).__name__}: {exc})"
         ) from exc
@@ -112,8 +134,7 @@ def run_loop(settings: Settings, *, dry_run: bool) -> int:
         raise ConfigError("loop only plans: pass --dry-run (learnbot run opens the pull requests)")
     evaluated = evaluate(settings)
     history, read_at = local_history(settings, evaluated)
-    outcomes = planning.plan(evaluated, excluded=history.known_bad())
-    outcomes += learners.learn(evaluated, history, read_at).outcomes
+    outcomes = learners.learn(evaluated, history, read_at).outcomes
     lines = [planning.summary(o) for o in outcomes]
     if settings.as_json:
         print_json(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Collection, Mapping, Sequence
 
-from bot.app import dashboard, learners, planning, pulls
+from bot.app import dashboard, learners, pulls
 from bot.app.backtests import render_failure
 from bot.app.output import print_json, status, table
 from bot.app.workspace import Workspace, open_workspace
@@ -28,16 +28,16 @@ def _run(settings: Settings, workspace: Workspace, *, dry_run: bool) -> int:
     evaluated = workspace.evaluated
     failing = sum(r.failed for r in evaluated.results)
     status(f"backtest at {workspace.base[:12]}: {len(evaluated.results)} cases, {failing} failures")
-    outcomes = planning.plan(evaluated, excluded=workspace.history.known_bad(), progress=True)
     learned = learners.learn(
         evaluated,
         workspace.history,
         workspace.clone.read_at,
         templates=render.template_dirs(settings.repo),
+        progress=True,
     )
     for note in learned.notes:
         status(f"  {note}")
-    outcomes += learned.outcomes
+    outcomes = learned.outcomes
     problems = [*evaluated.problems, *learned.problems]
     _report(settings, problems)
     planned = _planned(settings, workspace, outcomes)

@@ -9,8 +9,9 @@ from pathlib import Path
 from bot.app.objective import losses
 from bot.app.output import print_json, status
 from bot.config import Settings
+from bot.core.learners.registry import LEARNERS
 from bot.core.snapshot import parse
-from bot.edges import actions, outcomes, schemas, store
+from bot.edges import actions, inputs, outcomes, schemas, store
 from bot.edges.files import Files, WorktreeFiles
 from bot.errors import EXIT_INVALID, EXIT_OK
 from bot.model import Problem
@@ -21,13 +22,11 @@ def validate(settings: Settings) -> int:
     """Check every state file of the working tree; report every problem."""
     files = WorktreeFiles(settings.repo)
     state = store.load(files, config_path=settings.config_path)
-    learners = state.config.learners
     found = [*state.problems, *snapshot_problems(files)]
-    for path in sorted({learners.weights.outcomes, learners.karma.outcomes}):
-        found += outcomes.positions(files, path)[1]
-    found += outcomes.forecasts(files, learners.forecasts.outcomes)[1]
+    for learner in LEARNERS.values():
+        found += inputs.load(files, state.config, learner.inputs)[1]
     found += run_problems(files, state.config.objective)
-    found += outcomes.rollout_problems(files, learners.rollout.path)
+    found += outcomes.rollout_problems(files, state.config.learners.rollout.path)
     problems = sorted(set(found))
     if settings.as_json:
         print_json({"ok": not problems, "problems": [p.__dict__ for p in problems]})

@@ -1,16 +1,18 @@
 """The promotion gate (000, component 4): every criterion with its value, limit and verdict.
 
-A decision is a value: `Verdict(allowed, criteria)`. Criteria compose with `all_of`, which
-fails closed when it has nothing to check. An exception means "could not decide".
+A decision is a value: `Verdict(allowed, criteria)`. Each rule is a small object that turns
+a report into one criterion; rules compose with `AllOf`, which fails closed when it has
+nothing to check. Each learner names the rules it is judged by; nothing here looks at
+which keys a report has. An exception means "could not decide".
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from bot.model import GateConfig
+from bot.model.report import Consistency, Objective, SandboxReport
 
 
 @dataclass(frozen=True)
@@ -50,52 +52,79 @@ class Verdict:
         }
 
 
-Rule = Callable[[Mapping[str, Any], GateConfig], Criterion]
+class Rule(Protocol):
+    """One criterion of the gate."""
+
+    def check(self, report: SandboxReport, config: GateConfig) -> Criterion:
+        """The criterion's value, limit and verdict for `report`."""
+        ...
 
 
-def all_of(rules: Sequence[Rule], report: Mapping[str, Any], config: GateConfig) -> Verdict:
-    """Every rule must pass; an empty list fails closed."""
-    criteria = tuple(rule(report, config) for rule in rules)
-    return Verdict(bool(criteria) and all(c.passed for c in criteria), criteria)
+@dataclass(frozen=True)
+class AllOf:
+    """Every rule must pass; no rules at all fails closed."""
+
+    rules: tuple[Rule, ...]
+
+    def __init__(self, *rules: Rule) -> None:
+        object.__setattr__(self, "rules", rules)
+
+    def check(self, report: SandboxReport, config: GateConfig) -> Verdict:
+        criteria = tuple(rule.check(report, config) for rule in self.rules)
+        return Verdict(bool(criteria) and all(c.passed for c in criteria), criteria)
 
 
-def pass_rate(report: Mapping[str, Any], config: GateConfig) -> Criterion:
-    delta = report["delta"]["pass_rate_delta"]
-    return Criterion(
-        "pass_rate_delta",
-        delta,
-        f">= {config.min_pass_rate_delta}",
-        delta >= config.min_pass_rate_delta,
-    )
+@dataclass(frozen=True)
+class PassRate:
+    """The replayed cases' pass rate rises by at least the configured delta."""
+
+    def check(self, report: SandboxReport, config: GateConfig) -> Criterion:
+        delta = report.delta.pass_rate_delta
+        limit = config.min_pass_rate_delta
+        return Criterion("pass_rate_delta", delta, f">= {limit}", delta >= limit)
 
 
-def fixed_case(report: Mapping[str, Any], config: GateConfig) -> Criterion:
-    fixed = len(report["delta"]["fixed_cases"])
-    needed = 1 if config.require_fixed_case else 0
-    return Criterion("failed_cases_now_passing", fixed, f">= {needed}", fixed >= needed)
+@dataclass(frozen=True)
+class FixedCase:
+    """At least one failing case passes (when the configuration requires it)."""
+
+    def check(self, report: SandboxReport, config: GateConfig) -> Criterion:
+        fixed = len(report.delta.fixed_cases)
+        needed = 1 if config.require_fixed_case else 0
+        return Criterion("failed_cases_now_passing", fixed, f">= {needed}", fixed >= needed)
 
 
-def source_fixed(report: Mapping[str, Any], config: GateConfig) -> Criterion:
+@dataclass(frozen=True)
+class SourceFixed:
     """A proposal made for a failure must fix that failure, not only others."""
-    source = report.get("source_case")
-    if source is None:
-        return Criterion("source_case_fixed", "no source case", "none needed", True)
-    fixed = source in report["delta"]["fixed_cases"]
-    return Criterion(
-        "source_case_fixed", source if fixed else f"{source} still fails", f"{source} passes", fixed
-    )
+
+    def check(self, report: SandboxReport, config: GateConfig) -> Criterion:
+        source = report.source_case
+        if source is None:
+            return Criterion("source_case_fixed", "no source case", "none needed", True)
+        fixed = source in report.delta.fixed_cases
+        value = source if fixed else f"{source} still fails"
+        return Criterion("source_case_fixed", value, f"{source} passes", fixed)
 
 
-def protected(report: Mapping[str, Any], config: GateConfig) -> Criterion:
-    broken = len(report["delta"]["protected_regressions"])
-    limit = config.max_protected_regressions
-    return Criterion("protected_regressions", broken, f"<= {limit}", broken <= limit)
+@dataclass(frozen=True)
+class Protected:
+    """No protected case regresses (beyond the configured number)."""
+
+    def check(self, report: SandboxReport, config: GateConfig) -> Criterion:
+        broken = len(report.delta.protected_regressions)
+        limit = config.max_protected_regressions
+        return Criterion("protected_regressions", broken, f"<= {limit}", broken <= limit)
 
 
-def new_failures(report: Mapping[str, Any], config: GateConfig) -> Criterion:
-    broken = report["delta"]["regression_count"]
-    limit = config.max_new_failures
-    return Criterion("passing_cases_now_failing", broken, f"<= {limit}", broken <= limit)
+@dataclass(frozen=True)
+class NewFailures:
+    """No passing case now fails (beyond the configured number)."""
+
+    def check(self, report: SandboxReport, config: GateConfig) -> Criterion:
+        broken = report.delta.regression_count
+        limit = config.max_new_failures
+        return Criterion("passing_cases_now_failing", broken, f"<= {limit}", broken <= limit)
 
 
 def _increase(
@@ -110,102 +139,93 @@ def _increase(
     )
 
 
-def time_cost(report: Mapping[str, Any], config: GateConfig) -> Criterion:
-    cost = report["cost_delta"]
-    return _increase(
-        "time_increase",
-        cost["baseline_time_ms"],
-        cost["proposal_time_ms"],
-        ratio=config.max_time_increase,
-        floor=config.time_floor_ms,
-        unit="ms",
-    )
+@dataclass(frozen=True)
+class TimeCost:
+    """Replay time grows by at most the configured ratio (or the noise floor)."""
+
+    def check(self, report: SandboxReport, config: GateConfig) -> Criterion:
+        cost = report.cost_delta
+        return _increase(
+            "time_increase",
+            cost.baseline_time_ms,
+            cost.proposal_time_ms,
+            ratio=config.max_time_increase,
+            floor=config.time_floor_ms,
+            unit="ms",
+        )
 
 
-def memory_cost(report: Mapping[str, Any], config: GateConfig) -> Criterion:
-    cost = report["cost_delta"]
-    return _increase(
-        "memory_increase",
-        cost["baseline_memory_kb"],
-        cost["proposal_memory_kb"],
-        ratio=config.max_memory_increase,
-        floor=config.memory_floor_kb,
-        unit="KB",
-    )
+@dataclass(frozen=True)
+class MemoryCost:
+    """Peak memory grows by at most the configured ratio (or the noise floor)."""
+
+    def check(self, report: SandboxReport, config: GateConfig) -> Criterion:
+        cost = report.cost_delta
+        return _increase(
+            "memory_increase",
+            cost.baseline_memory_kb,
+            cost.proposal_memory_kb,
+            ratio=config.max_memory_increase,
+            floor=config.memory_floor_kb,
+            unit="KB",
+        )
 
 
-def stabilization(report: Mapping[str, Any], config: GateConfig) -> Criterion:
-    stable = report["stabilization"]
-    value = f"{stable['runs']} runs, {stable['distinct_outcomes']} distinct outcome(s)"
-    return Criterion("stabilization", value, "1 distinct outcome", bool(stable["identical"]))
+@dataclass(frozen=True)
+class Stable:
+    """Every replay gave the same outcomes."""
+
+    def check(self, report: SandboxReport, config: GateConfig) -> Criterion:
+        stable = report.stabilization
+        value = f"{stable.runs} runs, {stable.distinct_outcomes} distinct outcome(s)"
+        return Criterion("stabilization", value, "1 distinct outcome", stable.identical)
 
 
-def objective(report: Mapping[str, Any], config: GateConfig) -> Criterion:
+@dataclass(frozen=True)
+class ObjectiveImproves:
     """The learner's objective must improve (a revert to preset defaults only reports it)."""
-    found = report["objective"]
-    delta = found["delta"]
-    if found.get("required", True) is False:
-        return Criterion(
-            "objective_delta", delta, "reported, not required (revert to defaults)", True
-        )
-    limit = config.min_objective_delta
-    return Criterion("objective_delta", delta, f"> {limit}", delta > limit)
+
+    def check(self, report: SandboxReport, config: GateConfig) -> Criterion:
+        found = report.evidence
+        limit = config.min_objective_delta
+        if not isinstance(found, Objective):
+            return Criterion("objective_delta", "no objective measured", f"> {limit}", False)
+        if not found.required:
+            return Criterion(
+                "objective_delta", found.delta, "reported, not required (revert to defaults)", True
+            )
+        return Criterion("objective_delta", found.delta, f"> {limit}", found.delta > limit)
 
 
-def hit_rate(report: Mapping[str, Any], config: GateConfig) -> Criterion:
-    found = report["objective"]
-    before, after = found.get("hit_rate_before", 0.0), found.get("hit_rate_after", 0.0)
-    if found.get("required", True) is False:
-        return Criterion(
-            "hit_rate_not_lower", f"{before:.3f} -> {after:.3f}", "reported, not required", True
-        )
-    return Criterion(
-        "hit_rate_not_lower", f"{before:.3f} -> {after:.3f}", ">= before", after >= before
-    )
+@dataclass(frozen=True)
+class HitRateNotLower:
+    """The objective's hit rate must not fall (unless the objective is only reported)."""
+
+    def check(self, report: SandboxReport, config: GateConfig) -> Criterion:
+        found = report.evidence
+        if not isinstance(found, Objective):
+            return Criterion("hit_rate_not_lower", "no objective measured", ">= before", False)
+        value = f"{found.hit_rate_before:.3f} -> {found.hit_rate_after:.3f}"
+        if not found.required:
+            return Criterion("hit_rate_not_lower", value, "reported, not required", True)
+        passed = found.hit_rate_after >= found.hit_rate_before
+        return Criterion("hit_rate_not_lower", value, ">= before", passed)
 
 
-def consistency(report: Mapping[str, Any], config: GateConfig) -> Criterion:
+@dataclass(frozen=True)
+class MatchesRecomputation:
     """A learner whose change is a recomputation (karma, skills): the diff must equal it."""
-    found = report["consistency"]
-    value = "matches" if found["matches"] else f"differs: {found['difference']}"
-    return Criterion(
-        "matches_recomputation", value, f"equal to {found['rule']}", bool(found["matches"])
-    )
+
+    def check(self, report: SandboxReport, config: GateConfig) -> Criterion:
+        found = report.evidence
+        if not isinstance(found, Consistency):
+            return Criterion(
+                "matches_recomputation", "nothing recomputed", "a recomputation", False
+            )
+        value = "matches" if found.matches else f"differs: {found.difference}"
+        return Criterion("matches_recomputation", value, f"equal to {found.rule}", found.matches)
 
 
-CASE_RULES: tuple[Rule, ...] = (
-    pass_rate,
-    fixed_case,
-    source_fixed,
-    protected,
-    new_failures,
-    time_cost,
-    memory_cost,
-    stabilization,
-)
-OBJECTIVE_RULES: tuple[Rule, ...] = (
-    objective,
-    hit_rate,
-    protected,
-    new_failures,
-    time_cost,
-    memory_cost,
-    stabilization,
-)
-CONSISTENCY_RULES: tuple[Rule, ...] = (
-    consistency,
-    protected,
-    new_failures,
-    time_cost,
-    memory_cost,
-    stabilization,
-)
-
-
-def decide(report: Mapping[str, Any], config: GateConfig) -> Verdict:
-    """The rules for a report: a learner's objective, a recomputation, or the case replay."""
-    if "objective" in report:
-        return all_of(OBJECTIVE_RULES, report, config)
-    if "consistency" in report:
-        return all_of(CONSISTENCY_RULES, report, config)
-    return all_of(CASE_RULES, report, config)
+# What every change is judged by, whatever learned it: nothing protected or passing breaks,
+# costs stay bounded, replays agree.
+SAFETY: tuple[Rule, ...] = (Protected(), NewFailures(), TimeCost(), MemoryCost(), Stable())

@@ -2,28 +2,34 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from bot.core import gate, sandbox
-from bot.core.learners import Candidate, Dropped
+from bot.core.learners import Candidate, Candidates, Learner, Measure
 from bot.core.proposal import Proposal, evidence_digest, proposal_id, versions
 from bot.model import Config
-
-# what a learner adds to a candidate's report: an "objective" or a "consistency" block
-Extras = Callable[[Candidate], Mapping[str, Any]]
+from bot.model.report import Objective, SandboxReport
 
 
 @dataclass(frozen=True)
 class Evaluation:
-    """One candidate after its replay: the report (with the gate decision in it)."""
+    """One candidate after its replay: the report and the gate's verdict on it."""
 
     candidate: Candidate
     proposal_id: str
     evidence: str
-    report: Mapping[str, Any]
+    report: SandboxReport
     verdict: gate.Verdict
+
+    def as_dict(self) -> dict[str, Any]:
+        """The report as documented, with the gate decision in it."""
+        return {
+            **self.report.to_dict(),
+            "gate": self.verdict.as_dict(),
+            "promotion_eligible": self.verdict.allowed,
+        }
 
 
 @dataclass(frozen=True)
@@ -39,9 +45,9 @@ class Outcome:
     chosen: Evaluation | None = None
 
     @property
-    def report(self) -> Mapping[str, Any] | None:
+    def report(self) -> dict[str, Any] | None:
         """The chosen candidate's sandbox report (with its gate decision)."""
-        return self.chosen.report if self.chosen else None
+        return self.chosen.as_dict() if self.chosen else None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -49,7 +55,7 @@ class Outcome:
             "source_failure_id": self.source_failure_id,
             "learner": self.learner,
             "proposal": self.proposal.as_dict() if self.proposal else None,
-            "report": dict(self.report) if self.report else None,
+            "report": self.report,
             "rejected": [{"candidate": c, "reason": r} for c, r in self.considered],
             "reason": self.reason,
         }
@@ -70,10 +76,12 @@ def judge(
     candidate: Candidate,
     source_failure_id: str,
     setting: Setting,
-    extras: Extras | None = None,
+    rules: gate.AllOf,
+    *,
+    measure: Measure | None = None,
     source_case: str | None = None,
 ) -> Evaluation:
-    """Replay one candidate N times and gate the report."""
+    """Replay one candidate N times and gate the report with the learner's rules."""
     runs = setting.runs or setting.config.sandbox.stabilization_runs
     ids = sandbox.replay_set(
         candidate.changes,
@@ -92,29 +100,27 @@ def judge(
         proposal_id=identifier,
         executed_at=setting.at,
         source_case=source_case,
+        evidence=measure(candidate) if measure is not None else None,
     )
-    if extras is not None:
-        report.update(extras(candidate))
-    verdict = gate.decide(report, setting.config.gate)
-    report["gate"] = verdict.as_dict()
-    report["promotion_eligible"] = verdict.allowed
+    verdict = rules.check(report, setting.config.gate)
     return Evaluation(candidate, identifier, evidence, report, verdict)
 
 
 def _improvement(evaluation: Evaluation) -> tuple[float, float]:
     report = evaluation.report
-    if "objective" in report:
-        return (report["objective"]["delta"], 0.0)
-    return (report["delta"]["pass_rate_delta"], report["delta"]["avg_score_delta"])
+    if isinstance(report.evidence, Objective):
+        return (report.evidence.delta, 0.0)
+    return (report.delta.pass_rate_delta, report.delta.avg_score_delta)
 
 
 def select(
-    evaluations: Sequence[Evaluation], excluded: Mapping[str, str]
+    evaluations: Sequence[Evaluation], excluded: Mapping[str, str], order: Sequence[str]
 ) -> tuple[Evaluation | None, list[tuple[str, str]]]:
-    """The gate-passing candidate with the largest improvement; ties by the fixed type order."""
+    """The gate-passing candidate with the largest improvement; ties by the learner's order."""
     passing = [e for e in evaluations if e.verdict.allowed and e.proposal_id not in excluded]
     ordered = sorted(
-        passing, key=lambda e: (-_improvement(e)[0], -_improvement(e)[1], e.candidate.rank())
+        passing,
+        key=lambda e: (-_improvement(e)[0], -_improvement(e)[1], e.candidate.rank(order)),
     )
     chosen = ordered[0] if ordered else None
     considered = []
@@ -141,28 +147,30 @@ def _why_not(evaluation: Evaluation, chosen: Evaluation | None, excluded: Mappin
 
 def propose(
     subject: str,
-    source_failure_id: str,
-    candidates: Sequence[Candidate],
+    found: Candidates,
     setting: Setting,
+    learner: Learner,
     *,
-    learner: str,
     excluded: Mapping[str, str],
-    dropped: Sequence[Dropped] = (),
-    source_case: str | None = None,
-    extras: Extras | None = None,
+    measure: Measure | None = None,
 ) -> Outcome:
     """Replay and gate every candidate, then build exactly one proposal (or say why none)."""
+    for candidate in found.items:
+        candidate.rank(learner.proposal_types)  # an undeclared proposal type is a learner's bug
+    rules = learner.rules()
     evaluations = [
-        judge(c, source_failure_id, setting, extras=extras, source_case=source_case)
-        for c in candidates
+        judge(c, found.failure_id, setting, rules, measure=measure, source_case=found.source_case)
+        for c in found.items
     ]
-    chosen, considered = select(evaluations, excluded)
-    considered += [(d.description, d.reason) for d in dropped]
+    chosen, considered = select(evaluations, excluded, learner.proposal_types)
+    considered += [(d.description, d.reason) for d in found.dropped]
     if chosen is None:
         reason = _no_proposal(evaluations, considered, excluded)
-        return Outcome(subject, source_failure_id, learner, None, tuple(considered), reason)
-    proposal = build(chosen, subject, source_failure_id, learner, setting)
-    return Outcome(subject, source_failure_id, learner, proposal, tuple(considered), chosen=chosen)
+        return Outcome(subject, found.failure_id, learner.name, None, tuple(considered), reason)
+    proposal = build(chosen, subject, found.failure_id, learner.name, setting)
+    return Outcome(
+        subject, found.failure_id, learner.name, proposal, tuple(considered), chosen=chosen
+    )
 
 
 def _no_proposal(
@@ -186,7 +194,7 @@ def build(
     policies = setting.replay.params.policies
     files = {policies[c.policy].path for c in candidate.changes}
     files |= {path for move in candidate.moves for path in move}
-    delta = report.get("delta", {})
+    objective = report.evidence if isinstance(report.evidence, Objective) else None
     return Proposal(
         proposal_id=chosen.proposal_id,
         created_at=setting.at,
@@ -201,15 +209,15 @@ def build(
         changes=candidate.changes,
         versions=versions(candidate.changes, policies),
         expected_delta={
-            "improved_cases": [d["case_id"] for d in report["case_details"] if d["improved"]],
+            "improved_cases": [d.case_id for d in report.case_details if d.improved],
             "regression_risk": [i for i in candidate.impact if i != subject],
-            "backtest_pass_rate_delta": delta.get("pass_rate_delta", 0.0),
-            **({"objective_delta": report["objective"]["delta"]} if "objective" in report else {}),
+            "backtest_pass_rate_delta": report.delta.pass_rate_delta,
+            **({"objective_delta": objective.delta} if objective is not None else {}),
         },
         validation_plan={
-            "sandbox_cases": list(report["replayed_cases"]),
-            "protected_cases": sorted(i for i in report["replayed_cases"] if cases[i].protected),
-            "stabilization_runs": report["stabilization"]["runs"],
+            "sandbox_cases": list(report.replayed_cases),
+            "protected_cases": sorted(i for i in report.replayed_cases if cases[i].protected),
+            "stabilization_runs": report.stabilization.runs,
         },
         evidence_digest=chosen.evidence,
         rent_manifest_draft=candidate.manifest,

@@ -15,6 +15,15 @@ from bot.core.evaluate import Evaluator, Result
 from bot.core.params import Change, Params
 from bot.core.snapshot import Snapshot
 from bot.model import Case
+from bot.model.report import (
+    CaseDetail,
+    CostDelta,
+    Delta,
+    Evidence,
+    SandboxReport,
+    Stabilization,
+    Totals,
+)
 
 T = TypeVar("T")
 
@@ -135,71 +144,65 @@ def report(
     proposal_id: str,
     executed_at: str,
     source_case: str | None = None,
-) -> dict[str, Any]:
+    evidence: Evidence | None = None,
+) -> SandboxReport:
     """000's sandbox report: baseline vs proposal, per-case before/after, deltas, cost."""
-    details = [
+    details = tuple(
         _detail(b, p, cases[b.case_id]) for b, p in zip(run.baseline, run.proposal, strict=True)
-    ]
+    )
     before, after = backtest.summarize(run.baseline), backtest.summarize(run.proposal)
-    return {
-        "sandbox_run_id": f"sandbox_{proposal_id}_{executed_at.replace('-', '').replace(':', '')}",
-        "proposal_id": proposal_id,
-        "executed_at": executed_at,
-        "source_case": source_case,
-        "replayed_cases": list(run.case_ids),
-        "baseline": _totals(before),
-        "proposal": _totals(after),
-        "delta": {
-            "pass_rate_delta": round(after.pass_rate - before.pass_rate, 6),
-            "hit_count_delta": after.counts["HIT"] - before.counts["HIT"],
-            "avg_score_delta": round(after.avg_score - before.avg_score, 6),
-            "fixed_cases": [d["case_id"] for d in details if d["fixed"]],
-            "regressed_cases": [d["case_id"] for d in details if d["regressed"]],
-            "regression_count": sum(d["regressed"] for d in details),
-            "protected_regressions": [
-                d["case_id"] for d in details if d["regressed"] and d["protected"]
-            ],
-        },
-        "cost_delta": {
-            "baseline_time_ms": run.baseline_cost.time_ms,
-            "proposal_time_ms": run.proposal_cost.time_ms,
-            "time_ms_delta": run.proposal_cost.time_ms - run.baseline_cost.time_ms,
-            "baseline_memory_kb": run.baseline_cost.memory_kb,
-            "proposal_memory_kb": run.proposal_cost.memory_kb,
-            "memory_kb_delta": run.proposal_cost.memory_kb - run.baseline_cost.memory_kb,
-        },
-        "stabilization": {
-            "runs": run.runs,
-            "distinct_outcomes": run.distinct_outcomes,
-            "identical": run.identical,
-        },
-        "case_details": details,
-    }
+    stamp = executed_at.replace("-", "").replace(":", "")
+    return SandboxReport(
+        sandbox_run_id=f"sandbox_{proposal_id}_{stamp}",
+        proposal_id=proposal_id,
+        executed_at=executed_at,
+        source_case=source_case,
+        replayed_cases=run.case_ids,
+        baseline=_totals(before),
+        proposal=_totals(after),
+        delta=Delta(
+            pass_rate_delta=round(after.pass_rate - before.pass_rate, 6),
+            hit_count_delta=after.counts["HIT"] - before.counts["HIT"],
+            avg_score_delta=round(after.avg_score - before.avg_score, 6),
+            fixed_cases=tuple(d.case_id for d in details if d.fixed),
+            regressed_cases=tuple(d.case_id for d in details if d.regressed),
+            protected_regressions=tuple(d.case_id for d in details if d.regressed and d.protected),
+        ),
+        cost_delta=CostDelta(
+            baseline_time_ms=run.baseline_cost.time_ms,
+            proposal_time_ms=run.proposal_cost.time_ms,
+            baseline_memory_kb=run.baseline_cost.memory_kb,
+            proposal_memory_kb=run.proposal_cost.memory_kb,
+        ),
+        stabilization=Stabilization(run.runs, run.distinct_outcomes),
+        case_details=details,
+        evidence=evidence,
+    )
 
 
-def _totals(summary: backtest.Summary) -> dict[str, Any]:
-    return {
-        "backtest_pass_rate": summary.pass_rate,
-        "hit_count": summary.counts["HIT"],
-        "miss_count": summary.counts["MISS"],
-        "abstain_count": summary.counts["ABSTAIN"],
-        "error_count": summary.counts["ERROR"],
-        "avg_score": summary.avg_score,
-    }
+def _totals(summary: backtest.Summary) -> Totals:
+    return Totals(
+        backtest_pass_rate=summary.pass_rate,
+        hit_count=summary.counts["HIT"],
+        miss_count=summary.counts["MISS"],
+        abstain_count=summary.counts["ABSTAIN"],
+        error_count=summary.counts["ERROR"],
+        avg_score=summary.avg_score,
+    )
 
 
-def _detail(before: Result, after: Result, case: Case) -> dict[str, Any]:
-    return {
-        "case_id": before.case_id,
-        "protected": case.protected,
-        "baseline_status": before.status,
-        "proposal_status": after.status,
-        "baseline_score": before.score,
-        "proposal_score": after.score,
-        "improved": not before.passed and after.passed,
-        "fixed": before.failed and after.passed,
-        "regressed": before.passed and not after.passed,
-    }
+def _detail(before: Result, after: Result, case: Case) -> CaseDetail:
+    return CaseDetail(
+        case_id=before.case_id,
+        protected=case.protected,
+        baseline_status=before.status,
+        proposal_status=after.status,
+        baseline_score=before.score,
+        proposal_score=after.score,
+        improved=not before.passed and after.passed,
+        fixed=before.failed and after.passed,
+        regressed=before.passed and not after.passed,
+    )
 
 
 def stable_view(sandbox_report: Mapping[str, Any]) -> dict[str, Any]:

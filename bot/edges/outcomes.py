@@ -1,5 +1,7 @@
-"""Outcome files (JSONL): closed positions, resolved forecasts, run metrics and rollout metrics,
-each line schema-validated."""
+"""Run and rollout metrics (JSONL), each line schema-validated.
+
+The registered learners' own inputs are loaded by `inputs`.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from typing import Any, TypeVar
 from bot.core import jsonline
 from bot.edges import schemas
 from bot.edges.files import Files
-from bot.model import Forecast, Position, Problem, RunMetrics, Sample
+from bot.model import Problem, RunMetrics, Sample
 
 T = TypeVar("T")
 
@@ -40,22 +42,6 @@ def _lines(files: Files, path: str, kind: str) -> tuple[list[tuple[int, Any]], l
             continue
         found.append((number, value))
     return found, problems
-
-
-def positions(files: Files, path: str) -> tuple[list[Position], list[Problem]]:
-    """Closed positions; invalid lines are problems and left out."""
-    found, problems = _load(files, path, "position", Position.from_dict)
-    problems += [
-        Problem(path, 1, "/closed_at", f"{p.id}: closed before it opened")
-        for p in found
-        if p.closed_at < p.opened_at
-    ]
-    return [p for p in found if p.closed_at >= p.opened_at], problems
-
-
-def forecasts(files: Files, path: str) -> tuple[list[Forecast], list[Problem]]:
-    """Resolved forecasts; invalid lines are problems and left out."""
-    return _load(files, path, "forecast", Forecast.from_dict)
 
 
 def runs(files: Files, path: str) -> tuple[list[RunMetrics], list[Problem]]:

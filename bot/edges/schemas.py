@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Mapping
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -43,11 +44,15 @@ def check(document: Document, kind: str) -> list[Problem]:
     return sorted(set(problems), key=lambda p: (p.line, p.pointer, p.message))
 
 
-def check_value(value: Any, kind: str) -> list[tuple[str, str]]:
-    """(JSON pointer, message) for every schema violation of a plain value (a JSONL line)."""
+def check_value(value: Any, kind: str | Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(JSON pointer, message) for every schema violation of a plain value (a JSONL line).
+
+    `kind` names a packaged schema, or is a schema (a learner's own input).
+    """
+    validator = _validator(kind) if isinstance(kind, str) else jsonschema.Draft7Validator(kind)
     return [
         (pointer_of(error.absolute_path) or "/", error.message)
-        for error in _validator(kind).iter_errors(value)
+        for error in validator.iter_errors(value)
     ]
 
 

@@ -1,4 +1,4 @@
-"""Each gate criterion fails on its own; the gate fails closed."""
+"""Each gate rule fails on its own; rules compose with AllOf, which fails closed."""
 
 from __future__ import annotations
 
@@ -8,15 +8,39 @@ from typing import Any
 import pytest
 
 from bot.core import gate
+from bot.core.learners.registry import LEARNERS
 from bot.model import GateConfig
+from bot.model.report import Consistency, Objective, SandboxReport
 
-GOOD: dict[str, Any] = {
+GOOD_DATA: dict[str, Any] = {
+    "sandbox_run_id": "sandbox_p_1",
+    "proposal_id": "p",
+    "executed_at": "2026-01-01T00:00:00Z",
     "source_case": "a",
+    "replayed_cases": ["a"],
+    "baseline": {
+        "backtest_pass_rate": 0.5,
+        "hit_count": 1,
+        "miss_count": 1,
+        "abstain_count": 0,
+        "error_count": 0,
+        "avg_score": 0.5,
+    },
+    "proposal": {
+        "backtest_pass_rate": 0.6,
+        "hit_count": 2,
+        "miss_count": 0,
+        "abstain_count": 0,
+        "error_count": 0,
+        "avg_score": 0.6,
+    },
     "delta": {
         "pass_rate_delta": 0.1,
+        "hit_count_delta": 1,
+        "avg_score_delta": 0.1,
         "fixed_cases": ["a"],
+        "regressed_cases": [],
         "protected_regressions": [],
-        "regression_count": 0,
     },
     "cost_delta": {
         "baseline_time_ms": 100.0,
@@ -24,22 +48,27 @@ GOOD: dict[str, Any] = {
         "baseline_memory_kb": 1000.0,
         "proposal_memory_kb": 1100.0,
     },
-    "stabilization": {"runs": 3, "distinct_outcomes": 1, "identical": True},
+    "stabilization": {"runs": 3, "distinct_outcomes": 1},
+    "case_details": [],
 }
+CASE_RULES = LEARNERS["backtest"].rules()
 
 
-def with_(path: str, value: Any, base: dict[str, Any] = GOOD) -> dict[str, Any]:
-    report = copy.deepcopy(base)
+def with_(path: str, value: Any, base: dict[str, Any] = GOOD_DATA) -> SandboxReport:
+    data = copy.deepcopy(base)
     *parents, last = path.split(".")
-    target = report
+    target = data
     for key in parents:
         target = target[key]
     target[last] = value
-    return report
+    return SandboxReport.from_dict(data)
 
 
-def test_good_report_passes_every_criterion() -> None:
-    verdict = gate.decide(GOOD, GateConfig())
+GOOD = SandboxReport.from_dict(GOOD_DATA)
+
+
+def test_gate_good_report_passes_every_case_rule() -> None:
+    verdict = CASE_RULES.check(GOOD, GateConfig())
     assert verdict.allowed and verdict.reasons == ()
     assert [c.name for c in verdict.criteria] == [
         "pass_rate_delta",
@@ -60,53 +89,100 @@ def test_good_report_passes_every_criterion() -> None:
         ("delta.fixed_cases", [], "failed_cases_now_passing"),
         ("source_case", "b", "source_case_fixed"),
         ("delta.protected_regressions", ["p"], "protected_regressions"),
-        ("delta.regression_count", 1, "passing_cases_now_failing"),
+        ("delta.regressed_cases", ["r"], "passing_cases_now_failing"),
         ("cost_delta.proposal_time_ms", 130.0, "time_increase"),
         ("cost_delta.proposal_memory_kb", 1300.0, "memory_increase"),
-        ("stabilization.identical", False, "stabilization"),
+        ("stabilization.distinct_outcomes", 2, "stabilization"),
     ],
 )
-def test_each_criterion_fails_on_its_own(path: str, value: Any, failing: str) -> None:
-    base = with_("source_case", None) if failing == "failed_cases_now_passing" else GOOD
-    verdict = gate.decide(with_(path, value, base), GateConfig())
+def test_gate_each_rule_fails_on_its_own(path: str, value: Any, failing: str) -> None:
+    base = copy.deepcopy(GOOD_DATA)
+    if failing == "failed_cases_now_passing":
+        base["source_case"] = None
+    verdict = CASE_RULES.check(with_(path, value, base), GateConfig())
     assert not verdict.allowed
     assert [c.name for c in verdict.criteria if not c.passed] == [failing]
     assert verdict.reasons[0].startswith(failing)
 
 
-def test_cost_increase_below_the_noise_floor_passes() -> None:
-    report = with_("cost_delta.baseline_time_ms", 1.0)
-    report["cost_delta"]["proposal_time_ms"] = 3.0  # +200 %, but only +2 ms
-    assert gate.decide(report, GateConfig()).allowed
-    assert not gate.decide(report, GateConfig(time_floor_ms=1.0)).allowed
+def test_gate_cost_increase_below_the_noise_floor_passes() -> None:
+    data = copy.deepcopy(GOOD_DATA)
+    data["cost_delta"]["baseline_time_ms"] = 1.0
+    data["cost_delta"]["proposal_time_ms"] = 3.0  # +200 %, but only +2 ms
+    report = SandboxReport.from_dict(data)
+    assert CASE_RULES.check(report, GateConfig()).allowed
+    assert not CASE_RULES.check(report, GateConfig(time_floor_ms=1.0)).allowed
 
 
-def test_thresholds_come_from_config() -> None:
+def test_gate_thresholds_come_from_config() -> None:
     report = with_("delta.pass_rate_delta", 0.04)
-    assert gate.decide(report, GateConfig(min_pass_rate_delta=0.04)).allowed
-    assert (
-        gate.decide(with_("delta.fixed_cases", []), GateConfig(require_fixed_case=False))
-        .criteria[1]
-        .passed
-    )
+    assert CASE_RULES.check(report, GateConfig(min_pass_rate_delta=0.04)).allowed
+    unfixed = with_("delta.fixed_cases", [])
+    assert gate.FixedCase().check(unfixed, GateConfig(require_fixed_case=False)).passed
 
 
-def test_empty_gate_fails_closed() -> None:
-    verdict = gate.all_of((), GOOD, GateConfig())
+def test_gate_empty_all_of_fails_closed() -> None:
+    verdict = gate.AllOf().check(GOOD, GateConfig())
     assert not verdict.allowed
     assert verdict.reasons == ("no criteria to check: the gate fails closed",)
 
 
-def test_objective_reports_use_the_objective_rules() -> None:
-    report = {**copy.deepcopy(GOOD), "objective": {"delta": 0.02}}
-    names = [c.name for c in gate.decide(report, GateConfig()).criteria]
-    assert names[0] == "objective_delta" and "pass_rate_delta" not in names
-    report["objective"]["delta"] = 0.0
-    assert not gate.decide(report, GateConfig()).allowed
+def test_gate_rules_are_the_learners_not_the_reports_keys() -> None:
+    """A case report judged by the weights rules fails closed: it measured no objective."""
+    verdict = LEARNERS["weights"].rules().check(GOOD, GateConfig())
+    assert not verdict.allowed
+    assert verdict.criteria[0].name == "objective_delta"
+    assert verdict.criteria[0].value == "no objective measured"
+    assert "pass_rate_delta" not in [c.name for c in verdict.criteria]
+    assert not LEARNERS["karma"].rules().check(GOOD, GateConfig()).allowed
 
 
-def test_verdict_as_dict_lists_value_limit_and_verdict() -> None:
-    data = gate.decide(with_("delta.regression_count", 2), GateConfig()).as_dict()
+def _objective(delta: float, *, required: bool = True, hit_after: float = 0.6) -> Objective:
+    return Objective("corr", 0.1, 0.1 + delta, delta, 0.5, hit_after, 30, required)
+
+
+@pytest.mark.parametrize(
+    ("objective", "allowed", "failing"),
+    [
+        (_objective(0.02), True, []),
+        (_objective(0.0), False, ["objective_delta"]),
+        (_objective(0.02, hit_after=0.4), False, ["hit_rate_not_lower"]),
+        (_objective(-0.1, required=False, hit_after=0.4), True, []),
+    ],
+)
+def test_gate_objective_rules(objective: Objective, allowed: bool, failing: list[str]) -> None:
+    report = SandboxReport.from_dict({**GOOD_DATA, "objective": {**objective.__dict__}})
+    assert report.evidence == objective
+    verdict = LEARNERS["weights"].rules().check(report, GateConfig())
+    assert verdict.allowed is allowed
+    assert [c.name for c in verdict.criteria if not c.passed] == failing
+
+
+def test_gate_consistency_rule_names_the_difference() -> None:
+    differs = Consistency.compare("the EMA", {"k": 1, "j": 2}, {"k": 1, "j": 3})
+    assert differs == Consistency("the EMA", False, "j: 3 vs 2")
+    report = SandboxReport.from_dict({**GOOD_DATA, "consistency": differs.__dict__})
+    verdict = LEARNERS["skills"].rules().check(report, GateConfig())
+    assert not verdict.allowed
+    assert verdict.reasons == (
+        "matches_recomputation: differs: j: 3 vs 2 (needs equal to the EMA)",
+    )
+    same = SandboxReport.from_dict(
+        {**GOOD_DATA, "consistency": Consistency.compare("x", {"k": 1}, {"k": 1}).__dict__}
+    )
+    assert LEARNERS["karma"].rules().check(same, GateConfig()).allowed
+
+
+def test_gate_report_round_trips_through_its_dict() -> None:
+    data = GOOD.to_dict()
+    assert SandboxReport.from_dict(data) == GOOD
+    assert data["delta"]["regression_count"] == 0 and data["stabilization"]["identical"] is True
+    assert "objective" not in data and "consistency" not in data
+
+
+def test_gate_verdict_as_dict_lists_value_limit_and_verdict() -> None:
+    report = with_("delta.regressed_cases", ["x", "y"])
+    data = CASE_RULES.check(report, GateConfig()).as_dict()
     row = next(c for c in data["criteria"] if c["name"] == "passing_cases_now_failing")
     assert row == {
         "name": "passing_cases_now_failing",

@@ -26,7 +26,7 @@ def run_rules(
     assert result.failed, result
     failure = analyze(subject, result, p, snap, RUN)
     cases = {c.id: c for c in (subject, *others)}
-    return learner.candidates(failure, learner.Context(subject, p, snap, cases))
+    return learner.candidates(failure, learner.CaseContext(subject, p, snap, cases))
 
 
 def by_type(found: tuple[Any, ...], type_: str) -> list[Any]:
@@ -164,7 +164,7 @@ def test_nothing_measured_drops_the_threshold_rule() -> None:
     )
     p = params()
     failure = analyze(subject, evaluate(subject, p, snap), p, snap, RUN)
-    _, dropped = learner.candidates(failure, learner.Context(subject, p, snap, {"s": subject}))
+    _, dropped = learner.candidates(failure, learner.CaseContext(subject, p, snap, {"s": subject}))
     assert dropped[0].reason == "nothing was measured, so no threshold can change the outcome"
 
 

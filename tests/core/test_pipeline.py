@@ -5,10 +5,12 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
+import pytest
+
 from bot.core import canonical, pipeline, sandbox
 from bot.core.analyze import Run, analyze
 from bot.core.evaluate import evaluate
-from bot.core.learners import Candidate
+from bot.core.learners import Candidate, Candidates
 from bot.core.learners import backtest as learner
 from bot.core.params import Change
 from bot.model import Config
@@ -69,18 +71,15 @@ def plan(
     result = evaluate(subject, replay.params, SNAP)
     failure = analyze(subject, result, replay.params, SNAP, RUN)
     found, dropped = learner.candidates(
-        failure, learner.Context(subject, replay.params, SNAP, cases)
+        failure, learner.CaseContext(subject, replay.params, SNAP, cases)
     )
     setting = pipeline.Setting(replay, Config(), "2026-01-01T00:00:00Z", meter)
     return pipeline.propose(
         "subject",
-        failure.failure_id,
-        found,
+        Candidates(failure.failure_id, found, dropped, source_case="subject"),
         setting,
-        learner="backtest",
+        learner.LEARNER,
         excluded=excluded or {},
-        dropped=dropped,
-        source_case="subject",
     )
 
 
@@ -134,12 +133,10 @@ def test_no_passing_candidate_means_no_proposal_and_says_why() -> None:
     bad = Candidate("threshold_adjustment", (Change("p", "parameters.min_count", 3, 1),), "too far")
     outcome = pipeline.propose(
         "subject",
-        "failure_subject_x",
-        [bad],
+        Candidates("failure_subject_x", (bad,), source_case="subject"),
         setting,
-        learner="backtest",
+        learner.LEARNER,
         excluded={},
-        source_case="subject",
     )
     assert outcome.proposal is None and outcome.reason == "no candidate passes the gate"
     assert "protected_regressions" in outcome.considered[0][1]
@@ -189,8 +186,9 @@ def test_stabilization_catches_a_nondeterministic_evaluator() -> None:
     replay = sandbox.Replay(replay.cases, replay.params, replay.snapshots, {"steady": flaky})
     setting = pipeline.Setting(replay, Config(), "2026-01-01T00:00:00Z")
     candidate = Candidate("window_extension", (Change("p", "parameters.window_days", 7, 8),), "x")
-    judged = pipeline.judge(candidate, "failure_subject_x", setting, source_case="subject")
-    assert judged.report["stabilization"]["identical"] is False
+    rules = learner.LEARNER.rules()
+    judged = pipeline.judge(candidate, "failure_subject_x", setting, rules, source_case="subject")
+    assert judged.report.stabilization.identical is False
     assert not judged.verdict.allowed
     assert "stabilization" in [c.name for c in judged.verdict.criteria if not c.passed]
 
@@ -218,7 +216,7 @@ def test_report_shape_and_measured_costs() -> None:
         proposal_id="proposal_x",
         executed_at="2026-01-01T00:00:00Z",
         source_case="subject",
-    )
+    ).to_dict()
     assert report["cost_delta"]["baseline_time_ms"] == 2.0  # the least of the untraced 2, 4
     assert report["cost_delta"]["proposal_time_ms"] == 3.0  # the least of the untraced 3, 5
     assert report["cost_delta"]["baseline_memory_kb"] == 10.0  # from the traced first run
@@ -238,3 +236,11 @@ def test_report_shape_and_measured_costs() -> None:
         "fixed": True,
         "regressed": False,
     }
+
+
+def test_pipeline_refuses_a_proposal_type_its_learner_did_not_declare() -> None:
+    _, replay = world()
+    setting = pipeline.Setting(replay, Config(), "2026-01-01T00:00:00Z")
+    odd = Candidate("weight_adjustment", (Change("p", "parameters.window_days", 7, 8),), "x")
+    with pytest.raises(ValueError, match="'weight_adjustment' is not declared by its learner"):
+        pipeline.propose("subject", Candidates("f", (odd,)), setting, learner.LEARNER, excluded={})

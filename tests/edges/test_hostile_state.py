@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.edges import outcomes, store
+from bot.core.learners.forecasts import FORECASTS
+from bot.edges import inputs, store
 from bot.edges.files import WorktreeFiles
-from bot.model import Problem
+from bot.model import Config, Problem
 from tests.edges.test_store import line_of, load, only, replace_in
 from tests.repos import copy_example
 
@@ -140,7 +141,7 @@ def test_outcome_lines_that_are_not_utf8_or_not_finite_are_problems(state_dir: P
     lines[1] = lines[1][:-1] + b',"note":"\xff"}'
     lines[3] = lines[3].replace(b'"confidence":0.', b'"confidence":NaN,"x":0.')
     path.write_bytes(b"\n".join(lines))
-    found, problems = outcomes.forecasts(WorktreeFiles(state_dir), "cases/outcomes/forecasts.jsonl")
+    found, problems = inputs.lines(WorktreeFiles(state_dir), FORECASTS, Config())
     assert [(p.line, p.message[:10]) for p in problems] == [(2, "not UTF-8:"), (4, "NaN is not")]
     assert len(found) == len([line for line in lines if line.strip()]) - 2
 

@@ -1,26 +1,27 @@
-"""Learners: learned state + history in, bounded candidate changes out. One module per learner."""
+"""Learners: learned state + history in, bounded candidate changes out. One module per learner.
+
+A learner is a `Learner` (below) and one line in `registry.LEARNERS`. It declares the files
+it reads (`Lines` or `Texts`, loaded and validated at the edges), the proposal types it may
+propose in their tie-break order, its subjects, its candidates for each subject, the gate
+rules it is judged by, and the evidence `check` re-derives for its branches.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, Protocol, TypeVar
 
-from bot.core.params import Change
+from bot.core import canonical
+from bot.core.analyze import FailureAnalysis
+from bot.core.gate import AllOf
+from bot.core.history import History
+from bot.core.params import Change, Params
+from bot.core.snapshot import Snapshot
+from bot.model import Case, Config
+from bot.model.report import Evidence
 
-# Ties between equally good candidates are broken in this fixed order, then by key and value.
-TYPE_ORDER = (
-    "threshold_adjustment",
-    "window_extension",
-    "integrity_filter",
-    "tau_adjustment",
-    "new_operator",
-    "new_metric",
-    "weight_adjustment",
-    "weights_revert",
-    "karma_update",
-    "skill_lifecycle",
-)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -40,13 +41,19 @@ class Candidate:
         """Lock keys: what this candidate writes."""
         return tuple(sorted({c.key for c in self.changes} | {src for src, _ in self.moves}))
 
-    def rank(self) -> tuple[int, str, str]:
-        """The fixed tie-break order."""
-        return (
-            TYPE_ORDER.index(self.proposal_type),
-            ",".join(self.keys),
-            ",".join(str(c.new) for c in self.changes),
-        )
+    def rank(self, order: Sequence[str]) -> tuple[int, str, str]:
+        """The fixed tie-break order: the learner's proposal types, then keys and values."""
+        if self.proposal_type not in order:
+            raise ValueError(
+                f"proposal type {self.proposal_type!r} is not declared by its learner "
+                f"(declared: {', '.join(order) or 'none'})"
+            )
+        return (order.index(self.proposal_type), *self.identity()[1:])
+
+    def identity(self) -> tuple[str, str, str]:
+        """(type, keys, new values): two candidates with the same identity are the same change."""
+        values = ",".join(str(c.new) for c in self.changes)
+        return (self.proposal_type, ",".join(self.keys), values)
 
     def describe(self) -> str:
         parts = [c.describe() for c in self.changes] + [f"{a} -> {b}" for a, b in self.moves]
@@ -59,3 +66,143 @@ class Dropped:
 
     description: str
     reason: str
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """What a learner proposes for one subject: candidates to replay, and what it dropped."""
+
+    failure_id: str
+    items: tuple[Candidate, ...]
+    dropped: tuple[Dropped, ...] = ()
+    notes: tuple[str, ...] = ()
+    source_case: str | None = None
+
+
+@dataclass(frozen=True)
+class Skip:
+    """Nothing to propose for a subject, and why.
+
+    `conclusive`: the learner looked and nothing should change, so an open pull request for
+    the subject is superseded. Otherwise (not due, input missing) it is left as it is.
+    """
+
+    reason: str
+    conclusive: bool = False
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Lines(Generic[T]):
+    """A JSONL file a learner reads: each line validated against a JSON Schema, then built.
+
+    `schema` names a packaged schema (`bot/schemas/NAME.schema.json`) or is the schema itself.
+    """
+
+    name: str
+    path: Callable[[Config], str]
+    schema: str | Mapping[str, Any]
+    build: Callable[[Mapping[str, Any]], T]
+    # (JSON pointer, message) of a problem a schema cannot express, or None
+    check: Callable[[T], tuple[str, str] | None] = lambda _: None
+
+
+@dataclass(frozen=True)
+class Texts:
+    """Text files a learner reads: every file with `suffix` in the directories named."""
+
+    name: str
+    directories: Callable[[Config], tuple[str, ...]]
+    suffix: str
+
+
+Input = Lines[Any] | Texts
+
+# (commit, policy file) -> that policy's parameter values at the commit ({} if absent)
+ValuesAt = Callable[[str, str], Mapping[str, float]]
+
+
+@dataclass(frozen=True)
+class Context:
+    """Everything a learner may look at: the evaluated tree, its inputs, the ledger."""
+
+    config: Config
+    cases: Mapping[str, Case]
+    params: Params
+    snapshots: Mapping[str, Snapshot]
+    failures: tuple[FailureAnalysis, ...]
+    at: int
+    inputs: Mapping[str, tuple[Any, ...]] = field(default_factory=dict)
+    history: History = field(default_factory=History)
+    values_at: ValuesAt = lambda commit, path: {}
+    force: bool = False
+
+    def lines(self, source: Lines[T]) -> tuple[T, ...]:
+        """The records of a `Lines` input (empty when the file is absent)."""
+        found: tuple[T, ...] = self.inputs.get(source.name, ())
+        return found
+
+    def texts(self, source: Texts) -> dict[str, str]:
+        """path -> text of a `Texts` input."""
+        found: tuple[tuple[str, str], ...] = self.inputs.get(source.name, ())
+        return dict(found)
+
+
+@dataclass(frozen=True)
+class Section:
+    """A report a learner adds to the dashboard: a template and what it renders."""
+
+    template: str
+    context: Mapping[str, Any]
+
+
+Measure = Callable[[Candidate], Evidence]
+
+
+class Learner(Protocol):
+    """What every learner declares; `registry.LEARNERS` lists them in the order they run."""
+
+    @property
+    def name(self) -> str:
+        """The registry key, the `Learnbot-Learner` trailer and the ledger's `learner`."""
+        ...
+
+    @property
+    def inputs(self) -> tuple[Input, ...]:
+        """The files it reads (loaded and validated at the edges)."""
+        ...
+
+    @property
+    def proposal_types(self) -> tuple[str, ...]:
+        """What it may propose, in the tie-break order among equally good candidates."""
+        ...
+
+    def enabled(self, config: Config) -> bool:
+        """Whether the configuration turns this learner on."""
+        ...
+
+    def subjects(self, context: Context) -> tuple[str, ...]:
+        """The subjects it proposes for (one pull request each, on branch prefix + subject)."""
+        ...
+
+    def candidates(self, context: Context, subject: str) -> Candidates | Skip:
+        """The candidate changes for one subject, or why there are none."""
+        ...
+
+    def rules(self) -> AllOf:
+        """The gate rules its proposals are judged by."""
+        ...
+
+    def measure(self, context: Context, subject: str) -> Measure | None:
+        """The evidence a candidate is judged on beyond the replay, re-derived by `check`."""
+        ...
+
+    def sections(self, context: Context) -> tuple[Section, ...]:
+        """Reports for the dashboard (e.g. a learner still in shadow)."""
+        ...
+
+
+def failure_id(learner: str, subject: str, candidate: Candidate) -> str:
+    """A stable failure id for a learner's subject: derived from the change it proposes."""
+    changes = [c.describe() for c in candidate.changes]
+    return f"{learner}_{canonical.short_digest([subject, changes, candidate.moves])}"

@@ -21,7 +21,17 @@ from typing import Any
 from bot.core.analyze import FailureAnalysis
 from bot.core.conditions import compare
 from bot.core.evaluate import HIT, evaluate
-from bot.core.learners import Candidate, Dropped
+from bot.core.gate import SAFETY, AllOf, FixedCase, PassRate, SourceFixed
+from bot.core.learners import (
+    Candidate,
+    Candidates,
+    Context,
+    Dropped,
+    Input,
+    Measure,
+    Section,
+    Skip,
+)
 from bot.core.params import (
     Change,
     Params,
@@ -32,11 +42,11 @@ from bot.core.params import (
     within,
 )
 from bot.core.snapshot import Snapshot
-from bot.model import Case, Parameter, Registration, policy_of
+from bot.model import Case, Config, Parameter, Registration, policy_of
 
 
 @dataclass(frozen=True)
-class Context:
+class CaseContext:
     """What the rules may look at besides the analysis."""
 
     case: Case
@@ -46,7 +56,7 @@ class Context:
 
 
 def candidates(
-    failure: FailureAnalysis, context: Context
+    failure: FailureAnalysis, context: CaseContext
 ) -> tuple[tuple[Candidate, ...], tuple[Dropped, ...]]:
     """Every candidate the rules give for `failure`, and the ones dropped by bounds."""
     found: list[Candidate | Dropped] = []
@@ -60,7 +70,7 @@ def candidates(
             found.append(_search("tau_adjustment", suggestion.split(":", 1)[1], context))
     found.extend(_registrations(failure, context))
     kept = tuple(c for c in found if isinstance(c, Candidate))
-    unique = tuple({c.rank(): c for c in kept}.values())
+    unique = tuple({c.identity(): c for c in kept}.values())
     return unique, tuple(d for d in found if isinstance(d, Dropped))
 
 
@@ -68,7 +78,7 @@ def _kinds(failure: FailureAnalysis) -> set[str]:
     return {s.split(":", 1)[0] for s in failure.suggested_adjustments}
 
 
-def _thresholds(failure: FailureAnalysis, context: Context) -> Iterable[Candidate | Dropped]:
+def _thresholds(failure: FailureAnalysis, context: CaseContext) -> Iterable[Candidate | Dropped]:
     flip_to_met = context.case.expect == "fire"
     for condition in failure.unmet_triggers:
         yield _threshold(condition, context, make_met=flip_to_met)
@@ -77,7 +87,7 @@ def _thresholds(failure: FailureAnalysis, context: Context) -> Iterable[Candidat
 
 
 def _threshold(
-    condition: Mapping[str, Any], context: Context, *, make_met: bool
+    condition: Mapping[str, Any], context: CaseContext, *, make_met: bool
 ) -> Candidate | Dropped:
     ref, actual = condition["parameter"], condition["actual"]
     op = condition["expected"].split(" ", 1)[0]
@@ -109,7 +119,7 @@ def _flip(actual: float, op: str, parameter: Parameter, *, make_met: bool) -> fl
     return new
 
 
-def _search(proposal_type: str, ref: str, context: Context) -> Candidate | Dropped:
+def _search(proposal_type: str, ref: str, context: CaseContext) -> Candidate | Dropped:
     """The smallest grid increase of `ref` under which the case passes."""
     parameter = context.params.parameter(ref)
     policy = policy_of(ref)
@@ -129,7 +139,7 @@ def _search(proposal_type: str, ref: str, context: Context) -> Candidate | Dropp
     return Dropped(f"{proposal_type} of {ref}", f"no value up to {last}{cut} makes the case pass")
 
 
-def _integrity_filters(context: Context) -> Iterable[Candidate | Dropped]:
+def _integrity_filters(context: CaseContext) -> Iterable[Candidate | Dropped]:
     found = [
         (policy, registration)
         for policy, registration in context.params.inactive(context.case.policies())
@@ -141,7 +151,7 @@ def _integrity_filters(context: Context) -> Iterable[Candidate | Dropped]:
         yield _enable("integrity_filter", policy, registration, context)
 
 
-def _registrations(failure: FailureAnalysis, context: Context) -> Iterable[Candidate]:
+def _registrations(failure: FailureAnalysis, context: CaseContext) -> Iterable[Candidate]:
     for policy, registration in context.params.inactive(context.case.policies()):
         if registration.kind == "exclude_synthetic" and "enable_integrity_filter" in _kinds(
             failure
@@ -152,7 +162,7 @@ def _registrations(failure: FailureAnalysis, context: Context) -> Iterable[Candi
 
 
 def _enable(
-    proposal_type: str, policy: str, registration: Registration, context: Context
+    proposal_type: str, policy: str, registration: Registration, context: CaseContext
 ) -> Candidate:
     target = f"{registration.type_}.{registration.name}"
     affected = tuple(sorted(c.id for c in context.cases.values() if policy in c.policies()))
@@ -174,3 +184,48 @@ def _enable(
         impact=affected,
         manifest=manifest,
     )
+
+
+@dataclass(frozen=True)
+class BacktestLearner:
+    """One subject per failing case: candidates by rule, judged on the replay of the cases."""
+
+    name: str = "backtest"
+    inputs: tuple[Input, ...] = ()
+    proposal_types: tuple[str, ...] = (
+        "threshold_adjustment",
+        "window_extension",
+        "integrity_filter",
+        "tau_adjustment",
+        "new_operator",
+        "new_metric",
+    )
+
+    def enabled(self, config: Config) -> bool:
+        return config.learners.backtest.enabled
+
+    def subjects(self, context: Context) -> tuple[str, ...]:
+        return tuple(f.case_id for f in context.failures)
+
+    def candidates(self, context: Context, subject: str) -> Candidates | Skip:
+        failure = next((f for f in context.failures if f.case_id == subject), None)
+        if failure is None:
+            return Skip(f"{subject} does not fail", conclusive=True)
+        case = context.cases[subject]
+        snapshot = context.snapshots[case.snapshot_sha256]
+        found, dropped = candidates(
+            failure, CaseContext(case, context.params, snapshot, context.cases)
+        )
+        return Candidates(failure.failure_id, found, dropped, source_case=case.id)
+
+    def rules(self) -> AllOf:
+        return AllOf(PassRate(), FixedCase(), SourceFixed(), *SAFETY)
+
+    def measure(self, context: Context, subject: str) -> Measure | None:
+        return None
+
+    def sections(self, context: Context) -> tuple[Section, ...]:
+        return ()
+
+
+LEARNER = BacktestLearner()

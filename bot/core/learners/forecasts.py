@@ -14,8 +14,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from bot.core.gate import AllOf
+from bot.core.learners import Candidates, Context, Input, Lines, Measure, Section, Skip
 from bot.core.learners.weighting import correlation
-from bot.model import Forecast
+from bot.model import Config, Forecast
 
 
 def brier(confidence: float, correct: bool) -> float:
@@ -97,3 +99,52 @@ def ensemble(forecasts: Sequence[Forecast], *, activation: int, min_seen: int = 
 
 def _other(direction: str) -> str:
     return "down" if direction == "up" else "up"
+
+
+FORECASTS = Lines(
+    "forecasts",
+    lambda config: config.learners.forecasts.outcomes,
+    "forecast",
+    Forecast.from_dict,
+)
+
+
+@dataclass(frozen=True)
+class ForecastsLearner:
+    """Proposes nothing yet: reports performance, and the ensemble while it is in shadow."""
+
+    name: str = "forecasts"
+    inputs: tuple[Input, ...] = (FORECASTS,)
+    proposal_types: tuple[str, ...] = ()
+
+    def enabled(self, config: Config) -> bool:
+        return config.learners.forecasts.enabled
+
+    def subjects(self, context: Context) -> tuple[str, ...]:
+        return ()
+
+    def candidates(self, context: Context, subject: str) -> Candidates | Skip:
+        return Skip("the forecasts learner only reports")
+
+    def rules(self) -> AllOf:
+        return AllOf()
+
+    def measure(self, context: Context, subject: str) -> Measure | None:
+        return None
+
+    def sections(self, context: Context) -> tuple[Section, ...]:
+        found = context.lines(FORECASTS)
+        if not found:
+            return ()
+        config = context.config.learners.forecasts
+        combined = ensemble(found, activation=config.activation)
+        report = {
+            "producers": performance(found),
+            "regimes": performance(found, by_regime=True),
+            "ensemble": combined,
+            "shadow": config.shadow or not combined.active,
+        }
+        return (Section("forecasts.md.j2", report),)
+
+
+LEARNER = ForecastsLearner()

@@ -10,7 +10,21 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from bot.model import Position
+from bot.core.gate import SAFETY, AllOf, MatchesRecomputation
+from bot.core.learners import (
+    Candidate,
+    Candidates,
+    Context,
+    Input,
+    Lines,
+    Measure,
+    Section,
+    Skip,
+    failure_id,
+)
+from bot.core.params import Change
+from bot.model import Config, Policy, Position, format_time, parse_time
+from bot.model.report import Consistency
 
 
 @dataclass(frozen=True)
@@ -55,3 +69,102 @@ def update(
     return KarmaUpdate(
         {k: round(v, 6) for k, v in values.items()}, last, len(fresh), tuple(sorted(unknown))
     )
+
+
+def _closed_in_order(position: Position) -> tuple[str, str] | None:
+    if position.closed_at < position.opened_at:
+        return "/closed_at", f"{position.id}: closed before it opened"
+    return None
+
+
+POSITIONS = Lines(
+    "positions",
+    lambda config: config.learners.karma.outcomes,
+    "position",
+    Position.from_dict,
+    _closed_in_order,
+)
+
+
+@dataclass(frozen=True)
+class KarmaLearner:
+    """One subject: the karma policy; the change must equal the EMA recomputed on the base."""
+
+    name: str = "karma"
+    inputs: tuple[Input, ...] = (POSITIONS,)
+    proposal_types: tuple[str, ...] = ("karma_update",)
+
+    def enabled(self, config: Config) -> bool:
+        return config.learners.karma.enabled
+
+    def subjects(self, context: Context) -> tuple[str, ...]:
+        return (f"karma/{context.config.learners.karma.policy}",)
+
+    def candidates(self, context: Context, subject: str) -> Candidates | Skip:
+        found = _changes(context)
+        if isinstance(found, str):
+            return Skip(found, conclusive=True)
+        policy, changes, folded = found
+        notes: tuple[str, ...] = ()
+        if folded.unknown:
+            unknown = ", ".join(folded.unknown)
+            notes = (f"no entry for producer(s) {unknown} in {policy.path}",)
+        rows = tuple(
+            {"producer": c.target.split(".", 1)[1], "old": f"{c.old:+.6f}", "new": f"{c.new:+.6f}"}
+            for c in changes
+            if c.target.startswith("parameters.")
+            and isinstance(c.old, (int, float))
+            and isinstance(c.new, float)
+        )
+        alpha = context.config.learners.karma.alpha
+        rationale = (
+            f"Fold {folded.folded} closed positions into each contributing producer's karma "
+            f"(EMA, alpha {alpha})."
+        )
+        candidate = Candidate("karma_update", changes, rationale, explanation=rows)
+        return Candidates(failure_id(self.name, subject, candidate), (candidate,), notes=notes)
+
+    def rules(self) -> AllOf:
+        return AllOf(MatchesRecomputation(), *SAFETY)
+
+    def measure(self, context: Context, subject: str) -> Measure:
+        found = _changes(context)
+        expected = {} if isinstance(found, str) else {c.key: c.new for c in found[1]}
+
+        def check(candidate: Candidate) -> Consistency:
+            actual = {c.key: c.new for c in candidate.changes}
+            return Consistency.compare(
+                "the karma EMA recomputed from the outcomes", expected, actual
+            )
+
+        return check
+
+    def sections(self, context: Context) -> tuple[Section, ...]:
+        return ()
+
+
+LEARNER = KarmaLearner()
+
+
+def _changes(context: Context) -> tuple[Policy, tuple[Change, ...], KarmaUpdate] | str:
+    """The karma policy, the changes the EMA dictates, and the update (or why none)."""
+    config = context.config.learners.karma
+    policy = context.params.policies.get(config.policy)
+    if policy is None or policy.kind != "karma":
+        return f"no karma policy {config.policy!r} in policies/"
+    folded = update(
+        policy.values(),
+        context.lines(POSITIONS),
+        since=parse_time(policy.as_of) if policy.as_of else None,
+        until=context.at,
+        alpha=config.alpha,
+    )
+    if folded.folded == 0:
+        return "no outcomes closed since the last update"
+    changes = [
+        Change(policy.name, f"parameters.{n}", p.value, folded.values[n])
+        for n, p in sorted(policy.parameters.items())
+        if round(folded.values[n] - float(p.value), 9) != 0
+    ]
+    changes.append(Change(policy.name, "as_of", policy.as_of, format_time(folded.as_of)))
+    return policy, tuple(changes), folded

@@ -10,7 +10,20 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from bot.model import SkillsLearnerConfig
+from bot.core.gate import SAFETY, AllOf, MatchesRecomputation
+from bot.core.learners import (
+    Candidate,
+    Candidates,
+    Context,
+    Input,
+    Measure,
+    Section,
+    Skip,
+    Texts,
+    failure_id,
+)
+from bot.model import Config, SkillsLearnerConfig
+from bot.model.report import Consistency
 
 PENDING, ACTIVE, ARCHIVED = "pending", "active", "archived"
 _SCORE = re.compile(r"^\s*score:\s*(-?\d+)\s*$")
@@ -60,3 +73,69 @@ def _rule(state: str, value: int, config: SkillsLearnerConfig) -> tuple[str, str
     if state == ACTIVE and value <= config.archive_at:
         return ARCHIVED, f"score {value} <= {config.archive_at}"
     return None
+
+
+def _directories(config: Config) -> tuple[str, ...]:
+    root = config.learners.skills.path.rstrip("/")
+    return tuple(f"{root}/{state}" for state in (PENDING, ACTIVE, ARCHIVED))
+
+
+SKILL_FILES = Texts("skills", _directories, ".md")
+
+
+@dataclass(frozen=True)
+class SkillsLearner:
+    """One subject, `skills`: the moves the scores dictate, re-derived by the check."""
+
+    name: str = "skills"
+    inputs: tuple[Input, ...] = (SKILL_FILES,)
+    proposal_types: tuple[str, ...] = ("skill_lifecycle",)
+
+    def enabled(self, config: Config) -> bool:
+        return config.learners.skills.enabled
+
+    def subjects(self, context: Context) -> tuple[str, ...]:
+        return ("skills",)
+
+    def candidates(self, context: Context, subject: str) -> Candidates | Skip:
+        found, unscored = moves(context.texts(SKILL_FILES), context.config.learners.skills)
+        notes = (f"no score line in {', '.join(unscored)}",) if unscored else ()
+        if not found:
+            return Skip("no skill crossed a threshold", conclusive=True, notes=notes)
+        rows = tuple(
+            {
+                "skill": m.source.rsplit("/", 1)[1],
+                "from": m.source.split("/")[-2],
+                "to": m.target.split("/")[-2],
+                "why": m.why,
+            }
+            for m in found
+        )
+        candidate = Candidate(
+            "skill_lifecycle",
+            (),
+            f"Move {len(found)} skill file(s) by score.",
+            moves=tuple((m.source, m.target) for m in found),
+            explanation=rows,
+        )
+        return Candidates(failure_id(self.name, subject, candidate), (candidate,), notes=notes)
+
+    def rules(self) -> AllOf:
+        return AllOf(MatchesRecomputation(), *SAFETY)
+
+    def measure(self, context: Context, subject: str) -> Measure:
+        found, _ = moves(context.texts(SKILL_FILES), context.config.learners.skills)
+        expected = {m.source: m.target for m in found}
+
+        def check(candidate: Candidate) -> Consistency:
+            return Consistency.compare(
+                "the moves the scores dictate", expected, dict(candidate.moves)
+            )
+
+        return check
+
+    def sections(self, context: Context) -> tuple[Section, ...]:
+        return ()
+
+
+LEARNER = SkillsLearner()

@@ -1,0 +1,13 @@
+"""Every learner, in the order a run asks them: one line each (like pre-commit's languages)."""
+
+from __future__ import annotations
+
+from bot.core.learners import Learner, backtest, forecasts, karma, skills, weights
+
+LEARNERS: dict[str, Learner] = {
+    "backtest": backtest.LEARNER,
+    "weights": weights.LEARNER,
+    "karma": karma.LEARNER,
+    "skills": skills.LEARNER,
+    "forecasts": forecasts.LEARNER,
+}

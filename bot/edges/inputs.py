@@ -1,0 +1,69 @@
+"""The files learners read: JSONL lines validated against their schema, or text files.
+
+Each learner declares its inputs (bot.core.learners: `Lines`, `Texts`); this module loads
+them. A file read by several learners is read and reported once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from bot.core import jsonline
+from bot.core.learners import Input, Lines, Texts
+from bot.edges import schemas
+from bot.edges.files import Files
+from bot.model import Config, Problem
+
+
+def load(
+    files: Files, config: Config, inputs: Iterable[Input]
+) -> tuple[dict[str, tuple[Any, ...]], list[Problem]]:
+    """name -> records (or (path, text) pairs) for each input, and the problems found."""
+    loaded: dict[str, tuple[Any, ...]] = {}
+    problems: list[Problem] = []
+    for source in inputs:
+        if isinstance(source, Texts):
+            loaded[source.name] = _texts(files, source.directories(config), source.suffix)
+        else:
+            found, trouble = lines(files, source, config)
+            loaded[source.name] = found
+            problems.extend(p for p in trouble if p not in problems)
+    return loaded, problems
+
+
+def lines(
+    files: Files, source: Lines[Any], config: Config
+) -> tuple[tuple[Any, ...], list[Problem]]:
+    """A JSONL input's valid records; invalid lines are problems and left out."""
+    path = source.path(config)
+    data = files.read(path)
+    if data is None:
+        return (), []
+    found: list[Any] = []
+    problems: list[Problem] = []
+    for number, line in jsonline.numbered(data):
+        try:
+            value = jsonline.loads(line)
+        except jsonline.LineError as exc:
+            problems.append(Problem(path, number, "", str(exc)))
+            continue
+        violations = schemas.check_value(value, source.schema)
+        if violations:
+            problems.extend(Problem(path, number, p, m) for p, m in violations)
+            continue
+        record = source.build(value)
+        trouble = source.check(record)
+        if trouble is not None:
+            problems.append(Problem(path, number, *trouble))
+            continue
+        found.append(record)
+    return tuple(found), problems
+
+
+def _texts(files: Files, directories: Iterable[str], suffix: str) -> tuple[tuple[str, str], ...]:
+    return tuple(
+        (path, (files.read(path) or b"").decode("utf-8", errors="replace"))
+        for directory in directories
+        for path in files.listdir(directory, suffix)
+    )

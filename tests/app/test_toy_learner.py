@@ -1,0 +1,104 @@
+"""A learner written outside bot/ (tests/toy_learner.py) plugs in with one registry line.
+
+It then goes through everything the built-in learners do: `loop --dry-run`, `run` (a pull
+request), `check` (re-derived from the base branch), `promote` (a ledger entry).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from bot.core.learners.registry import LEARNERS
+from tests import toy_learner
+from tests.harness import NOW, World
+
+BRANCH = "learnbot/nudges"
+NUDGE = '{"parameter": "inbox_triage.trusted_reputation", "value": 0.95}\n'
+
+
+@pytest.fixture
+def nudged(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> Iterator[World]:
+    monkeypatch.setitem(LEARNERS, "nudge", toy_learner.LEARNER)  # the one registry line
+    world = World(tmp_path, "local", capsys)
+    (world.repo / "cases/outcomes/nudges.jsonl").write_text("")
+    world.change_main("cases/outcomes/nudges.jsonl", lambda _: NUDGE, "ask for a nudge")
+    yield world
+    world.close_world()
+
+
+def _local(world: World, *args: str) -> tuple[int, str]:
+    """A command that reads only the working tree (no forge)."""
+    world.capsys.readouterr()
+    code = main([*args, "--repo", str(world.repo)], environ=world.env)
+    return code, world.capsys.readouterr().out
+
+
+def _nudge_outcome(world: World) -> dict[str, object]:
+    code, out = _local(world, "loop", "--dry-run", "--json", "--now", NOW)
+    assert code == 0
+    found = [p for p in json.loads(out)["pull_requests"] if p["learner"] == "nudge"]
+    assert len(found) == 1
+    return found[0]
+
+
+def test_toy_learner_runs_through_loop_run_check_and_promote(nudged: World) -> None:
+    outcome = _nudge_outcome(nudged)
+    proposal = outcome["proposal"]
+    assert isinstance(proposal, dict) and proposal["subject"] == "nudges"
+    assert proposal["changes"] == [
+        {
+            "policy": "inbox_triage",
+            "target": "parameters.trusted_reputation",
+            "old": 0.9,
+            "new": 0.95,
+        }
+    ]
+    report = outcome["report"]
+    assert isinstance(report, dict) and report["consistency"]["matches"] is True
+    assert report["gate"]["criteria"][0]["name"] == "matches_recomputation"
+
+    assert nudged.run().code == 0
+    pull = nudged.open_pulls()[BRANCH]
+    assert "nudge" in pull["title"]
+    assert nudged.check(BRANCH).code == 0
+    nudged.merge(pull["number"])
+    assert nudged.learnbot("promote").code == 0
+    promotions = [e for e in nudged.ledger() if e["type"] == "promotion"]
+    assert [(e["learner"], e["subject"]) for e in promotions] == [("nudge", "nudges")]
+    assert promotions[0]["gate"]["allowed"] is True
+
+
+def test_toy_learner_check_rederives_from_the_base_branch(nudged: World) -> None:
+    assert nudged.run().code == 0
+    nudged.push_to_branch(
+        BRANCH,
+        "policies/inbox_triage.yaml",
+        lambda text: text.replace("value: 0.95", "value: 1.0"),
+        "a person edits the nudge",
+    )
+    result = nudged.check(BRANCH)
+    assert result.code == 1
+    assert "matches_recomputation" in result.out
+
+
+def test_toy_learner_input_is_validated_against_its_schema(nudged: World) -> None:
+    nudged.change_main("cases/outcomes/nudges.jsonl", lambda _: '{"parameter": 3}\n', "a bad nudge")
+    code, out = _local(nudged, "validate")
+    assert code == 2
+    assert "cases/outcomes/nudges.jsonl:1" in out
+
+
+def test_unregistered_learner_is_unknown(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    world = World(tmp_path, "local", capsys)
+    with pytest.raises(SystemExit):
+        _local(world, "learn", "nudge", "--dry-run")
+    assert "nudge" not in LEARNERS

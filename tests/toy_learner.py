@@ -1,0 +1,100 @@
+"""A toy learner, as a user would write one: one module, one line in the registry.
+
+It reads `cases/outcomes/nudges.jsonl` (lines `{"parameter": "policy.name", "value": N}`)
+and proposes setting each named parameter to its value. `check` re-derives the same values
+from the base branch's file, so a hand-edited branch that differs fails the gate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from bot.core.gate import SAFETY, AllOf, MatchesRecomputation
+from bot.core.learners import (
+    Candidate,
+    Candidates,
+    Context,
+    Input,
+    Lines,
+    Measure,
+    Section,
+    Skip,
+    failure_id,
+)
+from bot.core.params import Change
+from bot.model import Config
+from bot.model.report import Consistency
+
+
+@dataclass(frozen=True)
+class Nudge:
+    parameter: str
+    value: float
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Nudge:
+        return cls(str(data["parameter"]), float(data["value"]))
+
+
+NUDGES = Lines(
+    "nudges",
+    lambda config: "cases/outcomes/nudges.jsonl",
+    {
+        "type": "object",
+        "required": ["parameter", "value"],
+        "additionalProperties": False,
+        "properties": {"parameter": {"type": "string"}, "value": {"type": "number"}},
+    },
+    Nudge.from_dict,
+)
+
+
+@dataclass(frozen=True)
+class NudgeLearner:
+    name: str = "nudge"
+    inputs: tuple[Input, ...] = (NUDGES,)
+    proposal_types: tuple[str, ...] = ("nudge",)
+
+    def enabled(self, config: Config) -> bool:
+        return True
+
+    def subjects(self, context: Context) -> tuple[str, ...]:
+        return ("nudges",)
+
+    def candidates(self, context: Context, subject: str) -> Candidates | Skip:
+        changes = _changes(context)
+        if not changes:
+            return Skip("no parameter to nudge", conclusive=True)
+        candidate = Candidate("nudge", changes, f"Nudge {len(changes)} parameter(s) as asked.")
+        return Candidates(failure_id(self.name, subject, candidate), (candidate,))
+
+    def rules(self) -> AllOf:
+        return AllOf(MatchesRecomputation(), *SAFETY)
+
+    def measure(self, context: Context, subject: str) -> Measure:
+        expected = {c.key: c.new for c in _changes(context)}
+
+        def check(candidate: Candidate) -> Consistency:
+            actual = {c.key: c.new for c in candidate.changes}
+            return Consistency.compare("the nudges file", expected, actual)
+
+        return check
+
+    def sections(self, context: Context) -> tuple[Section, ...]:
+        return ()
+
+
+def _changes(context: Context) -> tuple[Change, ...]:
+    wanted = {n.parameter: n.value for n in context.lines(NUDGES)}
+    found = []
+    for ref, value in sorted(wanted.items()):
+        policy, _, name = ref.partition(".")
+        current = context.params.value(ref)
+        if current != value:
+            found.append(Change(policy, f"parameters.{name}", current, value))
+    return tuple(found)
+
+
+LEARNER = NudgeLearner()
