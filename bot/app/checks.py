@@ -24,8 +24,8 @@ from bot.edges import actions, render, yamldoc
 from bot.edges.forge import Check
 from bot.edges.gitrepo import Clone
 from bot.errors import EXIT_OK, EXIT_PROBLEMS, ConfigError, StateError
-
-PROPOSAL_TRAILER = "Learnbot-Proposal"
+from bot.model import trailers as trailer
+from bot.model.trailers import ProposalTrailers
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ def review(
     branch: str,
     settings: Settings,
     known: pipeline.Evaluation | None = None,
-    trailers: Mapping[str, tuple[str, ...]] | None = None,
+    trailers: ProposalTrailers | None = None,
     history: History | None = None,
 ) -> Review:
     """Check `head` (a proposal branch) against `base` (the default branch head).
@@ -56,7 +56,7 @@ def review(
     `known` is a replay the caller already made of exactly these changes on this base (the
     run that just pushed them): the scope is still re-derived, the replay is not repeated.
     """
-    derived, trailers, found = _derive(clone, evaluated, base=base, head=head, trailers=trailers)
+    derived, declared, found = _derive(clone, evaluated, base=base, head=head, trailers=trailers)
     context = {
         "problems": found,
         "changes": [c.describe() for c in derived.changes],
@@ -67,22 +67,22 @@ def review(
         summary = _render(settings, {**context, "sandbox": None})
         return Review(False, f"Out of scope: {found[0]}"[:250], summary, derived)
     subject = branch.removeprefix(evaluated.state.config.pull_requests.branch_prefix)
-    kind = (trailers.get("Learnbot-Type") or ("re-derived",))[0]
+    assert declared is not None  # a branch without one is out of scope
+    kind = declared.proposal_type or "re-derived"
     candidate = Candidate(kind, derived.changes, "re-derived from the diff", moves=derived.moves)
-    learner = LEARNERS.get((trailers.get("Learnbot-Learner") or ("",))[0])
+    learner = LEARNERS.get(declared.learner)
     if learner is None:
-        name = (trailers.get("Learnbot-Learner") or ("none",))[0]
-        problem = f"the Learnbot-Learner trailer names no registered learner ({name})"
+        name = declared.learner or "none"
+        problem = f"the {trailer.LEARNER} trailer names no registered learner ({name})"
         summary = _render(settings, {**context, "problems": [problem], "sandbox": None})
         return Review(False, f"Out of scope: {problem}"[:250], summary, derived)
     if known is not None and _same_change(known.candidate, candidate):
         judged = known
     else:
         looked, _ = learners.context(evaluated, learner, history or History(), clone.read_at)
-        failure = (trailers.get("Learnbot-Failure") or ("",))[0]
         judged = pipeline.judge(
             candidate,
-            failure,
+            declared.failure_id,
             planning.setting(evaluated),
             learner.rules(),
             measure=learner.measure(looked, subject),
@@ -104,8 +104,8 @@ def _derive(
     *,
     base: str,
     head: str,
-    trailers: Mapping[str, tuple[str, ...]] | None,
-) -> tuple[scope.Derived, Mapping[str, tuple[str, ...]], list[str]]:
+    trailers: ProposalTrailers | None,
+) -> tuple[scope.Derived, ProposalTrailers | None, list[str]]:
     """What the diff changes, the proposal's trailers, and everything out of scope."""
     config = evaluated.state.config
     merge_base = clone.merge_base(base, head)
@@ -118,10 +118,10 @@ def _derive(
         trailers = proposal_trailers(clone, merge_base, head)[1]
     found = [*derived.problems, *scope.bound_problems(derived, evaluated.state.policies)]
     found += scope.weight_problems(after)
-    undeclared = scope.undeclared(derived, trailers.get("Learnbot-Change", ()))
+    undeclared = scope.undeclared(derived, trailers.changes if trailers else ())
     found += [f"{key}: changed but not declared by the proposal" for key in undeclared]
-    if not trailers.get(PROPOSAL_TRAILER):
-        found.append("no commit on the branch carries a Learnbot-Proposal trailer")
+    if trailers is None:
+        found.append(f"no commit on the branch carries a {trailer.PROPOSAL} trailer")
     if not derived.changes and not derived.moves:
         found.append("the branch changes no learned value")
     return derived, trailers, found
@@ -143,13 +143,13 @@ def _parse(clone: Clone, sha: str, path: str) -> dict[str, Any]:
 
 def proposal_trailers(
     clone: Clone, merge_base: str, head: str
-) -> tuple[str | None, Mapping[str, tuple[str, ...]]]:
+) -> tuple[str | None, ProposalTrailers | None]:
     """The newest commit on a branch that carries a proposal, and its trailers."""
     for sha in reversed(clone.first_parents(merge_base, head)):
-        info = clone.info(sha)
-        if PROPOSAL_TRAILER in info.trailers:
-            return sha, info.trailers
-    return None, {}
+        declared = ProposalTrailers.parse(clone.info(sha).trailers)
+        if declared is not None:
+            return sha, declared
+    return None, None
 
 
 def _render(settings: Settings, context: dict[str, Any]) -> str:

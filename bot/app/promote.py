@@ -25,8 +25,9 @@ from bot.edges import actions, store, yamldoc
 from bot.edges.gitrepo import PushRejected
 from bot.errors import EXIT_OK, GitError
 from bot.model import format_time
+from bot.model import trailers as trailer
+from bot.model.trailers import ProposalTrailers
 
-LEDGER_TRAILER = "Learnbot-Ledger"
 _REVERTS = re.compile(r"This reverts commit ([0-9a-f]{7,40})")
 _MERGED_PR = re.compile(r"^Merge pull request #(\d+)|\(#(\d+)\)$")
 
@@ -77,7 +78,7 @@ def _unrecorded(workspace: Workspace) -> list[str]:
     """First-parent commits after learnbot's last ledger commit (or after the root)."""
     clone = workspace.clone
     last = clone.run(
-        "rev-list", "--first-parent", "-1", f"--grep=^{LEDGER_TRAILER}: ", workspace.base
+        "rev-list", "--first-parent", "-1", f"--grep=^{trailer.LEDGER}: ", workspace.base
     )
     if not last:
         roots = clone.run("rev-list", "--first-parent", "--max-parents=0", workspace.base).split()
@@ -101,7 +102,7 @@ class _Evaluations:
 def _observe(workspace: Workspace, sha: str, evaluated: _Evaluations) -> Observed | None:
     clone = workspace.clone
     info = clone.info(sha)
-    if LEDGER_TRAILER in info.trailers:
+    if trailer.LEDGER in info.trailers:
         return None
     first = info.parents[0] if info.parents else None
     head, trailers, reverts = _merged(workspace, sha, info)
@@ -132,7 +133,7 @@ def _observe(workspace: Workspace, sha: str, evaluated: _Evaluations) -> Observe
         gate=_gate(workspace, evaluated.at(first), sha, trailers)
         if trailers is not None and first
         else None,
-        changes=tuple(trailers.get("Learnbot-Change", ())) if trailers else (),
+        changes=trailers.changes if trailers else (),
         parent=first,
         values=_values(before, after),
     )
@@ -140,20 +141,21 @@ def _observe(workspace: Workspace, sha: str, evaluated: _Evaluations) -> Observe
 
 def _merged(
     workspace: Workspace, sha: str, info: Any
-) -> tuple[str | None, Mapping[str, tuple[str, ...]] | None, str | None]:
+) -> tuple[str | None, ProposalTrailers | None, str | None]:
     """(proposal head, its trailers, reverted commit) for a squash, a merge or a revert."""
     clone = workspace.clone
-    if checks.PROPOSAL_TRAILER in info.trailers:
-        return sha, info.trailers, None
+    declared = ProposalTrailers.parse(info.trailers)
+    if declared is not None:
+        return sha, declared, None
     found = _REVERTS.search(info.message)
     if found:
         return None, None, clone.resolve(found.group(1))
     if len(info.parents) != 2:
         return None, None, None
     base = clone.merge_base(info.parents[0], info.parents[1])
-    head, trailers = checks.proposal_trailers(clone, base, info.parents[1])
+    head, declared = checks.proposal_trailers(clone, base, info.parents[1])
     if head is not None:
-        return head, trailers, None
+        return head, declared, None
     for merged in reversed(clone.first_parents(base, info.parents[1])):
         found = _REVERTS.search(clone.info(merged).message)
         if found:
@@ -198,11 +200,10 @@ def _values(
 
 
 def _gate(
-    workspace: Workspace, parent: Evaluated, sha: str, trailers: Mapping[str, tuple[str, ...]]
+    workspace: Workspace, parent: Evaluated, sha: str, trailers: ProposalTrailers
 ) -> dict[str, Any]:
     """The gate decision for the merged diff, re-derived on the state it was merged into."""
-    subject = (trailers.get("Learnbot-Subject") or ("",))[0]
-    branch = workspace.config.pull_requests.branch_prefix + subject
+    branch = workspace.config.pull_requests.branch_prefix + trailers.subject
     review = checks.review(
         workspace.clone,
         parent,
@@ -250,7 +251,7 @@ def _record(workspace: Workspace, decision: Decision, sealed: bytes) -> str:
     kinds = ", ".join(sorted({e["type"] for e in decision.entries}))
     message = (
         f"learnbot: record {len(decision.entries)} ledger entries ({kinds})\n\n"
-        f"{LEDGER_TRAILER}: {len(decision.entries)} entries through {workspace.base}\n"
+        f"{trailer.ledger_line(len(decision.entries), workspace.base)}\n"
     )
     return workspace.clone.commit(
         base=workspace.base,

@@ -19,6 +19,7 @@ from bot.core.pipeline import Outcome
 from bot.core.proposal import Proposal
 from bot.edges import edits, render
 from bot.edges.forge import PullRequest, mark_superseded, metadata_marker
+from bot.model.trailers import ProposalTrailers
 
 TRUNCATION_NOTE = (
     "\n\n_Details truncated to fit the pull request body limit ({omitted:,} characters left out); "
@@ -69,16 +70,17 @@ def content_digest(files: Mapping[str, bytes | None]) -> str:
 
 
 def commit_message(proposal: Proposal, report_digest: str) -> str:
-    trailers = [
-        f"Learnbot-Proposal: {proposal.proposal_id}",
-        f"Learnbot-Failure: {proposal.source_failure_id}",
-        f"Learnbot-Report-Sha256: {report_digest}",
-        f"Learnbot-Learner: {proposal.learner}",
-        f"Learnbot-Type: {proposal.proposal_type}",
-        f"Learnbot-Subject: {proposal.subject}",
-        *[f"Learnbot-Change: {key}" for key in proposal.keys],
-    ]
-    return f"{proposal.title()}\n\n{proposal.change_description}\n\n" + "\n".join(trailers) + "\n"
+    declared = ProposalTrailers(
+        proposal_id=proposal.proposal_id,
+        failure_id=proposal.source_failure_id,
+        report_sha256=report_digest,
+        learner=proposal.learner,
+        proposal_type=proposal.proposal_type,
+        subject=proposal.subject,
+        changes=proposal.keys,
+    )
+    lines = "\n".join(declared.lines())
+    return f"{proposal.title()}\n\n{proposal.change_description}\n\n{lines}\n"
 
 
 def plan(workspace: Workspace, outcome: Outcome, failure_markdown: str | None) -> Planned:

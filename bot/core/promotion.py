@@ -15,6 +15,7 @@ from typing import Any
 
 from bot.core.history import MANUAL, PROMOTION, REJECTION, ROLLBACK, History
 from bot.core.scope import is_policy_file, policy_name
+from bot.model.trailers import ProposalTrailers
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,7 @@ class Observed:
     at: str
     author: str
     subject: str
-    proposal: Mapping[str, tuple[str, ...]] | None  # the merged proposal's trailers, if any
+    proposal: ProposalTrailers | None  # the merged proposal's trailers, if any
     proposal_head: str | None = None
     reverts: str | None = None
     pr: int | None = None
@@ -89,11 +90,6 @@ def _entry(commit: Observed, history: History, bumps: dict[str, int]) -> dict[st
     return None
 
 
-def _first(trailers: Mapping[str, tuple[str, ...]], key: str) -> str:
-    values = trailers.get(key, ())
-    return values[0] if values else ""
-
-
 def _versions(before: Mapping[str, int], after: Mapping[str, int]) -> dict[str, dict[str, int]]:
     return {
         name: {"from": before.get(name, 0), "to": after[name]}
@@ -103,7 +99,7 @@ def _versions(before: Mapping[str, int], after: Mapping[str, int]) -> dict[str, 
 
 
 def _promotion(commit: Observed) -> dict[str, Any]:
-    trailers = commit.proposal or {}
+    trailers = commit.proposal or ProposalTrailers("")
     return {
         "type": PROMOTION,
         "at": commit.at,
@@ -111,12 +107,12 @@ def _promotion(commit: Observed) -> dict[str, Any]:
         "parent": commit.parent,
         "head": commit.proposal_head,
         "pr": commit.pr,
-        "proposal_id": _first(trailers, "Learnbot-Proposal"),
-        "failure_id": _first(trailers, "Learnbot-Failure"),
+        "proposal_id": trailers.proposal_id,
+        "failure_id": trailers.failure_id,
         "failure_status": "resolved",
-        "subject": _first(trailers, "Learnbot-Subject"),
-        "learner": _first(trailers, "Learnbot-Learner"),
-        "report_sha256": _first(trailers, "Learnbot-Report-Sha256"),
+        "subject": trailers.subject,
+        "learner": trailers.learner,
+        "report_sha256": trailers.report_sha256,
         "approvers": list(commit.approvers),
         "merged_by": commit.author,
         "changes": list(commit.changes),

@@ -14,6 +14,7 @@ from gitdb import IStream
 
 from bot.edges.redact import scrub
 from bot.errors import GitError, UnknownRevision
+from bot.model import trailers as trailer
 
 
 class GitTreeFiles:
@@ -107,19 +108,6 @@ class CommitInfo:
         return self.message.split("\n", 1)[0]
 
 
-def _trailers(message: str) -> dict[str, tuple[str, ...]]:
-    """`Key: value` lines of the last paragraph of a commit message."""
-    found: dict[str, list[str]] = {}
-    paragraphs = [p for p in message.strip().split("\n\n") if p.strip()]
-    if len(paragraphs) < 2:
-        return {}
-    for line in paragraphs[-1].splitlines():
-        key, sep, value = line.partition(": ")
-        if sep and key.replace("-", "").isalnum():
-            found.setdefault(key, []).append(value.strip())
-    return {key: tuple(values) for key, values in found.items()}
-
-
 def _git(repo: git.Repo, *args: str, env: Mapping[str, str] | None = None) -> str:
     try:
         if env:
@@ -170,7 +158,7 @@ class Clone(GitRepo):
             author=str(commit.author.name),
             author_email=str(commit.author.email),
             committed_at=int(commit.committed_date),
-            trailers=_trailers(message),
+            trailers=trailer.parse(message),
         )
 
     def _store(self, data: bytes) -> str:
