@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 from bot import __version__, config
-from bot.app import (
+from bot.commands import (
     backtests,
     checks,
     demo,
@@ -23,7 +23,7 @@ from bot.app import (
     proposals,
     state,
 )
-from bot.app import run as run_command
+from bot.commands import run as run_command
 from bot.core.learners.registry import LEARNERS
 from bot.edges.redact import scrub
 from bot.errors import EXIT_BUG, EXIT_INTERRUPTED, BotError

@@ -52,9 +52,9 @@ def test_core_imports_only_stdlib_model_errors_numpy(path: Path) -> None:
 
 
 @pytest.mark.parametrize("path", sorted((BOT / "edges").rglob("*.py")), ids=lambda p: p.name)
-def test_edges_never_import_app_or_cli(path: Path) -> None:
+def test_edges_never_import_commands_or_cli(path: Path) -> None:
     for name in imports(path):
-        assert not name.startswith(("bot.app", "bot.cli")), f"{path.name} imports {name}"
+        assert not name.startswith(("bot.commands", "bot.cli")), f"{path.name} imports {name}"
 
 
 def test_no_module_shadows_a_library() -> None:

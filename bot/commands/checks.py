@@ -11,10 +11,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bot.app import learners, planning
-from bot.app.evaluation import Evaluated
-from bot.app.output import status
-from bot.app.workspace import Workspace, open_workspace
+from bot.commands import learners, planning
+from bot.commands.evaluation import Evaluated
+from bot.commands.output import status
+from bot.commands.workspace import Workspace, open_workspace
 from bot.config import Settings
 from bot.core import pipeline, scope
 from bot.core.history import History

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.app.evaluation import Evaluated
+from bot.commands.evaluation import Evaluated
 from bot.core import pipeline, sandbox
 from bot.edges import meter
 from bot.model import format_time

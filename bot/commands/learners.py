@@ -10,9 +10,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.app import planning
-from bot.app.evaluation import Evaluated
-from bot.app.output import status
+from bot.commands import planning
+from bot.commands.evaluation import Evaluated
+from bot.commands.output import status
 from bot.core import pipeline
 from bot.core.history import History
 from bot.core.learners import Candidates, Context, Learner

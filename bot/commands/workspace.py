@@ -8,8 +8,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bot.app.evaluation import Evaluated, evaluate
-from bot.app.forges import open_forge
+from bot.commands.evaluation import Evaluated, evaluate
+from bot.commands.forges import open_forge
 from bot.config import Settings
 from bot.core import ledger
 from bot.core.history import History

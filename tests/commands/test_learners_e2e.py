@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from bot.core import ledger
-from tests.app.test_run_scenarios import plain, unlimited
+from tests.commands.test_run_scenarios import plain, unlimited
 from tests.harness import World
 
 WEIGHTS = "learnbot/weights/conviction_weights"

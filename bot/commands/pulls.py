@@ -12,8 +12,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.app import checks
-from bot.app.workspace import Workspace
+from bot.commands import checks
+from bot.commands.workspace import Workspace
 from bot.core import canonical, reconcile, sandbox
 from bot.core.pipeline import Outcome
 from bot.core.proposal import Proposal

@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from bot.app.workspace import Workspace
+from bot.commands.workspace import Workspace
 from bot.core import backtest, reconcile
 from bot.core.pipeline import Outcome
 from bot.edges import render

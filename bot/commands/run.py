@@ -5,10 +5,10 @@ from __future__ import annotations
 import sys
 from collections.abc import Collection, Mapping, Sequence
 
-from bot.app import dashboard, learners, pulls
-from bot.app.backtests import render_failure
-from bot.app.output import print_json, status, table
-from bot.app.workspace import Workspace, open_workspace
+from bot.commands import dashboard, learners, pulls
+from bot.commands.backtests import render_failure
+from bot.commands.output import print_json, status, table
+from bot.commands.workspace import Workspace, open_workspace
 from bot.config import Settings
 from bot.core import backtest, reconcile
 from bot.core.pipeline import Outcome

@@ -14,8 +14,8 @@ import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
-from bot.app import checks, ledgers, local, promote, run
-from bot.app.output import status
+from bot.commands import checks, ledgers, local, promote, run
+from bot.commands.output import status
 from bot.config import Settings
 from bot.edges import store
 from bot.edges.files import WorktreeFiles

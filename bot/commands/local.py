@@ -5,8 +5,8 @@ from __future__ import annotations
 import sys
 from collections.abc import Mapping
 
-from bot.app.forges import open_forge
-from bot.app.output import print_json, status, table
+from bot.commands.forges import open_forge
+from bot.commands.output import print_json, status, table
 from bot.config import Settings
 from bot.edges import actions, store
 from bot.edges.files import WorktreeFiles

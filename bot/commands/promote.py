@@ -13,11 +13,11 @@ import sys
 from collections.abc import Mapping
 from typing import Any
 
-from bot.app import checks
-from bot.app.evaluation import Evaluated, evaluate
-from bot.app.ledgers import render_table
-from bot.app.output import status
-from bot.app.workspace import Workspace, open_workspace
+from bot.commands import checks
+from bot.commands.evaluation import Evaluated, evaluate
+from bot.commands.ledgers import render_table
+from bot.commands.output import status
+from bot.commands.workspace import Workspace, open_workspace
 from bot.config import Settings
 from bot.core import backtest, ledger, scope
 from bot.core.promotion import Closed, Decision, Observed, decide

@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from bot.app.output import print_json, status, table
+from bot.commands.output import print_json, status, table
 from bot.config import Settings
 from bot.core import crl
 from bot.edges import outcomes, store

@@ -6,8 +6,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bot.app.evaluation import Evaluated, evaluate
-from bot.app.output import print_json, status, table, to_json
+from bot.commands.evaluation import Evaluated, evaluate
+from bot.commands.output import print_json, status, table, to_json
 from bot.config import Settings
 from bot.core import backtest
 from bot.core.analyze import FailureAnalysis

@@ -6,9 +6,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bot.app import learners, planning
-from bot.app.evaluation import evaluate, local_history
-from bot.app.output import print_json, status, table, to_json
+from bot.commands import learners, planning
+from bot.commands.evaluation import evaluate, local_history
+from bot.commands.output import print_json, status, table, to_json
 from bot.config import Settings
 from bot.core import jsonline, pipeline
 from bot.core.history import History

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from bot.app.output import print_json, status, table
+from bot.commands.output import print_json, status, table
 from bot.config import Settings
 from bot.core import ledger
 from bot.edges import ledgerfile

@@ -5,9 +5,9 @@ from __future__ import annotations
 import sys
 from collections.abc import Mapping
 
-from bot.app import learners
-from bot.app.evaluation import evaluate, local_history
-from bot.app.output import print_json, status, table
+from bot.commands import learners
+from bot.commands.evaluation import evaluate, local_history
+from bot.commands.output import print_json, status, table
 from bot.config import Settings
 from bot.core.pipeline import Outcome
 from bot.edges import render
