@@ -81,7 +81,7 @@ def decide(
 
 def _entry(commit: Observed, history: History, bumps: dict[str, int]) -> dict[str, Any] | None:
     if commit.proposal is not None:
-        return _promotion(commit)
+        return _promotion(commit, commit.proposal)
     reverted = history.promotion_of(commit.reverts) if commit.reverts else None
     if reverted is not None:
         return _rollback(commit, reverted, history, bumps)
@@ -98,8 +98,7 @@ def _versions(before: Mapping[str, int], after: Mapping[str, int]) -> dict[str, 
     }
 
 
-def _promotion(commit: Observed) -> dict[str, Any]:
-    trailers = commit.proposal or ProposalTrailers("")
+def _promotion(commit: Observed, trailers: ProposalTrailers) -> dict[str, Any]:
     return {
         "type": PROMOTION,
         "at": commit.at,
