@@ -21,6 +21,12 @@ class Position:
     regime: str = ""
     producers: tuple[str, ...] = ()
 
+    def order_problem(self) -> tuple[str, str] | None:
+        """(JSON pointer, message) when it closed before it opened, else None."""
+        if self.closed_at < self.opened_at:
+            return "/closed_at", f"{self.id}: closed before it opened"
+        return None
+
     @property
     def sign(self) -> int:
         """+1 for a gain, -1 for a loss, 0 for flat."""

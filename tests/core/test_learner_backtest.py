@@ -190,3 +190,10 @@ def test_grid_values_above_stop_at_the_maximum_and_at_the_step_limit() -> None:
     assert list(grid_values_above(Parameter("w", 0.3, 0, 0.5, 0.1))) == [0.4, 0.5]
     many = list(grid_values_above(Parameter("w", 0.0, 0.0, 1.0, 1e-9)))
     assert len(many) == MAX_SEARCH_STEPS and many[0] == 1e-9
+
+
+def test_a_falsifier_that_fired_gets_a_tightening_candidate_or_why_not() -> None:
+    falsifier = {"kind": "count", "match": {"kind": "mention", "term": "y"}, "threshold": "p.limit"}
+    events = [event(i, term="x") for i in range(1, 5)] + [event(i, term="y") for i in range(1, 5)]
+    _, dropped = run_rules(events, falsifiers=[falsifier])
+    assert any(d.description == "threshold_adjustment of p.limit" for d in dropped)

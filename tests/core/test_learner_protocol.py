@@ -19,7 +19,9 @@ from bot.core.learners import (
     Skip,
     failure_id,
     forecasts,
+    karma,
     skills,
+    weighting,
     weights,
 )
 from bot.core.learners.registry import LEARNERS
@@ -270,3 +272,135 @@ def test_learner_backtest_skips_a_case_that_does_not_fail() -> None:
     assert learner.candidates(_context(), "c") == Skip("c does not fail", conclusive=True)
     assert learner.measure(_context(), "c") is None
     assert learner.sections(_context()) == ()
+
+
+def test_learner_every_learner_is_on_by_default_and_reads_configured_paths() -> None:
+    config = Config()
+    assert all(learner.enabled(config) for learner in LEARNERS.values())
+    assert skills.SKILL_FILES.directories(config) == (
+        "policies/skills/pending",
+        "policies/skills/active",
+        "policies/skills/archived",
+    )
+    assert weights.POSITIONS.path(config) == karma.POSITIONS.path(config)
+    backwards = Position("p", NOW, NOW - DAY, 1.0)
+    assert weights.POSITIONS.check(backwards) == ("/closed_at", "p: closed before it opened")
+    assert karma.POSITIONS.check(Position("q", NOW - DAY, NOW, 1.0)) is None
+
+
+def test_learner_karma_without_unknown_producers_has_no_note() -> None:
+    known = tuple(
+        Position(f"p{i}", NOW - 3 * DAY, NOW - DAY, 1.0, {}, "", ("a",)) for i in range(2)
+    )
+    found = LEARNERS["karma"].candidates(
+        _context(_karma_policy(), inputs={"positions": known}), "k"
+    )
+    assert isinstance(found, Candidates) and found.notes == ()
+
+
+def test_learner_weights_nothing_moves_without_a_signal() -> None:
+    flat = tuple(
+        Position(
+            f"p{i}",
+            NOW - 2 * DAY,
+            NOW - DAY + i,
+            1.0 if i % 2 else -1.0,
+            dict.fromkeys(DOMAINS, 0.0),
+        )
+        for i in range(30)
+    )
+    old = Position("old", NOW - 300 * DAY, NOW - 299 * DAY, 1.0)
+    context = _context(_weights_policy(), inputs={"positions": (old, *flat)}, force=True)
+    assert LEARNERS["weights"].candidates(context, "weights/conviction_weights") == Skip(
+        "no domain weight moved by a whole step", conclusive=True
+    )
+
+
+def test_learner_weights_reverts_after_consecutive_degrading_promotions() -> None:
+    defaults = {"technical": 0.3, "onchain": 0.25, "sentiment": 0.25, "macro": 0.2}
+    policy = _weights_policy(defaults=defaults)
+    subject = "weights/conviction_weights"
+    times = [NOW - 25 * DAY, NOW - 20 * DAY, NOW - 15 * DAY]
+    entries = [
+        {
+            "type": "promotion",
+            "subject": subject,
+            "commit": f"after{i}",
+            "parent": f"before{i}",
+            "at": format_time(t),
+        }
+        for i, t in enumerate(times)
+    ]
+    entries += [
+        {
+            "type": "promotion",
+            "subject": "karma/x",
+            "commit": "k",
+            "parent": "j",
+            "at": format_time(NOW),
+        },
+        {
+            "type": "promotion",
+            "subject": subject,
+            "commit": "undone",
+            "parent": "p",
+            "at": format_time(NOW),
+        },
+        {"type": "rollback", "reverted": "undone"},
+        {"type": "promotion", "subject": subject, "commit": "first", "at": format_time(NOW)},
+    ]
+    good = {"technical": 0.4, "macro": 0.2, "onchain": 0.2, "sentiment": 0.2}
+    bad = {"technical": 0.05, "macro": 0.3167, "onchain": 0.3167, "sentiment": 0.3166}
+
+    def values_at(commit: str, path: str) -> dict[str, float]:
+        return good if commit.startswith("before") else bad
+
+    context = _context(
+        policy,
+        inputs={"positions": _positions(90)},
+        history=History.of(entries),
+        values_at=values_at,
+    )
+    found = LEARNERS["weights"].candidates(context, subject)
+    assert isinstance(found, Candidates)
+    (candidate,) = found.items
+    assert candidate.proposal_type == "weights_revert"
+    assert candidate.explanation[0]["why"].startswith("the last 3 adjustments each degraded")
+    assert candidate.rationale.startswith("Revert the domain weights")
+
+
+def test_learner_weights_objective_ignores_other_policies_changes() -> None:
+    policy = _weights_policy()
+    context = _context(policy, inputs={"positions": _positions()})
+    measure = LEARNERS["weights"].measure(context, "weights/conviction_weights")
+    assert measure is not None
+    other = Candidate(
+        "weight_adjustment", (Change("other", "parameters.technical", 0.25, 0.4),), "x"
+    )
+    evidence = measure(other)
+    assert isinstance(evidence, Objective) and evidence.delta == 0.0
+
+
+def test_learner_forecasts_ensemble_skips_single_and_split_calls() -> None:
+    calls = [
+        Forecast("a", "t1", "x", "up", 0.6, True, "bull", NOW),
+        Forecast("b", "t2", "x", "up", 0.6, True, "bull", NOW),
+        Forecast("c", "t2", "y", "down", 0.6, False, "bull", NOW),
+    ]
+    assert forecasts.ensemble(calls, activation=1).patterns == ()
+
+
+def test_learner_describe_rules_and_weights_grid_edges() -> None:
+    moved = Candidate("skill_lifecycle", (), "x", moves=(("a/p/x.md", "a/q/x.md"),))
+    assert moved.describe() == "skill_lifecycle: a/p/x.md -> a/q/x.md"
+    for name in ("karma", "skills"):
+        assert LEARNERS[name].rules().rules[0].__class__.__name__ == "MatchesRecomputation"
+    # every weight pinned at the ceiling: the remainder cannot be placed, the loop runs out
+    pinned = weighting.on_grid({"a": 0.5, "b": 0.5}, step=0.1, floor=0.1, ceiling=0.4)
+    assert pinned == {"a": 0.4, "b": 0.4}
+    # exact on the grid already: nothing left to place
+    assert weighting.on_grid({"a": 0.5, "b": 0.5}, step=0.1, floor=0.0, ceiling=1.0) == {
+        "a": 0.5,
+        "b": 0.5,
+    }
+    assert weighting.objective({"a": 1.0}, []) == (0.0, 0.0)

@@ -10,7 +10,7 @@ import pytest
 from bot.core import canonical, pipeline, sandbox
 from bot.core.analyze import Run, analyze
 from bot.core.evaluate import evaluate
-from bot.core.learners import Candidate, Candidates
+from bot.core.learners import Candidate, Candidates, Context
 from bot.core.learners import backtest as learner
 from bot.core.params import Change
 from bot.model import Config
@@ -244,3 +244,15 @@ def test_pipeline_refuses_a_proposal_type_its_learner_did_not_declare() -> None:
     odd = Candidate("weight_adjustment", (Change("p", "parameters.window_days", 7, 8),), "x")
     with pytest.raises(ValueError, match="'weight_adjustment' is not declared by its learner"):
         pipeline.propose("subject", Candidates("f", (odd,)), setting, learner.LEARNER, excluded={})
+
+
+def test_pipeline_backtest_learner_gives_candidates_for_a_failing_case() -> None:
+    cases, replay = world()
+    subject = cases["subject"]
+    failure = analyze(subject, evaluate(subject, replay.params, SNAP), replay.params, SNAP, RUN)
+    context = Context(Config(), cases, replay.params, {SNAP.sha256: SNAP}, (failure,), 0)
+    assert learner.LEARNER.subjects(context) == ("subject",)
+    found = learner.LEARNER.candidates(context, "subject")
+    assert isinstance(found, Candidates)
+    assert (found.failure_id, found.source_case) == (failure.failure_id, "subject")
+    assert {c.proposal_type for c in found.items} <= set(learner.LEARNER.proposal_types)

@@ -71,18 +71,12 @@ def update(
     )
 
 
-def _closed_in_order(position: Position) -> tuple[str, str] | None:
-    if position.closed_at < position.opened_at:
-        return "/closed_at", f"{position.id}: closed before it opened"
-    return None
-
-
 POSITIONS = Lines(
     "positions",
     lambda config: config.learners.karma.outcomes,
     "position",
     Position.from_dict,
-    _closed_in_order,
+    Position.order_problem,
 )
 
 

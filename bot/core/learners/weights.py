@@ -28,18 +28,12 @@ from bot.model import Config, Policy, Position, WeightsLearnerConfig, parse_time
 from bot.model.report import Objective
 
 
-def _closed_in_order(position: Position) -> tuple[str, str] | None:
-    if position.closed_at < position.opened_at:
-        return "/closed_at", f"{position.id}: closed before it opened"
-    return None
-
-
 POSITIONS = Lines(
     "positions",
     lambda config: config.learners.weights.outcomes,
     "position",
     Position.from_dict,
-    _closed_in_order,
+    Position.order_problem,
 )
 
 # (time, weights before, weights after) of one promoted adjustment
