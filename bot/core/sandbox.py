@@ -71,10 +71,6 @@ class SandboxRun:
     baseline_cost: Cost
     proposal_cost: Cost
 
-    @property
-    def identical(self) -> bool:
-        return self.distinct_outcomes == 1
-
 
 def replay_set(
     changes: Iterable[Change], cases: Mapping[str, Case], params: Params, *, scope: str = "affected"

@@ -103,3 +103,24 @@ def test_decay_hypothesis_names_the_tau_parameter() -> None:
     assert analysis.hypothesis == "decay_too_fast"
     assert "adjust_tau:p.tau" in analysis.suggested_adjustments
     assert analysis.temporal_gaps["trigger[0]"]["metric"] == "time_decay"
+
+
+def test_a_quiet_case_that_stayed_quiet_has_nothing_on_the_wrong_side() -> None:
+    from bot.core.analyze import _wrong_side
+
+    quiet = case(expect="quiet")
+    result = evaluate(quiet, params(), snapshot([]))
+    assert not result.fired and _wrong_side(quiet, result) == ()
+
+
+def test_decay_tau_is_found_past_other_active_metrics() -> None:
+    from bot.core.analyze import _decays
+
+    decay = policy(
+        metrics={
+            "a": {"kind": "distinct_sources", "active": True, "config": {}},
+            "r": {"kind": "time_decay", "active": True, "config": {"tau": "tau"}},
+        },
+    )
+    assert _decays("p.min_count", params(decay)) == "p.tau"
+    assert _decays("p.min_count", params(policy())) == ""

@@ -75,3 +75,18 @@ def test_summary_counts_and_rates() -> None:
         "avg_score": 0.5,
     }
     assert backtest.summarize([]).pass_rate == 0.0
+
+
+def test_custom_evaluator_may_return_a_result_but_not_anything_else() -> None:
+    from bot.core.evaluate import evaluate
+
+    def own(c: Any, p: Any, s: Any) -> Result:
+        return evaluate(c, p, s)
+
+    def number(*_: Any) -> Any:
+        return 3
+
+    cases = [case("a", SNAP.sha256), case("b", SNAP.sha256)]
+    found = backtest.run(cases, params(), {SNAP.sha256: SNAP}, {"a": own, "b": number})
+    assert found[0].status != ERROR
+    assert found[1].status == ERROR and "not int" in (found[1].error or "")

@@ -45,3 +45,14 @@ def test_canonical_keeps_bools_and_tuples() -> None:
 
 def test_short_digest_is_prefix() -> None:
     assert canonical.digest([1]).startswith(canonical.short_digest([1], 8))
+
+
+def test_canonical_refuses_what_json_cannot_hold() -> None:
+    import enum
+
+    class Level(enum.IntEnum):
+        LOW = 1
+
+    assert canonical.normalize({"a": (Level.LOW, "x")}) == {"a": [1, "x"]}
+    with pytest.raises(TypeError, match="cannot hold set"):
+        canonical.normalize({1, 2})

@@ -86,3 +86,10 @@ def test_stability_needs_a_value() -> None:
     with pytest.raises(ValueError, match="at least one"):
         spread([])
     assert score(1.0, 0.05) == pytest.approx(0.95)
+
+
+def test_crl_loss_and_spread_as_dicts() -> None:
+    loss = crl.Loss(0.25, {"a": 0.25})
+    assert loss.as_dict() == {"crl": 0.25, "contributions": {"a": 0.25}}
+    found = spread([1.0, 1.0])
+    assert found.as_dict() == {"values": [1.0, 1.0], "mean": 1.0, "std": 0.0, "stability": 1.0}

@@ -328,3 +328,12 @@ def test_window_length_comes_from_the_policy() -> None:
     short = evaluate(case(), params(), snapshot(events))
     longer = policy(parameters={"min_count": parameter(3), "window_days": parameter(9, 1, 28)})
     assert (short.status, evaluate(case(), params(longer), snapshot(events)).status) == (MISS, HIT)
+
+
+def test_confidence_without_conditions_is_low_and_results_serialise() -> None:
+    from bot.core.evaluate import confidence
+
+    assert confidence((), (), False) == LOW
+    result = evaluate(case(), params(), snapshot([event(1, term="x")]))
+    data = result.as_dict()
+    assert data["case_id"] == "c" and data["status"] == result.status

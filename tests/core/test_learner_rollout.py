@@ -178,3 +178,13 @@ def test_same_inputs_same_assessment() -> None:
     assert (
         assess(samples(60, quality=0.05)).as_dict() == assess(samples(60, quality=0.05)).as_dict()
     )
+
+
+def test_rollout_needs_a_candidate_and_moves_since_only_with_data() -> None:
+    bare = Policy.from_dict("policies/ranker.yaml", {"name": "ranker", "version": 1})
+    with pytest.raises(ValueError, match="ranker has no candidate"):
+        rollout.assess(bare, [], RolloutLearnerConfig(), now=NOW)
+    promoted = replace(assess(samples(60, quality=0.1)), newest=None)
+    assert promoted.verdict == "promote"
+    found = rollout.changes(policy(), promoted, (10, 50, 100))
+    assert [c.target for c in found] == ["candidate.percent"]

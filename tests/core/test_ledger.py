@@ -194,3 +194,10 @@ def test_read_tail_refuses_a_self_consistent_last_line_without_seq() -> None:
     line = canonical.encode({**entry, "sha256": ledger.entry_hash(entry)}) + b"\n"
     with pytest.raises(ValueError, match="does not match its own sha256"):
         ledger.read_tail(line)
+
+
+def test_ledger_entries_must_be_objects_and_undecodable_lines_are_none() -> None:
+    outcome = ledger.verify(b"[1]\n")
+    assert not outcome.ok and "an entry must be a JSON object" in str(outcome.problem)
+    assert ledger._decode(b"{") is None and ledger._decode(b"[1]") is None
+    assert ledger._decode(b'{"a": 1}') == {"a": 1}

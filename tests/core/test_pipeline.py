@@ -256,3 +256,62 @@ def test_pipeline_backtest_learner_gives_candidates_for_a_failing_case() -> None
     assert isinstance(found, Candidates)
     assert (found.failure_id, found.source_case) == (failure.failure_id, "subject")
     assert {c.proposal_type for c in found.items} <= set(learner.LEARNER.proposal_types)
+
+
+def test_pipeline_outcome_as_dict_and_reasons_for_no_proposal() -> None:
+    outcome = plan()
+    data = outcome.as_dict()
+    assert data["learner"] == "backtest" and data["proposal"]["subject"] == "subject"
+    assert data["report"]["gate"]["allowed"] is True
+    _, replay = world()
+    setting = pipeline.Setting(replay, Config(), "2026-01-01T00:00:00Z")
+    none = pipeline.propose("s", Candidates("f", ()), setting, learner.LEARNER, excluded={})
+    assert none.reason == "no candidate was generated" and none.as_dict()["report"] is None
+
+
+def test_pipeline_objective_evidence_is_the_improvement() -> None:
+    from bot.model.report import Objective
+
+    _, replay = world()
+    setting = pipeline.Setting(replay, Config(), "2026-01-01T00:00:00Z")
+    rules = learner.LEARNER.rules()
+    a = Candidate("window_extension", (Change("p", "parameters.window_days", 7, 8),), "x")
+    b = Candidate("tau_adjustment", (Change("p", "parameters.window_days", 7, 9),), "y")
+
+    def objective(candidate: Candidate) -> Objective:
+        return Objective("o", 0.0, 0.1, 0.1, 0.5, 0.5, 10)
+
+    judged = [
+        pipeline.judge(c, "f", setting, rules, measure=objective, source_case="subject")
+        for c in (a, b)
+    ]
+    assert all(e.report.evidence is not None for e in judged)
+    assert [pipeline._improvement(e) for e in judged] == [(0.1, 0.0), (0.1, 0.0)]
+
+
+def test_pipeline_ties_and_known_bad_are_explained() -> None:
+    from bot.core.gate import Criterion, Verdict
+    from tests.core.test_gate import GOOD, with_
+
+    passed = Verdict(True, (Criterion("c", 1, "1", True),))
+    a = Candidate("window_extension", (Change("p", "parameters.window_days", 7, 8),), "x")
+    b = Candidate("tau_adjustment", (Change("p", "parameters.window_days", 7, 9),), "y")
+    first = pipeline.Evaluation(a, "pa", "e", GOOD, passed)
+    second = pipeline.Evaluation(b, "pb", "e", GOOD, passed)
+    chosen, considered = pipeline.select([second, first], {}, learner.LEARNER.proposal_types)
+    assert chosen is first
+    assert considered == [
+        (
+            b.describe(),
+            "passes the gate; as good as the chosen one, which comes first in the fixed order",
+        )
+    ]
+    worse = pipeline.Evaluation(b, "pw", "e", with_("delta.pass_rate_delta", 0.06), passed)
+    _, considered = pipeline.select([first, worse], {}, learner.LEARNER.proposal_types)
+    assert considered == [(b.describe(), "passes the gate; improves less (+0.060 vs +0.100)")]
+    excluded = {"pa": "known-bad", "pb": "known-bad"}
+    chosen, considered = pipeline.select([first, second], excluded, ())
+    assert chosen is None
+    assert pipeline._no_proposal([first, second], considered, excluded) == (
+        "every candidate that passes the gate was rolled back before (known-bad)"
+    )

@@ -136,3 +136,29 @@ def test_scope_undeclared() -> None:
     derived = scope.Derived((Change("p", "parameters.a", 1, 2),), (("s/x", "s/y"),), {}, ())
     assert scope.undeclared(derived, ["p.a"]) == ("s/x",)
     assert scope.undeclared(derived, ["p.a", "s/x"]) == ()
+
+
+def test_scope_apply_registrations_as_of_and_refusals() -> None:
+    from bot.core.params import Params, apply_change, grid_problem
+
+    base = policy("p", operators={"x": {"kind": "alias", "active": False, "config": {}}})
+    switched = apply_change(base, Change("p", "operators.x", False, True))
+    assert switched.registrations["operators.x"].active is True
+    dated = apply_change(base, Change("p", "as_of", None, "2026-01-01T00:00:00Z"))
+    assert dated.as_of == "2026-01-01T00:00:00Z"
+    with pytest.raises(ValueError, match="a parameter needs a number"):
+        apply_change(base, Change("p", "parameters.limit", 0.5, "high"))
+    with pytest.raises(ValueError, match="unknown change target"):
+        apply_change(base, Change("p", "description", "", "x"))
+    assert Params({"p": base}).apply([]).policies["p"] is base
+    assert "too wide" in grid_problem(-1e308, 1e308, 1.0)
+    assert "below 1e-9" in grid_problem(0, 1, 1e-12)
+    assert "more than" in grid_problem(0, 1e9, 1.0)
+
+
+def test_scope_bound_problem_names_the_grid() -> None:
+    from bot.core.params import bound_problem
+
+    assert "below 1e-9" in bound_problem(0.5, 0, 1, 1e-12)
+    assert "not on the step grid" in bound_problem(0.33, 0, 1, 0.1)
+    assert bound_problem(0.3, 0, 1, 0.1) == ""

@@ -73,3 +73,31 @@ def test_hostile_lines_are_problems_at_their_line(line: bytes, pointer: str, rea
 def test_epoch_seconds_in_range_still_parse() -> None:
     line = json.dumps({"ts": END, "kind": "x", "values": {"a": 1.5}}).encode()
     assert problems_of(line) == [] and events_of(line) == 1
+
+
+@pytest.mark.parametrize(
+    ("line", "pointer", "message"),
+    [
+        (b"[1]", "", "an event must be a JSON object"),
+        (b'{"ts": 0, "kind": "x", "color": 1}', "", "unknown key(s) color"),
+        (b'{"ts": "2026-13-01T00:00:00Z", "kind": "x"}', "/ts", "is not a UTC time"),
+        (b'{"ts": "2026-01-01 00:00:00Z", "kind": "x"}', "/ts", "is not a UTC time"),
+        (b'{"ts": 1.5, "kind": "x"}', "/ts", "required, an ISO-8601 UTC string"),
+        (b'{"ts": -99999999999999, "kind": "x"}', "/ts", "outside the epoch seconds"),
+        (b'{"ts": 0}', "/kind", "required, a string"),
+        (b'{"ts": 0, "kind": "x", "term": 3}', "/term", "must be a string"),
+        (b'{"ts": 0, "kind": "x", "synthetic": 1}', "/synthetic", "must be true or false"),
+        (b'{"ts": 0, "kind": "x", "values": []}', "/values", "must be an object of numbers"),
+        (b'{"ts": 0, "kind": "x", "values": {"a": "1"}}', "/values/a", "must be a number or null"),
+    ],
+)
+def test_snapshot_each_bad_field_is_named(line: bytes, pointer: str, message: str) -> None:
+    ((number, found_pointer, found),) = problems_of(GOOD, line)
+    assert (number, found_pointer) == (2, pointer)
+    assert message in found
+    assert events_of(GOOD, line) == 1
+
+
+def test_snapshot_values_may_be_null_and_timestamps_strings() -> None:
+    line = b'{"ts": "2026-01-01T00:00:00Z", "kind": "x", "values": {"a": null, "b": 2}}'
+    assert problems_of(line) == [] and events_of(line) == 1

@@ -27,7 +27,6 @@ from bot.core.params import Change
 from bot.model import Config, Policy, Position, WeightsLearnerConfig, parse_time
 from bot.model.report import Objective
 
-
 POSITIONS = Lines(
     "positions",
     lambda config: config.learners.weights.outcomes,
