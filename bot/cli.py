@@ -15,6 +15,7 @@ from bot.commands import (
     backtests,
     checks,
     demo,
+    init,
     learn,
     ledgers,
     local,
@@ -126,6 +127,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _state_commands(command: Command) -> None:
+    init_ = command("init", "start learning: config, workflows, a starter policy and cases")
+    init_.add_argument(
+        "--example", metavar="NAME", help="one family of the bundled example instead of the starter"
+    )
+    init_.add_argument("--force", action="store_true", help="overwrite files that differ")
+    init_.add_argument(
+        "--action", metavar="OWNER/NAME", help="where the action is published (workflows use it)"
+    )
+    _add_json_option(init_)
+    init_.set_defaults(
+        run=lambda a, s, _: init.init(s, example=a.example, force=a.force, action=a.action)
+    )
+
     validate = command("validate", "check every policy, case, snapshot and the config")
     _add_json_option(validate)
     validate.set_defaults(run=lambda a, s, _: state.validate(s))

@@ -129,15 +129,54 @@ class Clone(GitRepo):
         self.run("fetch", "--quiet", "--prune", "origin", "+refs/heads/*:refs/remotes/origin/*")
 
     def default_branch(self) -> str:
-        """origin's HEAD; never assumed to be main."""
+        """origin's HEAD; never assumed to be main.
+
+        Without refs/remotes/origin/HEAD (a clone of an empty repository, a remote added by
+        hand): origin's own HEAD when that branch exists, else `init.defaultBranch` when origin
+        has it, else origin's only branch. What is found is recorded as origin/HEAD, so the
+        next command knows it after more branches exist.
+        """
         try:
             ref = self.run("symbolic-ref", "--quiet", "refs/remotes/origin/HEAD")
-        except GitError as exc:
-            raise GitError(
-                "cannot tell origin's default branch (refs/remotes/origin/HEAD is not set)",
-                hint="run `git remote set-head origin --auto`",
-            ) from exc
-        return ref.removeprefix("refs/remotes/origin/")
+            return ref.removeprefix("refs/remotes/origin/")
+        except GitError:
+            pass
+        branches = self.remote_branches()
+        candidates = [self._origin_head(), self._configured_default()]
+        candidates += branches if len(branches) == 1 else []
+        for candidate in candidates:
+            if candidate in branches:
+                self.run("remote", "set-head", "origin", candidate)
+                return candidate
+        found = ", ".join(branches) if branches else "none"
+        raise GitError(
+            f"cannot tell origin's default branch (refs/remotes/origin/HEAD is not set; "
+            f"origin's branches: {found})",
+            hint="push your default branch, then `git remote set-head origin BRANCH`",
+        )
+
+    def remote_branches(self) -> tuple[str, ...]:
+        """origin's branches as last fetched."""
+        listed = self.run("for-each-ref", "--format=%(refname)", "refs/remotes/origin/")
+        names = (r.removeprefix("refs/remotes/origin/") for r in listed.splitlines())
+        return tuple(sorted(n for n in names if n and n != "HEAD"))
+
+    def _origin_head(self) -> str | None:
+        try:
+            listed = self.run("ls-remote", "--symref", "origin", "HEAD")
+        except GitError:
+            return None
+        for line in listed.splitlines():
+            target, _, name = line.partition("\t")
+            if target.startswith("ref: refs/heads/") and name == "HEAD":
+                return target.removeprefix("ref: refs/heads/")
+        return None
+
+    def _configured_default(self) -> str | None:
+        try:
+            return self.run("config", "--get", "init.defaultBranch") or None
+        except GitError:
+            return None
 
     def remote_sha(self, branch: str) -> str | None:
         """The sha of origin/<branch>, or None when it does not exist."""

@@ -10,6 +10,7 @@ import jsonschema
 import pytest
 import yaml
 
+from bot.commands import init
 from tests.github_spec import find_shared_github
 from tests.repos import ROOT
 
@@ -20,6 +21,7 @@ pytestmark = pytest.mark.skipif(
     "(set LEARNBOT_SHARED_GITHUB)",
 )
 FIXTURES = ROOT / "tests" / "fixtures" / "events"
+WORKFLOWS_INIT_WRITES = init.WORKFLOWS
 
 
 def paths(value: Any, prefix: str = "") -> set[str]:
@@ -63,3 +65,15 @@ def test_action_matches_the_action_schema() -> None:
     assert SHARED is not None
     schema = json.loads((SHARED / "schemas" / "github-action.json").read_text())
     jsonschema.Draft7Validator(schema).validate(load_yaml(ROOT / "action.yml"))
+
+
+@pytest.mark.parametrize("name", WORKFLOWS_INIT_WRITES)
+def test_workflow_init_writes_matches_the_workflow_schema(name: str) -> None:
+    assert SHARED is not None
+    schema = json.loads((SHARED / "schemas" / "github-workflow.json").read_text())
+    files = init.starter_files(
+        None, action="acme/learnbot@v1.2.3", prefix="learnbot/", config_path=".github/learnbot.yml"
+    )
+    data = yaml.safe_load(files[f".github/workflows/{name}"])
+    data["on"] = data.pop(True)
+    jsonschema.Draft7Validator(schema).validate(data)
