@@ -19,7 +19,7 @@ from bot.core.learners import Candidates, Context, Learner
 from bot.core.learners.registry import LEARNERS
 from bot.edges import inputs, render, yamldoc
 from bot.errors import ConfigError
-from bot.model import Problem
+from bot.model import Config, Problem
 
 ReadAt = Callable[[str, str], bytes | None]  # (commit, path) -> bytes, to read history
 
@@ -88,6 +88,8 @@ def learn(
         if only not in (None, name) or not each.enabled(evaluated.state.config):
             continue
         found, problems = context(evaluated, each, history, read_at, force=force)
+        if not (only or problems or has_inputs(each, found, evaluated.state.config)):
+            continue
         learned.problems.extend(p for p in problems if p not in learned.problems)
         subjects = each.subjects(found)
         learned.subjects.update(subjects)
@@ -100,6 +102,17 @@ def learn(
         for section in each.sections(found):
             learned.sections.append(render.render(section.template, section.context, dirs=dirs))
     return learned
+
+
+def has_inputs(learner_: Learner, found: Context, config: Config) -> bool:
+    """Whether a learner has anything to learn from: configured by name, or its files exist.
+
+    A learner no file names and whose inputs are absent stays silent: a repository without
+    positions or skills never hears about the weights, karma or skills learners (#16).
+    """
+    if learner_.name in config.learners.configured or not learner_.inputs:
+        return True
+    return any(found.inputs.get(source.name) for source in learner_.inputs)
 
 
 def propose(

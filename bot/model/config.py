@@ -178,6 +178,8 @@ class LearnersConfig:
     skills: SkillsLearnerConfig = SkillsLearnerConfig()
     forecasts: ForecastsLearnerConfig = ForecastsLearnerConfig()
     rollout: RolloutLearnerConfig = RolloutLearnerConfig()
+    # the learners the file names: they run even before their input files exist (#16)
+    configured: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -231,4 +233,9 @@ class Config:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any] | None) -> Config:
         built = _build(cls, data)
-        return replace(built, evaluators=dict(sorted((data or {}).get("evaluators", {}).items())))
+        named = tuple(sorted((data or {}).get("learners") or {}))
+        return replace(
+            built,
+            learners=replace(built.learners, configured=named),
+            evaluators=dict(sorted((data or {}).get("evaluators", {}).items())),
+        )
