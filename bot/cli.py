@@ -15,6 +15,7 @@ from bot.commands import (
     backtests,
     checks,
     demo,
+    experiments,
     init,
     learn,
     ledgers,
@@ -269,6 +270,14 @@ def _forge_commands(command: Command) -> None:
     merge.set_defaults(
         run=lambda a, s, _: local.merge(s, number=a.number, approved_by=a.approved_by)
     )
+
+    experiments_ = command(
+        "experiments",
+        "every proposal that reached a pull request and its outcome, from the ledger and the forge",
+    )
+    _add_forge_options(experiments_)
+    _add_json_option(experiments_)
+    experiments_.set_defaults(run=lambda a, s, e: experiments.list_experiments(s, e))
 
     close = command("close", "close a local pull request without merging (a rejection)")
     close.add_argument("number", type=int, metavar="N")

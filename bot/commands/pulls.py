@@ -14,7 +14,7 @@ from typing import Any
 
 from bot.commands import checks
 from bot.commands.workspace import Workspace
-from bot.core import canonical, reconcile, sandbox
+from bot.core import canonical, experiments, reconcile, sandbox
 from bot.core.pipeline import Outcome
 from bot.core.proposal import Proposal
 from bot.edges import edits, render
@@ -100,6 +100,7 @@ def plan(workspace: Workspace, outcome: Outcome, failure_markdown: str | None) -
         "keys": list(proposal.keys),
         "report_sha256": digest,
         "content": content,
+        **experiments.metadata(outcome.report, proposal.proposal_type, proposal.evidence_digest),
     }
     body = render_body(workspace, outcome, failure_markdown, metadata_marker(metadata))
     return Planned(

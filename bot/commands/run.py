@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Collection, Mapping, Sequence
 
-from bot.commands import dashboard, learners, pulls
+from bot.commands import dashboard, experiments, learners, pulls
 from bot.commands.backtests import render_failure
 from bot.commands.output import print_json, status, table
 from bot.commands.workspace import Workspace, open_workspace
@@ -58,6 +58,8 @@ def _run(settings: Settings, workspace: Workspace, *, dry_run: bool) -> int:
     numbers = {pr.branch: pr.number for pr in found if pr.state == "open"} | opened
     notes = "\n".join(f"- {render.escape(note)}" for note in learned.notes)
     extra = [*learned.sections, *([f"### Learners\n\n{notes}\n"] if notes else [])]
+    templates = render.template_dirs(settings.repo)
+    extra.append(experiments.dashboard_section(workspace.history.entries, found, templates))
     body = dashboard.render_dashboard(workspace, outcomes, plan, numbers, extra)
     board = dashboard.update(workspace, body)
     _print(settings, plan, workspace)

@@ -111,6 +111,7 @@ def _promotion(commit: Observed, trailers: ProposalTrailers) -> dict[str, Any]:
         "failure_status": "resolved",
         "subject": trailers.subject,
         "learner": trailers.learner,
+        "proposal_type": trailers.proposal_type,
         "report_sha256": trailers.report_sha256,
         "approvers": list(commit.approvers),
         "merged_by": commit.author,
@@ -149,6 +150,7 @@ def _rollback(
         "failure_status": "reopened",
         "subject": promotion.get("subject"),
         "learner": promotion.get("learner"),
+        "proposal_type": promotion.get("proposal_type"),
         "reverted_by": commit.author,
         "versions": versions,
         "pass_rate": commit.pass_rate,
@@ -198,5 +200,6 @@ def _rejection(pull: Closed, at: str) -> dict[str, Any]:
         "failure_id": metadata.get("failure_id"),
         "subject": metadata.get("subject"),
         "learner": metadata.get("learner"),
+        "proposal_type": metadata.get("type"),
         "note": "closed without merging: not proposed again for the same evidence",
     }

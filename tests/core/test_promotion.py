@@ -56,6 +56,7 @@ def test_promotion_a_merged_proposal_is_a_promotion() -> None:
         "failure_status": "resolved",
         "subject": "c",
         "learner": "backtest",
+        "proposal_type": "threshold_adjustment",
         "report_sha256": "r",
         "approvers": ["bob"],
         "merged_by": "alice",

@@ -1,0 +1,190 @@
+"""Experiment history (004's registry) from what already exists: the ledger and the pull requests.
+
+Every candidate that reached a pull request is an experiment. Its outcome:
+- rolled back: a rollback in the ledger reverted its promotion;
+- merged: a promotion in the ledger (or merged on the forge, not recorded yet);
+- rejected: a rejection in the ledger (or closed unmerged by a person, not recorded yet);
+- superseded: learnbot closed it itself (the failure was fixed, no proposal passes any more);
+- open: still under review.
+A learner's success rate is merged / (merged + rejected + rolled back): open and superseded
+experiments were never decided by a person.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.core.history import PROMOTION, REJECTION, ROLLBACK
+
+OPEN, MERGED, REJECTED, ROLLED_BACK, SUPERSEDED = (
+    "open",
+    "merged",
+    "rejected",
+    "rolled back",
+    "superseded",
+)
+DECIDED = (MERGED, REJECTED, ROLLED_BACK)
+
+
+@dataclass(frozen=True)
+class Pull:
+    """A pull request as the registry needs it: number, branch, forge state, metadata."""
+
+    number: int
+    branch: str
+    state: str  # open | closed | merged
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """One candidate that reached a pull request, and what became of it."""
+
+    pr: int | None
+    subject: str
+    learner: str
+    proposal_type: str
+    proposal_id: str
+    outcome: str
+    reason: str
+    at: str = ""
+    seeds: tuple[int, ...] = ()
+    evidence: str = ""
+    report_sha256: str = ""
+    objective_delta: float | None = None
+    stability: float | None = None
+    cost: Mapping[str, float] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "pr": self.pr,
+            "subject": self.subject,
+            "learner": self.learner,
+            "type": self.proposal_type,
+            "proposal_id": self.proposal_id,
+            "outcome": self.outcome,
+            "reason": self.reason,
+            "at": self.at,
+            "seeds": list(self.seeds),
+            "evidence_digest": self.evidence,
+            "report_sha256": self.report_sha256,
+            "objective_delta": self.objective_delta,
+            "stability": self.stability,
+            "cost": dict(self.cost),
+        }
+
+
+@dataclass(frozen=True)
+class Rate:
+    """Success rate of one group (a learner or a proposal type)."""
+
+    group: str
+    merged: int
+    decided: int
+    total: int
+
+    @property
+    def rate(self) -> float | None:
+        return round(self.merged / self.decided, 6) if self.decided else None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "group": self.group,
+            "merged": self.merged,
+            "decided": self.decided,
+            "experiments": self.total,
+            "success_rate": self.rate,
+        }
+
+
+def metadata(report: Mapping[str, Any], proposal_type: str, evidence: str) -> dict[str, Any]:
+    """What a pull request's hidden metadata records of its sandbox run, for the registry."""
+    objective = report.get("objective")
+    delta = objective["delta"] if objective else report.get("delta", {}).get("pass_rate_delta")
+    seeds = report.get("seeds") or {}
+    cost = report.get("cost_delta") or {}
+    return {
+        "type": proposal_type,
+        "evidence": evidence,
+        "objective_delta": delta,
+        "seeds": list(seeds.get("seeds", ())),
+        "stability": (seeds.get("proposal") or {}).get("stability"),
+        "cost": {k: cost[k] for k in ("proposal_time_ms", "proposal_memory_kb") if k in cost},
+    }
+
+
+def collect(entries: Iterable[Mapping[str, Any]], pulls: Sequence[Pull]) -> tuple[Experiment, ...]:
+    """Every experiment, by pull request number (entries without one by proposal id)."""
+    by_pr: dict[object, list[Mapping[str, Any]]] = defaultdict(list)
+    for entry in entries:
+        if entry["type"] in (PROMOTION, REJECTION, ROLLBACK):
+            by_pr[entry.get("pr") or entry.get("proposal_id")].append(entry)
+    found = [_experiment(pull, by_pr.pop(pull.number, [])) for pull in pulls]
+    found += [_experiment(None, recorded) for recorded in by_pr.values()]
+    return tuple(sorted(found, key=lambda e: (e.pr is None, e.pr or 0, e.proposal_id)))
+
+
+def _experiment(pull: Pull | None, recorded: Sequence[Mapping[str, Any]]) -> Experiment:
+    meta: Mapping[str, Any] = pull.metadata if pull else {}
+    first: Mapping[str, Any] = recorded[0] if recorded else {}
+    outcome, reason, at = _outcome(pull, {e["type"]: e for e in recorded})
+    return Experiment(
+        pr=pull.number if pull else first.get("pr"),
+        subject=str(meta.get("subject") or first.get("subject") or ""),
+        learner=str(meta.get("learner") or first.get("learner") or "backtest"),
+        proposal_type=str(meta.get("type") or first.get("proposal_type") or "unknown"),
+        proposal_id=str(meta.get("proposal_id") or first.get("proposal_id") or ""),
+        outcome=outcome,
+        reason=reason,
+        at=at,
+        seeds=tuple(meta.get("seeds", ())),
+        evidence=str(meta.get("evidence", "")),
+        report_sha256=str(meta.get("report_sha256") or first.get("report_sha256") or ""),
+        objective_delta=meta.get("objective_delta"),
+        stability=meta.get("stability"),
+        cost=dict(meta.get("cost", {})),
+    )
+
+
+def _outcome(pull: Pull | None, recorded: Mapping[str, Mapping[str, Any]]) -> tuple[str, str, str]:
+    """(outcome, reason, when) from the ledger first, the forge's state otherwise."""
+    if ROLLBACK in recorded:
+        entry = recorded[ROLLBACK]
+        who = entry.get("reverted_by") or "someone"
+        return ROLLED_BACK, f"reverted in {str(entry.get('commit'))[:12]} by {who}", entry["at"]
+    if PROMOTION in recorded:
+        entry = recorded[PROMOTION]
+        approvers = ", ".join(entry.get("approvers") or ()) or "no approving review"
+        return MERGED, f"promoted in ledger entry {entry.get('seq')} ({approvers})", entry["at"]
+    if REJECTION in recorded:
+        entry = recorded[REJECTION]
+        return REJECTED, f"closed without merging (ledger entry {entry.get('seq')})", entry["at"]
+    assert pull is not None  # an experiment comes from a ledger entry or a pull request
+    if pull.state == "closed" and "superseded" in pull.metadata:
+        return SUPERSEDED, str(pull.metadata["superseded"]), ""
+    if pull.state == "merged":
+        return MERGED, "merged; promote has not recorded it yet", ""
+    if pull.state == "closed":
+        return REJECTED, "closed without merging; promote has not recorded it yet", ""
+    return OPEN, "under review", ""
+
+
+def rates(found: Iterable[Experiment], by: str) -> tuple[Rate, ...]:
+    """Success rate per learner (`by="learner"`) or per proposal type (`by="type"`)."""
+    groups: dict[str, list[Experiment]] = defaultdict(list)
+    for experiment in found:
+        groups[experiment.learner if by == "learner" else experiment.proposal_type].append(
+            experiment
+        )
+    return tuple(
+        Rate(
+            group,
+            sum(e.outcome == MERGED for e in items),
+            sum(e.outcome in DECIDED for e in items),
+            len(items),
+        )
+        for group, items in sorted(groups.items())
+    )

@@ -1,0 +1,115 @@
+"""Experiments from ledger entries and pull requests: each outcome, and success rates."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.core import experiments
+from bot.core.experiments import Pull
+
+
+def meta(subject: str, type_: str = "threshold_adjustment", **extra: Any) -> dict[str, Any]:
+    return {
+        "proposal_id": f"p_{subject}",
+        "subject": subject,
+        "learner": "backtest",
+        "type": type_,
+        "evidence": f"e_{subject}",
+        "objective_delta": 0.1,
+        "seeds": [42, 43, 44],
+        "stability": 0.97,
+        **extra,
+    }
+
+
+ENTRIES: list[dict[str, Any]] = [
+    {"seq": 1, "type": "promotion", "pr": 1, "at": "t1", "approvers": ["alice"], "commit": "m1"},
+    {"seq": 2, "type": "promotion", "pr": 2, "at": "t2", "approvers": [], "commit": "m2"},
+    {"seq": 3, "type": "rejection", "pr": 3, "at": "t3"},
+    {"seq": 4, "type": "rollback", "pr": 2, "at": "t4", "commit": "r2", "reverted_by": "bob"},
+    {"seq": 5, "type": "manual_change", "commit": "x", "at": "t5"},
+    {
+        "seq": 6,
+        "type": "promotion",
+        "pr": 9,
+        "at": "t6",
+        "subject": "gone",
+        "learner": "karma",
+        "proposal_type": "karma_update",
+        "proposal_id": "p_gone",
+        "commit": "m9",
+    },
+]
+PULLS = [
+    Pull(1, "learnbot/a", "merged", meta("a")),
+    Pull(2, "learnbot/b", "merged", meta("b", "window_extension")),
+    Pull(3, "learnbot/c", "closed", meta("c")),
+    Pull(4, "learnbot/d", "closed", meta("d", superseded="superseded: the failure is fixed")),
+    Pull(5, "learnbot/e", "open", meta("e")),
+    Pull(6, "learnbot/f", "merged", meta("f")),
+    Pull(7, "learnbot/g", "closed", meta("g")),
+]
+
+
+def test_each_experiment_gets_its_outcome_from_the_ledger_then_the_forge() -> None:
+    found = {e.pr: e for e in experiments.collect(ENTRIES, PULLS)}
+    assert {n: e.outcome for n, e in found.items()} == {
+        1: "merged",
+        2: "rolled back",
+        3: "rejected",
+        4: "superseded",
+        5: "open",
+        6: "merged",
+        7: "rejected",
+        9: "merged",
+    }
+    assert found[1].reason == "promoted in ledger entry 1 (alice)"
+    assert found[2].reason == "reverted in r2 by bob" and found[2].at == "t4"
+    assert found[4].reason == "superseded: the failure is fixed"
+    assert "not recorded it yet" in found[6].reason and "not recorded it yet" in found[7].reason
+    assert (found[9].learner, found[9].proposal_type, found[9].subject) == (
+        "karma",
+        "karma_update",
+        "gone",
+    )
+    assert found[1].as_dict()["seeds"] == [42, 43, 44] and found[1].stability == 0.97
+
+
+def test_success_rate_counts_only_what_a_person_decided() -> None:
+    found = experiments.collect(ENTRIES, PULLS)
+    by_type = {r.group: r for r in experiments.rates(found, "type")}
+    # threshold_adjustment: a, c, d, e, f, g -> merged a, f; rejected c, g; d superseded, e open
+    assert (by_type["threshold_adjustment"].merged, by_type["threshold_adjustment"].decided) == (
+        2,
+        4,
+    )
+    assert by_type["threshold_adjustment"].rate == 0.5
+    assert by_type["window_extension"].rate == 0.0  # merged, then rolled back
+    by_learner = {r.group: r for r in experiments.rates(found, "learner")}
+    assert by_learner["backtest"].total == 7 and by_learner["karma"].rate == 1.0
+    assert experiments.rates([], "learner") == ()
+
+
+def test_open_only_group_has_no_rate() -> None:
+    found = experiments.collect([], [Pull(5, "learnbot/e", "open", meta("e"))])
+    (rate,) = experiments.rates(found, "learner")
+    assert rate.rate is None and rate.as_dict()["success_rate"] is None
+
+
+def test_metadata_records_the_sandbox_run() -> None:
+    report = {
+        "delta": {"pass_rate_delta": 0.25},
+        "cost_delta": {"proposal_time_ms": 3.0, "proposal_memory_kb": 10.0, "other": 1},
+        "seeds": {"seeds": [42, 43], "proposal": {"stability": 0.95}},
+    }
+    found = experiments.metadata(report, "threshold_adjustment", "digest")
+    assert found == {
+        "type": "threshold_adjustment",
+        "evidence": "digest",
+        "objective_delta": 0.25,
+        "seeds": [42, 43],
+        "stability": 0.95,
+        "cost": {"proposal_time_ms": 3.0, "proposal_memory_kb": 10.0},
+    }
+    objective = experiments.metadata({"objective": {"delta": -0.5}}, "weights_revert", "d")
+    assert objective["objective_delta"] == -0.5 and objective["seeds"] == []
