@@ -13,6 +13,7 @@ from pathlib import Path
 from bot import __version__, config
 from bot.commands import (
     backtests,
+    cards,
     checks,
     demo,
     experiments,
@@ -199,6 +200,19 @@ def _proposal_commands(command: Command) -> None:
             s, proposal_path=a.proposal, runs=a.runs, out=a.out
         )
     )
+
+    cards_ = command(
+        "cards", "a skill card per case family, policy and producer (Markdown or JSON)"
+    )
+    cards_.add_argument(
+        "--out",
+        metavar="DIR",
+        type=Path,
+        help="also write each card as DIR/<kind>-<name>.md and .json",
+    )
+    _add_json_option(cards_)
+    _add_now_option(cards_)
+    cards_.set_defaults(run=lambda a, s, _: cards.show(s, out=a.out))
 
     gate = command("gate", "decide on a sandbox report with the configured criteria")
     gate.add_argument("report", metavar="REPORT.json", type=Path)

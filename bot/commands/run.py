@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Collection, Mapping, Sequence
 
-from bot.commands import dashboard, experiments, learners, pulls
+from bot.commands import cards, dashboard, experiments, learners, pulls
 from bot.commands.backtests import render_failure
 from bot.commands.output import print_json, status, table
 from bot.commands.workspace import Workspace, open_workspace
@@ -60,6 +60,7 @@ def _run(settings: Settings, workspace: Workspace, *, dry_run: bool) -> int:
     extra = [*learned.sections, *([f"### Learners\n\n{notes}\n"] if notes else [])]
     templates = render.template_dirs(settings.repo)
     extra.append(experiments.dashboard_section(workspace.history.entries, found, templates))
+    extra.append(cards.dashboard_section(evaluated, workspace.history, templates))
     body = dashboard.render_dashboard(workspace, outcomes, plan, numbers, extra)
     board = dashboard.update(workspace, body)
     _print(settings, plan, workspace)

@@ -80,6 +80,14 @@ class GitRepo:
         except GitError:
             return None
 
+    def as_of(self, rev: str, at: int) -> str | None:
+        """The last commit on `rev`'s first-parent chain committed at or before `at`."""
+        try:
+            found = self.repo.git.rev_list("-1", "--first-parent", f"--before={at}", rev)
+        except GitCommandError:
+            return None
+        return str(found).strip() or None
+
 
 class PushRejected(GitError):
     """The remote refused a push (it moved on): fetch, rebuild and retry."""

@@ -1,0 +1,153 @@
+"""`learnbot cards`: a skill card per case family, policy and producer (Markdown or JSON)."""
+
+from __future__ import annotations
+
+import sys
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from bot.commands.evaluation import Evaluated, evaluate, local_history
+from bot.commands.objective import losses
+from bot.commands.output import print_json, status, to_json
+from bot.config import Settings
+from bot.core import cards, experiments
+from bot.core.cards import Card, CaseFacts
+from bot.core.evaluate import Result
+from bot.core.experiments import Experiment
+from bot.core.history import History
+from bot.core.learners import forecasts as forecasts_learner
+from bot.edges import inputs, ledgerfile, outcomes, render
+from bot.edges.gitrepo import GitRepo
+from bot.errors import EXIT_INVALID, EXIT_OK, GitError
+from bot.model import Case, Problem
+
+DAY = 86400
+
+
+def show(settings: Settings, *, out: Path | None) -> int:
+    """Build every card; print them (Markdown, or JSON) and write one file pair each with --out."""
+    evaluated = evaluate(settings)
+    history, _ = local_history(settings, evaluated)
+    week_ago, month_ago = _results_before(settings, evaluated, (7, 30))
+    built, problems = build(evaluated, history, week_ago, month_ago)
+    for problem in problems:
+        sys.stderr.write(f"{problem}\n")
+    dirs = render.template_dirs(settings.repo)
+    if out is not None:
+        for card in built:
+            ledgerfile.write_atomic(
+                out / f"{card.key}.json", (to_json(card.as_dict()) + "\n").encode()
+            )
+            ledgerfile.write_atomic(out / f"{card.key}.md", render_card(card, dirs).encode())
+        status(f"{len(built)} cards written to {out}")
+    if settings.as_json:
+        print_json([card.as_dict() for card in built])
+    elif out is None:
+        sys.stdout.write("\n".join(render_card(card, dirs) for card in built))
+    return EXIT_INVALID if problems or evaluated.problems else EXIT_OK
+
+
+def render_card(card: Card, dirs: Sequence[Path]) -> str:
+    return render.render("card.md.j2", {"card": card.as_dict()}, dirs=dirs)
+
+
+def _results_before(
+    settings: Settings, evaluated: Evaluated, spans: Sequence[int]
+) -> list[dict[str, Result] | None]:
+    """Every case's result on the commit current `days` ago, per span (None: no such commit)."""
+    try:
+        repo = GitRepo(settings.repo)
+        head = repo.resolve("HEAD")
+    except GitError:
+        return [None for _ in spans]
+    shas = [repo.as_of(head, evaluated.at - days * DAY) for days in spans]
+    results = {
+        sha: {r.case_id: r for r in evaluate(settings, rev=sha).results}
+        for sha in set(shas)
+        if sha is not None
+    }
+    return [results[sha] if sha is not None else None for sha in shas]
+
+
+def build(
+    evaluated: Evaluated,
+    history: History,
+    week_ago: Mapping[str, Result] | None,
+    month_ago: Mapping[str, Result] | None,
+) -> tuple[list[Card], list[Problem]]:
+    """Cards for every family, every policy a case reads, and every producer with forecasts."""
+    config = evaluated.state.config
+    found = experiments.collect(history.entries, [])
+    rolled_back = frozenset(e.subject for e in found if e.outcome == experiments.ROLLED_BACK)
+    hypotheses = {f.case_id: f.hypothesis for f in evaluated.failures()}
+    crl, problems = _crl_trends(evaluated)
+    results = {r.case_id: r for r in evaluated.results}
+
+    def facts(ids: Sequence[str]) -> CaseFacts:
+        return CaseFacts(
+            [results[i] for i in sorted(ids) if i in results],
+            week_ago,
+            month_ago,
+            hypotheses,
+            rolled_back,
+        )
+
+    families = _families(evaluated.cases)
+    built = [
+        cards.case_card(cards.FAMILY, name, facts(ids), crl.get(name), _recent(found, ids, name))
+        for name, ids in sorted(families.items())
+    ]
+    built += [
+        cards.case_card(cards.POLICY, name, facts(ids), crl.get(name), _recent(found, ids, name))
+        for name, ids in sorted(_readers(evaluated.cases).items())
+        if sorted(families.get(name, ())) != sorted(ids)  # else the family's card says it all
+    ]
+    forecasts, forecast_problems = inputs.lines(
+        evaluated.files, forecasts_learner.FORECASTS, config
+    )
+    built += [
+        cards.producer_card(p, crl.get(p.group), _recent(found, (), p.group))
+        for p in forecasts_learner.performance(forecasts)
+    ]
+    return built, [*problems, *forecast_problems]
+
+
+def _families(cases: Mapping[str, Case]) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = defaultdict(list)
+    for case in cases.values():
+        if case.family:
+            found[case.family].append(case.id)
+    return found
+
+
+def _readers(cases: Mapping[str, Case]) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = defaultdict(list)
+    for case in cases.values():
+        for policy in case.policies():
+            found[policy].append(case.id)
+    return found
+
+
+def _recent(found: Sequence[Experiment], ids: Sequence[str], name: str) -> list[Experiment]:
+    """Experiments on one of the component's cases, or on a subject named after it."""
+    wanted = set(ids)
+    return [e for e in found if e.subject in wanted or e.subject.rsplit("/", 1)[-1] == name]
+
+
+def _crl_trends(evaluated: Evaluated) -> tuple[dict[str, cards.Trend], list[Problem]]:
+    objective = evaluated.state.config.objective
+    runs, problems = outcomes.runs(evaluated.files, objective.runs)
+    found, missing = losses(runs, objective.weights.as_mapping(), objective.runs)
+    points: dict[str, list[tuple[int, float]]] = defaultdict(list)
+    for run, loss in found:
+        points[run.component].append((run.at, loss.value))
+    trends = {name: cards.crl_trend(items, evaluated.at) for name, items in points.items()}
+    return {k: v for k, v in trends.items() if v is not None}, [*problems, *missing]
+
+
+def dashboard_section(evaluated: Evaluated, history: History, templates: Sequence[Path]) -> str:
+    """The dashboard's skill cards: each card's summary and weaknesses (without git trends)."""
+    built, _ = build(evaluated, history, None, None)
+    context = {"cards": [card.as_dict() for card in built]}
+    return render.render("cards_summary.md.j2", context, dirs=templates)
