@@ -64,7 +64,8 @@ def imports_in(source: str, package: str) -> set[str]:
             else:
                 module = node.module or ""
             found.add(module)
-            found.update(f"{module}.{alias.name}" for alias in node.names if module == "bot")
+            if module.split(".")[0] == "bot":  # `from bot.x import y` may import the module x.y
+                found.update(f"{module}.{alias.name}" for alias in node.names)
     return found
 
 
@@ -99,10 +100,49 @@ def test_layout_commands_never_import_cli(path: Path) -> None:
         assert not allowed(name, {"bot.cli", "bot.action"}), f"{path.name} imports {name}"
 
 
+def _command_modules() -> set[str]:
+    """The modules of bot/commands that the CLI runs (the others are services they share)."""
+    found = set()
+    for node in ast.walk(ast.parse((BOT / "cli.py").read_text())):
+        if isinstance(node, ast.ImportFrom) and node.module == "bot.commands":
+            found.update(f"bot.commands.{alias.name}" for alias in node.names)
+    return found
+
+
+# demo walks the whole loop by running the other commands, as a user would in turn
+COMPOSES = {"bot.commands.demo"}
+
+
+@pytest.mark.parametrize("path", _modules("bot.commands"), ids=lambda p: p.name)
+def test_layout_commands_never_import_each_other(path: Path) -> None:
+    """A command imports services (and the core and edges), never another command."""
+    commands = _command_modules()
+    module = ".".join(path.relative_to(ROOT).with_suffix("").parts)
+    if module in COMPOSES:
+        return
+    for name in imports(path):
+        others = commands - {module}
+        assert not allowed(name, others), f"{path.name} imports the command {name}"
+
+
+def test_layout_the_cli_runs_commands_and_services_are_not_commands() -> None:
+    commands = _command_modules()
+    assert {"bot.commands.checks", "bot.commands.promote", "bot.commands.run"} <= commands
+    assert not commands & {"bot.commands.review", "bot.commands.learners", "bot.commands.pulls"}
+
+
 def test_layout_the_whitelist_catches_relative_and_forbidden_imports() -> None:
     source = "from . import weights\nfrom ...edges import store\nimport os\n"
     found = imports_in(source, "bot.core.learners")
-    assert found == {"bot.core.learners", "bot.edges", "os"}
+    assert found == {
+        "bot.core.learners",
+        "bot.core.learners.weights",
+        "bot.edges",
+        "bot.edges.store",
+        "os",
+    }
+    sneaky = imports_in("from bot.commands import promote\n", "bot.commands")
+    assert "bot.commands.promote" in sneaky
     assert not allowed("bot.edges", LAYERS["bot.core"])
     assert not allowed("os", LAYERS["bot.core"])
     assert allowed("bot.core.learners", LAYERS["bot.core"])

@@ -7,13 +7,13 @@ from pathlib import Path
 from typing import Any
 
 from bot.commands.evaluation import Evaluated, evaluate
-from bot.commands.output import print_json, status, table, to_json
+from bot.commands.failures import write_failure
+from bot.commands.output import print_json, status, table
 from bot.config import Settings
 from bot.core import backtest
-from bot.core.analyze import FailureAnalysis
 from bot.core.conditions import Measured
 from bot.core.evaluate import ERROR, Result
-from bot.edges import actions, ledgerfile, render
+from bot.edges import actions
 from bot.errors import EXIT_INVALID, EXIT_OK, EXIT_PROBLEMS
 
 
@@ -114,20 +114,3 @@ def run_analyze(settings: Settings, *, rev: str | None, out: Path | None) -> int
         ]
         sys.stdout.write(table(("case", "status", "hypothesis", "failure id"), rows) + "\n")
     return EXIT_INVALID if evaluated.problems else EXIT_OK
-
-
-def render_failure(settings: Settings, evaluated: Evaluated, failure: FailureAnalysis) -> str:
-    """A failure analysis as Markdown."""
-    case = evaluated.cases[failure.case_id]
-    context = {"failure": failure.as_dict(), "case": {"description": case.description}}
-    return render.render("failure.md.j2", context, dirs=render.template_dirs(settings.repo))
-
-
-def write_failure(
-    settings: Settings, evaluated: Evaluated, failure: FailureAnalysis, out: Path
-) -> None:
-    stem = out / failure.failure_id
-    ledgerfile.write_atomic(stem.with_suffix(".json"), (to_json(failure.as_dict()) + "\n").encode())
-    ledgerfile.write_atomic(
-        stem.with_suffix(".md"), render_failure(settings, evaluated, failure).encode()
-    )

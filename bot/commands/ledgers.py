@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from bot.commands.output import print_json, status, table
+from bot.commands.ledger_table import render_table
+from bot.commands.output import print_json, status
 from bot.config import Settings
 from bot.core import ledger
 from bot.edges import ledgerfile
@@ -98,29 +99,3 @@ def show(settings: Settings, *, file: str | None = None, type_: str | None = Non
     else:
         sys.stdout.write(render_table(rows) + "\n")
     return EXIT_OK
-
-
-def render_table(rows: Sequence[dict[str, Any]]) -> str:
-    """The ledger as a readable table."""
-    return table(
-        ("seq", "type", "at", "case", "proposal", "pr", "versions", "note"),
-        [
-            (
-                e["seq"],
-                e["type"],
-                e.get("at"),
-                e.get("subject") or e.get("case_id"),
-                (e.get("proposal_id") or "")[:20] or None,
-                e.get("pr"),
-                _versions(e.get("versions")),
-                (e.get("note") or "")[:60] or None,
-            )
-            for e in rows
-        ],
-    )
-
-
-def _versions(versions: Any) -> str | None:
-    if not versions:
-        return None
-    return ", ".join(f"{name} {v['from']}->{v['to']}" for name, v in sorted(versions.items()))

@@ -4,41 +4,19 @@ from __future__ import annotations
 
 import sys
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from bot.commands.output import print_json, status, table
+from bot.commands.runloss import losses
 from bot.config import Settings
 from bot.core import crl
 from bot.edges import outcomes, store
 from bot.edges.files import WorktreeFiles
 from bot.errors import EXIT_INVALID, EXIT_OK
-from bot.model import Problem, RunMetrics, format_time
+from bot.model import RunMetrics, format_time
 
 SYSTEM = "(system)"
-
-
-def losses(
-    runs: Sequence[RunMetrics], weights: Mapping[str, float], path: str
-) -> tuple[list[tuple[RunMetrics, crl.Loss]], list[Problem]]:
-    """Each run's loss; a run missing a needed term is a problem naming it, never a zero."""
-    found: list[tuple[RunMetrics, crl.Loss]] = []
-    problems: list[Problem] = []
-    for run in runs:
-        try:
-            found.append((run, crl.compute(run.terms, weights)))
-        except crl.MissingTerm as exc:
-            problems.extend(
-                Problem(
-                    path,
-                    run.line,
-                    f"/metrics/{term}",
-                    f"run {run.run_id}: missing term {term!r} (weight {weights[term]:g}); "
-                    "a missing term is never read as 0",
-                )
-                for term in exc.terms
-            )
-    return found, problems
 
 
 def show(settings: Settings) -> int:

@@ -13,10 +13,10 @@ import sys
 from collections.abc import Mapping
 from typing import Any
 
-from bot.commands import checks
 from bot.commands.evaluation import Evaluated, evaluate
-from bot.commands.ledgers import render_table
+from bot.commands.ledger_table import render_table
 from bot.commands.output import status
+from bot.commands.review import proposal_trailers, review
 from bot.commands.workspace import Workspace, open_workspace
 from bot.config import Settings
 from bot.core import backtest, ledger, scope
@@ -153,7 +153,7 @@ def _merged(
     if len(info.parents) != 2:
         return None, None, None
     base = clone.merge_base(info.parents[0], info.parents[1])
-    head, declared = checks.proposal_trailers(clone, base, info.parents[1])
+    head, declared = proposal_trailers(clone, base, info.parents[1])
     if head is not None:
         return head, declared, None
     for merged in reversed(clone.first_parents(base, info.parents[1])):
@@ -204,7 +204,7 @@ def _gate(
 ) -> dict[str, Any]:
     """The gate decision for the merged diff, re-derived on the state it was merged into."""
     branch = workspace.config.pull_requests.branch_prefix + trailers.subject
-    review = checks.review(
+    reviewed = review(
         workspace.clone,
         parent,
         base=parent.revision,
@@ -214,9 +214,9 @@ def _gate(
         trailers=trailers,
         history=workspace.history,
     )
-    verdict = review.judged.verdict.criteria if review.judged else ()
+    verdict = reviewed.judged.verdict.criteria if reviewed.judged else ()
     criteria = [{"name": c.name, "passed": c.passed} for c in verdict]
-    return {"allowed": review.success, "title": review.title, "criteria": criteria}
+    return {"allowed": reviewed.success, "title": reviewed.title, "criteria": criteria}
 
 
 def _closed(workspace: Workspace) -> list[Closed]:

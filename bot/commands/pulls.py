@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.commands import checks
+from bot.commands.review import as_check, review
 from bot.commands.workspace import Workspace
 from bot.core import canonical, experiments, reconcile, sandbox
 from bot.core.pipeline import Outcome
@@ -243,7 +243,7 @@ def _push(workspace: Workspace, item: Planned) -> None:
     current = clone.remote_sha(item.branch)
     if current != sha:
         clone.push(sha, item.branch, lease=current, force=True)
-    outcome = checks.review(
+    outcome = review(
         clone,
         workspace.evaluated,
         base=workspace.base,
@@ -253,6 +253,4 @@ def _push(workspace: Workspace, item: Planned) -> None:
         known=item.outcome.chosen,
         history=workspace.history,
     )
-    workspace.forge.post_check(
-        sha, checks.as_check(workspace, outcome), mode=workspace.config.checks.mode
-    )
+    workspace.forge.post_check(sha, as_check(workspace, outcome), mode=workspace.config.checks.mode)

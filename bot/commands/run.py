@@ -6,7 +6,7 @@ import sys
 from collections.abc import Collection, Mapping, Sequence
 
 from bot.commands import cards, dashboard, experiments, learners, pulls
-from bot.commands.backtests import render_failure
+from bot.commands.failures import render_failure
 from bot.commands.output import print_json, status, table
 from bot.commands.workspace import Workspace, open_workspace
 from bot.config import Settings

@@ -6,8 +6,8 @@ import hashlib
 import sys
 from pathlib import Path
 
-from bot.commands.objective import losses
 from bot.commands.output import print_json, status
+from bot.commands.runloss import losses
 from bot.config import Settings
 from bot.core.learners.registry import LEARNERS
 from bot.core.snapshot import parse
