@@ -28,6 +28,15 @@ def nudged(
     monkeypatch.setitem(LEARNERS, "nudge", toy_learner.LEARNER)  # the one registry line
     world = World(tmp_path, "local", capsys)
     (world.repo / "cases/outcomes/nudges.jsonl").write_text("")
+    # the plumbing is under test, not replay costs: measured time must not decide it
+    world.change_main(
+        ".github/learnbot.yml",
+        lambda t: t.replace(
+            "  max_memory_increase: 0.20",
+            "  max_memory_increase: 0.20\n  time_floor_ms: 60000\n  memory_floor_kb: 1048576",
+        ),
+        "costs are not under test",
+    )
     world.change_main("cases/outcomes/nudges.jsonl", lambda _: NUDGE, "ask for a nudge")
     yield world
     world.close_world()
