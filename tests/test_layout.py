@@ -109,20 +109,48 @@ def _command_modules() -> set[str]:
     return found
 
 
-# demo walks the whole loop by running the other commands, as a user would in turn
-COMPOSES = {"bot.commands.demo"}
+def _internals_used(source: str, commands: set[str]) -> list[str]:
+    """Private names (`_x`) taken from command modules: `from cmd import _x`, or `cmd._x`."""
+    found = []
+    aliases = {}
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            for alias in node.names:
+                full = f"{node.module}.{alias.name}"
+                if full in commands:
+                    aliases[alias.asname or alias.name] = full
+                elif node.module in commands and alias.name.startswith("_"):
+                    found.append(full)
+    for node in ast.walk(ast.parse(source)):
+        if (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and node.value.id in aliases
+            and node.attr.startswith("_")
+        ):
+            found.append(f"{aliases[node.value.id]}.{node.attr}")
+    return found
 
 
 @pytest.mark.parametrize("path", _modules("bot.commands"), ids=lambda p: p.name)
-def test_layout_commands_never_import_each_other(path: Path) -> None:
-    """A command imports services (and the core and edges), never another command."""
-    commands = _command_modules()
+def test_layout_commands_never_import_each_others_internals(path: Path) -> None:
+    """What commands share lives in service modules or in a command's public functions."""
     module = ".".join(path.relative_to(ROOT).with_suffix("").parts)
-    if module in COMPOSES:
-        return
-    for name in imports(path):
-        others = commands - {module}
-        assert not allowed(name, others), f"{path.name} imports the command {name}"
+    others = _command_modules() - {module}
+    assert _internals_used(path.read_text(), others) == []
+
+
+def test_layout_internals_are_found_however_imported() -> None:
+    commands = {"bot.commands.run", "bot.commands.checks"}
+    source = (
+        "from bot.commands import run as r\n"
+        "from bot.commands.checks import _target, run_check\n"
+        "r._run(1)\nr.run(2)\n"
+    )
+    assert _internals_used(source, commands) == [
+        "bot.commands.checks._target",
+        "bot.commands.run._run",
+    ]
 
 
 def test_layout_the_cli_runs_commands_and_services_are_not_commands() -> None:

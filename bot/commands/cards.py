@@ -8,8 +8,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from bot.commands.evaluation import Evaluated, evaluate, local_history
-from bot.commands.objective import losses
 from bot.commands.output import print_json, status, to_json
+from bot.commands.runloss import losses
 from bot.config import Settings
 from bot.core import cards, experiments
 from bot.core.cards import Card, CaseFacts
