@@ -10,7 +10,7 @@ from bot.commands.output import print_json, status, table
 from bot.config import Settings
 from bot.edges import actions, store
 from bot.edges.files import WorktreeFiles
-from bot.edges.forge import OPEN
+from bot.edges.forge import OPEN, Forge
 from bot.edges.gitrepo import Clone
 from bot.edges.local_forge import LocalForge
 from bot.errors import EXIT_OK, ConfigError, ForgeError
@@ -44,13 +44,11 @@ def list_pulls(settings: Settings, environ: Mapping[str, str], *, state: str | N
     return EXIT_OK
 
 
-def _gate(forge: object, sha: str) -> str:
-    if not isinstance(forge, LocalForge):
-        return "see the forge"
-    runs = forge.checks(sha)
+def _gate(forge: Forge, sha: str) -> str:
+    runs = forge.check_results(sha)
     if not runs:
         return "pending"
-    return "passed" if all(r["success"] for r in runs) else "failed"
+    return "passed" if all(r.success for r in runs) else "failed"
 
 
 def _local(settings: Settings) -> tuple[Clone, LocalForge]:

@@ -167,11 +167,8 @@ def _pull_number(workspace: Workspace, subject: str, sha: str) -> int | None:
     found = _MERGED_PR.search(subject)
     if found:
         return int(found.group(1) or found.group(2))
-    lookup = getattr(workspace.forge, "pulls_for_commit", None)
-    if lookup is None:
-        return None
-    pulls = [p for p in lookup(sha) if p.merge_commit == sha]
-    return pulls[0].number if pulls else None
+    pull = workspace.forge.pull_for_commit(sha)
+    return pull.number if pull is not None else None
 
 
 def _policies(workspace: Workspace, sha: str | None, names: list[str]) -> dict[str, dict[str, Any]]:

@@ -148,8 +148,14 @@ class Forge(Protocol):
     def approvers(self, number: int) -> tuple[str, ...]:
         """Who approved a pull request (latest review per person)."""
 
+    def pull_for_commit(self, sha: str) -> PullRequest | None:
+        """The pull request merged as commit `sha`, if the forge knows one."""
+
     def post_check(self, sha: str, check: Check, *, mode: str) -> None:
         """Report a check run (mode 'check_run') or a commit status (mode 'status')."""
+
+    def check_results(self, sha: str) -> tuple[Check, ...]:
+        """The check runs reported on commit `sha` (a success only when it concluded so)."""
 
     def find_issue(self, *, label: str) -> Issue | None:
         """The open issue carrying `label` (the dashboard), if any."""

@@ -263,10 +263,19 @@ class GitHubForge:
     def update_issue(self, number: int, *, body: str) -> None:
         self._call(f"edit #{number}", lambda: self._repo.get_issue(number).edit(body=body))
 
-    def pulls_for_commit(self, sha: str) -> list[PullRequest]:
-        """Pull requests whose head or merge is `sha` (for promotion on push)."""
+    def pull_for_commit(self, sha: str) -> PullRequest | None:
         found: Iterator[GhPull] = self._call(
             f"find pull requests of {sha[:12]}",
             lambda: iter(list(self._repo.get_commit(sha).get_pulls())),
         )
-        return [self._pull(p) for p in found]
+        merged = [pull for pull in map(self._pull, found) if pull.merge_commit == sha]
+        return merged[0] if merged else None
+
+    def check_results(self, sha: str) -> tuple[Check, ...]:
+        runs = self._call(
+            f"read the checks of {sha[:12]}",
+            lambda: list(self._repo.get_commit(sha).get_check_runs()),
+        )
+        return tuple(
+            Check(run.name, run.conclusion == "success", run.output.title or "", "") for run in runs
+        )

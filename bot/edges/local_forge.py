@@ -159,6 +159,16 @@ class LocalForge:
         with self._records() as data:
             return list(data["checks"].get(sha, ()))
 
+    def check_results(self, sha: str) -> tuple[Check, ...]:
+        return tuple(
+            Check(r["name"], bool(r["success"]), r["title"], r["summary"]) for r in self.checks(sha)
+        )
+
+    def pull_for_commit(self, sha: str) -> PullRequest | None:
+        with self._records() as data:
+            numbers = [int(n) for n, r in data["pulls"].items() if r.get("merge_commit") == sha]
+        return self.pull(min(numbers)) if numbers else None
+
     def find_issue(self, *, label: str) -> Issue | None:
         with self._records() as data:
             found = [
