@@ -29,7 +29,7 @@ from bot.commands import (
 from bot.commands import run as run_command
 from bot.core.learners.registry import LEARNERS
 from bot.edges.redact import scrub
-from bot.errors import EXIT_BUG, EXIT_INTERRUPTED, BotError
+from bot.errors import EXIT_BUG, EXIT_INTERRUPTED, BotError, ConfigError
 from bot.model import parse_time
 
 EXIT_CODES = """exit codes:
@@ -334,10 +334,31 @@ def error_handler(verbose: bool) -> Iterator[list[int]]:
     except KeyboardInterrupt:
         sys.stderr.write("learnbot: interrupted\n")
         code[0] = EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # the reader went away (`learnbot loop --dry-run | head`): that ends the output, quietly
+        _silence_stdout()
+        code[0] = 0
     except Exception:
         sys.stderr.write(scrub(traceback.format_exc()))
         sys.stderr.write("learnbot: this is a bug; please report it with the traceback above\n")
         code[0] = EXIT_BUG
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush cannot fail again."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+
+
+def _check_config_flag(args: argparse.Namespace, settings: config.Settings) -> None:
+    """A `--config` that names no file is an error, never silently the defaults (#16)."""
+    given = getattr(args, "config", None)
+    if given and args.command != "init" and not (settings.repo / given).is_file():
+        raise ConfigError(
+            f"--config {given}: no such file in {settings.repo}",
+            hint="the path is relative to the repository; `learnbot init` writes one",
+        )
 
 
 def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
@@ -359,6 +380,7 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
             config_path=getattr(args, "config", None),
             environ=env,
         )
+        _check_config_flag(args, settings)
         handler: Callable[[argparse.Namespace, config.Settings, Mapping[str, str]], int] = args.run
         code[0] = handler(args, settings, env)
     return code[0]

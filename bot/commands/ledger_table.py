@@ -21,11 +21,20 @@ def render_table(rows: Sequence[dict[str, Any]]) -> str:
                 (e.get("proposal_id") or "")[:20] or None,
                 e.get("pr"),
                 _versions(e.get("versions")),
-                (e.get("note") or "")[:60] or None,
+                shorten(e.get("note") or "", 60) or None,
             )
             for e in rows
         ],
     )
+
+
+def shorten(text: str, width: int) -> str:
+    """At most `width` characters, cut at a word boundary with an ellipsis, never mid-word."""
+    text = " ".join(text.split())
+    if len(text) <= width:
+        return text
+    cut = text[: width - 1].rsplit(" ", 1)[0] if " " in text[: width - 1] else text[: width - 1]
+    return cut.rstrip(" ,;:") + "…"
 
 
 def _versions(versions: Any) -> str | None:

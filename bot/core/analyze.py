@@ -148,6 +148,7 @@ def _condition(measured: Measured) -> dict[str, Any]:
         "threshold": measured.threshold,
         "actual": measured.value,
         "matched_events": measured.matched,
+        "met": measured.met,  # true for a quiet case's trigger that fired (a false alarm)
     }
 
 

@@ -106,4 +106,17 @@ def _describe(document: Document, error: jsonschema.ValidationError) -> list[Pro
             )
             for key in sorted(set(error.instance) - allowed, key=str)
         ]
-    return [Problem(document.path, document.line_of(pointer), pointer or "/", error.message)]
+    message = _literal_message(error) or error.message
+    return [Problem(document.path, document.line_of(pointer), pointer or "/", message)]
+
+
+def _literal_message(error: jsonschema.ValidationError) -> str | None:
+    """A number where a `policy.parameter` reference belongs: say so, not just its type (#16)."""
+    value = error.instance
+    is_number = isinstance(value, int | float) and not isinstance(value, bool)
+    if error.schema.get("description") != "policy.parameter" or not is_number:
+        return None
+    return (
+        f"{value} is a number where a reference is required: a case never hard-codes a "
+        f"learnable number; put {value} in a policy parameter and write `policy.parameter`"
+    )
