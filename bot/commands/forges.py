@@ -1,8 +1,8 @@
-"""Choose the forge for a command: GitHub (token + repository) or the local one (git only)."""
+"""The forges, one registry line each: GitHub (token + repository) or the local one (git only)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from bot.config import Settings
@@ -12,12 +12,26 @@ from bot.edges.local_forge import LocalForge
 from bot.edges.redact import register_secret
 from bot.errors import ConfigError
 
+# (settings, clone, environ, event) -> the forge; one line per forge, keyed as config.FORGES
+Opener = Callable[[Settings, Clone, Mapping[str, str], Mapping[str, Any]], Forge]
+
 
 def open_forge(
     settings: Settings, clone: Clone, environ: Mapping[str, str], event: Mapping[str, Any]
 ) -> Forge:
-    if settings.forge == "local":
-        return LocalForge(clone)
+    """The forge the settings name, opened for `clone`."""
+    return FORGES[settings.forge](settings, clone, environ, event)
+
+
+def _local(
+    settings: Settings, clone: Clone, environ: Mapping[str, str], event: Mapping[str, Any]
+) -> Forge:
+    return LocalForge(clone)
+
+
+def _github(
+    settings: Settings, clone: Clone, environ: Mapping[str, str], event: Mapping[str, Any]
+) -> Forge:
     from bot.edges.github_forge import GitHubForge  # PyGithub is only imported when used
 
     if not settings.github_repository:
@@ -35,3 +49,6 @@ def open_forge(
         default_branch=default,
         paced=environ.get("LEARNBOT_API_PACING", "on") != "off",
     )
+
+
+FORGES: dict[str, Opener] = {"local": _local, "github": _github}
