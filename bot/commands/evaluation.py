@@ -79,7 +79,8 @@ def evaluate(
     loaded, snapshot_problems = snapshots.load_all(files, pins)
     runnable = [c for c in state.cases.values() if c.snapshot_sha256 in loaded]
     chosen = evaluators.resolve(runnable, state.config, settings.repo)
-    results = backtest.run(runnable, Params(state.policies), loaded, chosen)
+    seed = state.config.sandbox.seeds[0]  # a stochastic evaluator's backtest: the first seed
+    results = backtest.run(runnable, Params(state.policies), loaded, chosen, seed=seed)
     problems = tuple(sorted({*state.problems, *snapshot_problems}))
     return Evaluated(files, state, loaded, chosen, results, revision, at, problems)
 

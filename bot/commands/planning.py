@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from bot.commands.evaluation import Evaluated
-from bot.core import pipeline, sandbox
-from bot.edges import meter
-from bot.model import format_time
+from bot.core import crl, pipeline, sandbox
+from bot.edges import meter, outcomes
+from bot.model import RunMetrics, format_time
 
 
 def setting(
@@ -23,7 +23,17 @@ def setting(
         at=format_time(evaluated.at),
         meter=meter.measure if measured else sandbox.unmetered,
         runs=runs,
+        run=_system_run(evaluated),
     )
+
+
+def _system_run(evaluated: Evaluated) -> RunMetrics | None:
+    """The latest system-wide run metrics, read only when the CRL rule is configured."""
+    config = evaluated.state.config
+    if config.gate.max_crl_delta is None:
+        return None
+    runs, _ = outcomes.runs(evaluated.files, config.objective.runs)  # validate reports problems
+    return crl.latest_system_run(runs)
 
 
 def summary(outcome: pipeline.Outcome) -> dict[str, Any]:

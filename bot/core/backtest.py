@@ -6,7 +6,19 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bot.core.evaluate import ABSTAIN, ERROR, HIGH, HIT, LOW, MED, MISS, Evaluator, Result, evaluate
+from bot.core.evaluate import (
+    ABSTAIN,
+    ERROR,
+    HIGH,
+    HIT,
+    LOW,
+    MED,
+    MISS,
+    Evaluator,
+    Result,
+    Seeded,
+    evaluate,
+)
 from bot.core.params import Params
 from bot.core.snapshot import Snapshot
 from bot.model import Case
@@ -38,11 +50,18 @@ class Summary:
         }
 
 
-def run_case(case: Case, params: Params, snapshot: Snapshot, evaluator: Evaluator | None) -> Result:
-    """One case under `params`; exceptions inside a custom evaluator become an ERROR result."""
+def run_case(
+    case: Case, params: Params, snapshot: Snapshot, evaluator: Evaluator | None, seed: int = 0
+) -> Result:
+    """One case under `params`; exceptions inside a custom evaluator become an ERROR result.
+
+    A stochastic (`Seeded`) evaluator gets `seed`; every other evaluator ignores it.
+    """
     if evaluator is None:
         return evaluate(case, params, snapshot)
     try:
+        if isinstance(evaluator, Seeded):
+            return coerce(case, evaluator(case, params, snapshot, seed))
         return coerce(case, evaluator(case, params, snapshot))
     except Exception as exc:  # a team's evaluator may raise anything; report it per case
         return Result(
@@ -55,13 +74,20 @@ def run(
     params: Params,
     snapshots: Mapping[str, Snapshot],
     evaluators: Mapping[str, Evaluator] | None = None,
+    *,
+    seed: int = 0,
 ) -> tuple[Result, ...]:
-    """Every case in id order."""
+    """Every case in id order (stochastic evaluators under `seed`)."""
     chosen = evaluators or {}
     return tuple(
-        run_case(case, params, snapshots[case.snapshot_sha256], chosen.get(case.id))
+        run_case(case, params, snapshots[case.snapshot_sha256], chosen.get(case.id), seed)
         for case in sorted(cases, key=lambda c: c.id)
     )
+
+
+def stochastic(case_ids: Iterable[str], evaluators: Mapping[str, Evaluator]) -> bool:
+    """Whether any of these cases has a stochastic evaluator (so seeds can change outcomes)."""
+    return any(isinstance(evaluators.get(i), Seeded) for i in case_ids)
 
 
 def summarize(results: Iterable[Result]) -> Summary:

@@ -13,6 +13,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from bot.model import RunMetrics
+from bot.model.report import RunLoss
+
 # term -> (weight name in 004, default weight, True when the loss counts 1 - value)
 TERMS: Mapping[str, tuple[str, float, bool]] = {
     "gate_pass_rate": ("wq", 0.20, True),
@@ -80,3 +83,28 @@ def _part(term: str, value: float, weight: float) -> float:
 def delta(baseline: Loss, candidate: Loss) -> float:
     """Candidate minus baseline: negative is an improvement."""
     return round(candidate.value - baseline.value, 9)
+
+
+def replay_loss(
+    run: RunMetrics | None, weights: Mapping[str, float], baseline: float, proposal: float
+) -> RunLoss:
+    """A replay's loss before and after: the run's terms, with `gate_pass_rate` replaced by the
+    replayed pass rate (the one term a replay measures); a missing term is named, never 0."""
+    if run is None:
+        return RunLoss(
+            "", None, None, "no system-wide run (without a component) in the run metrics"
+        )
+    losses = []
+    for pass_rate in (baseline, proposal):
+        try:
+            terms = {**run.terms, "gate_pass_rate": pass_rate}
+            losses.append(compute(terms, weights, where=f"run {run.run_id}").value)
+        except MissingTerm as exc:
+            return RunLoss(run.run_id, None, None, str(exc))
+    return RunLoss(run.run_id, losses[0], losses[1])
+
+
+def latest_system_run(runs: Sequence[RunMetrics]) -> RunMetrics | None:
+    """The most recent run that measures the whole system (no component)."""
+    found = [r for r in runs if not r.component]
+    return max(found, key=lambda r: (r.at, r.run_id)) if found else None

@@ -32,7 +32,18 @@ HIGH, MED, LOW = "HIGH", "MED", "LOW"
 HIGH_MARGIN, MED_MARGIN = 0.25, 0.10
 _DAY = 86400
 
-Evaluator = Callable[[Case, Params, Snapshot], "Result | Mapping[str, Any]"]
+
+@dataclass(frozen=True)
+class Seeded:
+    """A stochastic custom evaluator: it declares a `seed` parameter and gets one per replay."""
+
+    function: Callable[..., Any]
+
+    def __call__(self, case: Case, params: Params, snapshot: Snapshot, seed: int) -> Any:
+        return self.function(case, params, snapshot, seed=seed)
+
+
+Evaluator = Callable[[Case, Params, Snapshot], "Result | Mapping[str, Any]"] | Seeded
 
 
 @dataclass(frozen=True)

@@ -226,6 +226,53 @@ class MatchesRecomputation:
         return Criterion("matches_recomputation", value, f"equal to {found.rule}", found.matches)
 
 
+@dataclass(frozen=True)
+class SeedStability:
+    """Under a stochastic evaluator the replayed pass rate must hold across seeds (004)."""
+
+    def check(self, report: SandboxReport, config: GateConfig) -> Criterion:
+        limit = f">= {config.min_stability}"
+        found = report.seeds
+        if found is None:
+            return Criterion("stability", "not replayed under seeds", limit, False)
+        if not found.stochastic:
+            return Criterion("stability", "deterministic evaluators: one seed", limit, True)
+        spread = found.proposal
+        seeds = ", ".join(str(s) for s in found.seeds)
+        value = (
+            f"{spread.stability:.3f} over seeds {seeds} "
+            f"(pass rate mean {spread.mean:.3f}, std {spread.std:.3f})"
+        )
+        return Criterion("stability", value, limit, spread.stability >= config.min_stability)
+
+
+@dataclass(frozen=True)
+class CrlNotHigher:
+    """The composite run loss may rise by at most `gate.max_crl_delta` (0: crl_not_higher)."""
+
+    def check(self, report: SandboxReport, config: GateConfig) -> Criterion:
+        limit = config.max_crl_delta if config.max_crl_delta is not None else 0.0
+        found = report.crl
+        if found is None or found.delta is None:
+            problem = found.problem if found is not None else "no composite run loss measured"
+            return Criterion("crl_delta", f"cannot compute: {problem}", f"<= {limit:g}", False)
+        return Criterion("crl_delta", found.delta, f"<= {limit:g}", found.delta <= limit)
+
+
+def configured(rules: AllOf, config: GateConfig) -> AllOf:
+    """A learner's rules plus the ones the configuration adds for every learner (CRL)."""
+    if config.max_crl_delta is None:
+        return rules
+    return AllOf(*rules.rules, CrlNotHigher())
+
+
 # What every change is judged by, whatever learned it: nothing protected or passing breaks,
 # costs stay bounded, replays agree.
-SAFETY: tuple[Rule, ...] = (Protected(), NewFailures(), TimeCost(), MemoryCost(), Stable())
+SAFETY: tuple[Rule, ...] = (
+    Protected(),
+    NewFailures(),
+    TimeCost(),
+    MemoryCost(),
+    Stable(),
+    SeedStability(),
+)

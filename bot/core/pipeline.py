@@ -6,11 +6,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.core import gate, sandbox
+from bot.core import crl, gate, sandbox
 from bot.core.learners import Candidate, Candidates, Learner, Measure
 from bot.core.proposal import Proposal, evidence_digest, proposal_id, versions
-from bot.model import Config
-from bot.model.report import Objective, SandboxReport
+from bot.model import Config, RunMetrics
+from bot.model.report import Objective, RunLoss, SandboxReport
 
 
 @dataclass(frozen=True)
@@ -70,6 +70,7 @@ class Setting:
     at: str
     meter: sandbox.Meter[Any] = sandbox.unmetered
     runs: int | None = None
+    run: RunMetrics | None = None  # the latest system-wide run metrics, for the CRL rule
 
 
 def judge(
@@ -92,8 +93,14 @@ def judge(
     evidence = evidence_digest(ids, setting.replay.cases, setting.replay.params)
     identifier = proposal_id(source_failure_id, candidate, evidence)
     run = sandbox.replay(
-        candidate.changes, setting.replay, runs=runs, meter=setting.meter, case_ids=ids
+        candidate.changes,
+        setting.replay,
+        runs=runs,
+        meter=setting.meter,
+        case_ids=ids,
+        seeds=setting.config.sandbox.seeds,
     )
+    checked = gate.configured(rules, setting.config.gate)
     report = sandbox.report(
         run,
         setting.replay.cases,
@@ -101,9 +108,17 @@ def judge(
         executed_at=setting.at,
         source_case=source_case,
         evidence=measure(candidate) if measure is not None else None,
+        crl=_crl(run, setting) if checked is not rules else None,
     )
-    verdict = rules.check(report, setting.config.gate)
+    verdict = checked.check(report, setting.config.gate)
     return Evaluation(candidate, identifier, evidence, report, verdict)
+
+
+def _crl(run: sandbox.SandboxRun, setting: Setting) -> RunLoss:
+    """The latest system run's loss with its gate pass rate replaced by the replay's (mean)."""
+    spread = run.spread()
+    weights = setting.config.objective.weights.as_mapping()
+    return crl.replay_loss(setting.run, weights, spread.baseline.mean, spread.proposal.mean)
 
 
 def _improvement(evaluation: Evaluation) -> tuple[float, float]:

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, TypeVar
 
-from bot.core import backtest
+from bot.core import backtest, stability
 from bot.core.evaluate import Evaluator, Result
 from bot.core.params import Change, Params
 from bot.core.snapshot import Snapshot
@@ -20,7 +21,9 @@ from bot.model.report import (
     CostDelta,
     Delta,
     Evidence,
+    RunLoss,
     SandboxReport,
+    Seeds,
     Stabilization,
     Totals,
 )
@@ -55,8 +58,14 @@ class Replay:
     snapshots: Mapping[str, Snapshot]
     evaluators: Mapping[str, Evaluator]
 
-    def run(self, ids: Sequence[str], params: Params) -> tuple[Result, ...]:
-        return backtest.run([self.cases[i] for i in ids], params, self.snapshots, self.evaluators)
+    def run(self, ids: Sequence[str], params: Params, seed: int = 0) -> tuple[Result, ...]:
+        cases = [self.cases[i] for i in ids]
+        return backtest.run(cases, params, self.snapshots, self.evaluators, seed=seed)
+
+    def seeds_for(self, ids: Sequence[str], seeds: Sequence[int]) -> tuple[int, ...]:
+        """Every seed when a replayed case has a stochastic evaluator, else the first only."""
+        chosen = tuple(seeds) or (0,)
+        return chosen if backtest.stochastic(ids, self.evaluators) else chosen[:1]
 
 
 @dataclass(frozen=True)
@@ -70,6 +79,24 @@ class SandboxRun:
     distinct_outcomes: int
     baseline_cost: Cost
     proposal_cost: Cost
+    seeds: tuple[int, ...] = (0,)
+    stochastic: bool = False
+    pass_rates: tuple[tuple[float, float], ...] = ()  # (baseline, proposal) per seed
+
+    def spread(self) -> Seeds:
+        """The pass rate's mean, deviation and stability over the seeds, on both sides."""
+        rates = self.pass_rates or (
+            (
+                backtest.summarize(self.baseline).pass_rate,
+                backtest.summarize(self.proposal).pass_rate,
+            ),
+        )
+        return Seeds(
+            self.seeds,
+            self.stochastic,
+            stability.spread([b for b, _ in rates]),
+            stability.spread([p for _, p in rates]),
+        )
 
 
 def replay_set(
@@ -94,33 +121,47 @@ def replay(
     runs: int,
     meter: Meter[tuple[Result, ...]] = unmetered,
     case_ids: Sequence[str] | None = None,
+    seeds: Sequence[int] = (0,),
 ) -> SandboxRun:
-    """Replay baseline and proposal `runs` times; outcomes must not vary between runs."""
+    """Replay baseline and proposal `runs` times under each seed; within a seed, outcomes must
+    not vary between runs. Results and costs are the first seed's."""
     ids = (
         tuple(case_ids)
         if case_ids is not None
         else replay_set(changes, replay_inputs.cases, replay_inputs.params)
     )
-    proposed = replay_inputs.params.apply(changes)
-    outcomes = set()
-    baseline_costs, proposal_costs = [], []
-    baseline: tuple[Result, ...] = ()
-    proposal: tuple[Result, ...] = ()
-    for index in range(max(1, runs)):
-        traced = index == 0
-        baseline, spent = meter(lambda: replay_inputs.run(ids, replay_inputs.params), traced)
-        baseline_costs.append(spent)
-        proposal, spent = meter(lambda: replay_inputs.run(ids, proposed), traced)
-        proposal_costs.append(spent)
-        outcomes.add(tuple(r.outcome() for r in (*baseline, *proposal)))
+    base, proposed = replay_inputs.params, replay_inputs.params.apply(changes)
+    used = replay_inputs.seeds_for(ids, seeds)
+    count = max(1, runs)
+    first: tuple[tuple[Result, ...], tuple[Result, ...]] = ((), ())
+    costs: tuple[list[Cost], list[Cost]] = ([], [])
+    distinct, rates = 0, []
+    for seed in used:
+        outcomes = set()
+        measured = meter if seed == used[0] else unmetered
+        for index in range(count):
+            baseline, spent = measured(partial(replay_inputs.run, ids, base, seed), index == 0)
+            costs[0].append(spent)
+            proposal, spent = measured(partial(replay_inputs.run, ids, proposed, seed), index == 0)
+            costs[1].append(spent)
+            outcomes.add(tuple(r.outcome() for r in (*baseline, *proposal)))
+        if seed == used[0]:
+            first = (baseline, proposal)
+        distinct = max(distinct, len(outcomes))
+        rates.append(
+            (backtest.summarize(baseline).pass_rate, backtest.summarize(proposal).pass_rate)
+        )
     return SandboxRun(
         ids,
-        baseline,
-        proposal,
-        max(1, runs),
-        len(outcomes),
-        _least(baseline_costs),
-        _least(proposal_costs),
+        first[0],
+        first[1],
+        count,
+        distinct,
+        _least(costs[0][:count]),
+        _least(costs[1][:count]),
+        used,
+        len(used) > 1,
+        tuple(rates),
     )
 
 
@@ -141,13 +182,20 @@ def report(
     executed_at: str,
     source_case: str | None = None,
     evidence: Evidence | None = None,
+    crl: RunLoss | None = None,
 ) -> SandboxReport:
-    """000's sandbox report: baseline vs proposal, per-case before/after, deltas, cost."""
+    """000's sandbox report: baseline vs proposal, per-case before/after, deltas, cost.
+
+    Under several seeds (a stochastic evaluator) the pass-rate delta is the mean over the
+    seeds; per-case details are the first seed's.
+    """
     details = tuple(
         _detail(b, p, cases[b.case_id]) for b, p in zip(run.baseline, run.proposal, strict=True)
     )
     before, after = backtest.summarize(run.baseline), backtest.summarize(run.proposal)
     stamp = executed_at.replace("-", "").replace(":", "")
+    seeds = run.spread()
+    gain = seeds.delta_mean if run.stochastic else round(after.pass_rate - before.pass_rate, 6)
     return SandboxReport(
         sandbox_run_id=f"sandbox_{proposal_id}_{stamp}",
         proposal_id=proposal_id,
@@ -157,7 +205,7 @@ def report(
         baseline=_totals(before),
         proposal=_totals(after),
         delta=Delta(
-            pass_rate_delta=round(after.pass_rate - before.pass_rate, 6),
+            pass_rate_delta=gain,
             hit_count_delta=after.counts["HIT"] - before.counts["HIT"],
             avg_score_delta=round(after.avg_score - before.avg_score, 6),
             fixed_cases=tuple(d.case_id for d in details if d.fixed),
@@ -173,6 +221,8 @@ def report(
         stabilization=Stabilization(run.runs, run.distinct_outcomes),
         case_details=details,
         evidence=evidence,
+        seeds=seeds,
+        crl=crl,
     )
 
 

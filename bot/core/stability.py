@@ -9,25 +9,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 
-
-@dataclass(frozen=True)
-class Spread:
-    """An objective measured once per seed."""
-
-    values: tuple[float, ...]
-    mean: float
-    std: float
-    stability: float
-
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "values": list(self.values),
-            "mean": self.mean,
-            "std": self.std,
-            "stability": self.stability,
-        }
+from bot.model.report import Spread
 
 
 def spread(values: Sequence[float]) -> Spread:

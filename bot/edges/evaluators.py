@@ -1,14 +1,19 @@
-"""Custom evaluators: `package.module:function`, imported from the repository being evaluated."""
+"""Custom evaluators: `package.module:function`, imported from the repository being evaluated.
+
+A function with a `seed` parameter is stochastic: every replay passes it a seed (the
+configured `sandbox.seeds`); any other function is deterministic and is called without one.
+"""
 
 from __future__ import annotations
 
 import importlib
+import inspect
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from bot.core.evaluate import Evaluator
+from bot.core.evaluate import Evaluator, Seeded
 from bot.model import Case, Config
 
 DEFAULT = "default"
@@ -61,5 +66,15 @@ def load(spec: str, root: Path) -> Evaluator:
             sys.path.remove(str(root))
     if not callable(found):
         return _broken(f"evaluator {spec} is not callable")
+    if _takes_seed(found):
+        return Seeded(found)
     evaluator: Evaluator = found
     return evaluator
+
+
+def _takes_seed(function: Callable[..., Any]) -> bool:
+    """A function with a `seed` parameter is stochastic: it is replayed under every seed."""
+    try:
+        return "seed" in inspect.signature(function).parameters
+    except (TypeError, ValueError):  # some builtins have no signature: deterministic then
+        return False

@@ -43,10 +43,10 @@ class GateConfig:
     time_floor_ms: float = 25.0
     memory_floor_kb: float = 256.0
     min_objective_delta: float = 0.0
-    max_crl_delta: float | None = (
-        None  # set: composite run loss may rise at most this (0: not higher)
-    )
-    min_stability: float = 0.9  # stochastic evaluators: 1 - std / mean of the objective over seeds
+    # stochastic evaluators: 1 - std / mean of the pass rate over the seeds
+    min_stability: float = 0.9
+    # set: the composite run loss may rise by at most this (0: crl_not_higher)
+    max_crl_delta: float | None = None
 
 
 @dataclass(frozen=True)
@@ -55,6 +55,7 @@ class SandboxConfig:
 
     scope: str = "affected"  # "affected" (+ protected) or "all"
     stabilization_runs: int = 3
+    seeds: tuple[int, ...] = (42, 43, 44)  # passed to stochastic evaluators, one replay each
 
 
 @dataclass(frozen=True)

@@ -208,6 +208,92 @@ Evidence = Objective | Consistency
 
 
 @dataclass(frozen=True)
+class Spread:
+    """An objective measured once per seed: mean, population std, stability = 1 - std / |mean|."""
+
+    values: tuple[float, ...]
+    mean: float
+    std: float
+    stability: float
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "values": list(self.values)}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Spread:
+        return cls(
+            values=tuple(float(v) for v in data["values"]),
+            mean=float(data["mean"]),
+            std=float(data["std"]),
+            stability=float(data["stability"]),
+        )
+
+
+@dataclass(frozen=True)
+class Seeds:
+    """The replayed cases' pass rate under each seed a stochastic evaluator was given (004).
+
+    Deterministic evaluators are replayed under the first seed only (`stochastic` false).
+    """
+
+    seeds: tuple[int, ...]
+    stochastic: bool
+    baseline: Spread
+    proposal: Spread
+
+    @property
+    def delta_mean(self) -> float:
+        return round(self.proposal.mean - self.baseline.mean, 6)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "seeds": list(self.seeds),
+            "stochastic": self.stochastic,
+            "objective": "pass_rate",
+            "baseline": self.baseline.as_dict(),
+            "proposal": self.proposal.as_dict(),
+            "delta_mean": self.delta_mean,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Seeds:
+        return cls(
+            seeds=tuple(int(s) for s in data["seeds"]),
+            stochastic=bool(data["stochastic"]),
+            baseline=Spread.from_dict(data["baseline"]),
+            proposal=Spread.from_dict(data["proposal"]),
+        )
+
+
+@dataclass(frozen=True)
+class RunLoss:
+    """Composite run loss (004) before and after, or why it could not be computed."""
+
+    run_id: str
+    baseline: float | None
+    proposal: float | None
+    problem: str = ""
+
+    @property
+    def delta(self) -> float | None:
+        if self.baseline is None or self.proposal is None:
+            return None
+        return round(self.proposal - self.baseline, 9)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "delta": self.delta}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> RunLoss:
+        def number(key: str) -> float | None:
+            return None if data.get(key) is None else float(data[key])
+
+        return cls(
+            str(data["run_id"]), number("baseline"), number("proposal"), str(data["problem"])
+        )
+
+
+@dataclass(frozen=True)
 class SandboxReport:
     """Baseline vs proposal over the replayed cases, N times, plus the learner's evidence."""
 
@@ -223,6 +309,8 @@ class SandboxReport:
     stabilization: Stabilization
     case_details: tuple[CaseDetail, ...]
     evidence: Evidence | None = None
+    seeds: Seeds | None = None
+    crl: RunLoss | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -242,6 +330,10 @@ class SandboxReport:
             data["objective"] = asdict(self.evidence)
         elif isinstance(self.evidence, Consistency):
             data["consistency"] = asdict(self.evidence)
+        if self.seeds is not None:
+            data["seeds"] = self.seeds.to_dict()
+        if self.crl is not None:
+            data["crl"] = self.crl.to_dict()
         return data
 
     @classmethod
@@ -266,6 +358,8 @@ class SandboxReport:
             stabilization=Stabilization.from_dict(data["stabilization"]),
             case_details=tuple(CaseDetail.from_dict(d) for d in data["case_details"]),
             evidence=evidence,
+            seeds=Seeds.from_dict(data["seeds"]) if "seeds" in data else None,
+            crl=RunLoss.from_dict(data["crl"]) if "crl" in data else None,
         )
 
 

@@ -90,3 +90,22 @@ def test_custom_evaluator_may_return_a_result_but_not_anything_else() -> None:
     found = backtest.run(cases, params(), {SNAP.sha256: SNAP}, {"a": own, "b": number})
     assert found[0].status != ERROR
     assert found[1].status == ERROR and "not int" in (found[1].error or "")
+
+
+def test_backtest_a_seeded_evaluator_gets_the_seed_others_do_not() -> None:
+    from bot.core.evaluate import Seeded
+
+    seen: list[int] = []
+
+    def noisy(case: Any, params: Any, snapshot: Any, seed: int) -> dict[str, Any]:
+        seen.append(seed)
+        return {"status": "HIT" if seed % 2 == 0 else "MISS", "confidence": "HIGH"}
+
+    chosen = {"c": Seeded(noisy)}
+    assert backtest.stochastic(["c"], chosen) and not backtest.stochastic(["d"], chosen)
+    cases = [case("c"), case("d")]
+    snapshots = {"0" * 64: snapshot([event(1, term="x")])}
+    even = backtest.run(cases, params(), snapshots, chosen, seed=4)
+    odd = backtest.run(cases, params(), snapshots, chosen, seed=5)
+    assert (even[0].status, odd[0].status) == (HIT, MISS) and seen == [4, 5]
+    assert even[1] == odd[1]  # the built-in evaluator ignores the seed

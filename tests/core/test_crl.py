@@ -93,3 +93,20 @@ def test_crl_loss_and_spread_as_dicts() -> None:
     assert loss.as_dict() == {"crl": 0.25, "contributions": {"a": 0.25}}
     found = spread([1.0, 1.0])
     assert found.as_dict() == {"values": [1.0, 1.0], "mean": 1.0, "std": 0.0, "stability": 1.0}
+
+
+def test_crl_replay_loss_replaces_the_gate_pass_rate_and_names_what_is_missing() -> None:
+    from bot.model import RunMetrics
+
+    run = RunMetrics("nightly", 10, TERMS)
+    found = crl.replay_loss(run, crl.DEFAULT_WEIGHTS, 0.5, 0.75)
+    assert found.baseline == pytest.approx(0.37 + 0.2 * 0.3)  # 1 - 0.5 instead of 1 - 0.8
+    assert found.delta == pytest.approx(-0.05)
+    assert found.to_dict()["delta"] == found.delta
+    gap = RunMetrics("gap", 11, {k: v for k, v in TERMS.items() if k != "grounding"})
+    missing = crl.replay_loss(gap, crl.DEFAULT_WEIGHTS, 0.5, 0.75)
+    assert missing.delta is None and "grounding" in missing.problem
+    assert "no system-wide run" in crl.replay_loss(None, crl.DEFAULT_WEIGHTS, 0, 0).problem
+    part = RunMetrics("p", 12, TERMS, component="billing")
+    assert crl.latest_system_run([run, gap, part]) is gap
+    assert crl.latest_system_run([part]) is None

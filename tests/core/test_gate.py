@@ -50,6 +50,12 @@ GOOD_DATA: dict[str, Any] = {
     },
     "stabilization": {"runs": 3, "distinct_outcomes": 1},
     "case_details": [],
+    "seeds": {
+        "seeds": [42],
+        "stochastic": False,
+        "baseline": {"values": [0.5], "mean": 0.5, "std": 0.0, "stability": 1.0},
+        "proposal": {"values": [0.6], "mean": 0.6, "std": 0.0, "stability": 1.0},
+    },
 }
 CASE_RULES = LEARNERS["backtest"].rules()
 
@@ -79,6 +85,7 @@ def test_gate_good_report_passes_every_case_rule() -> None:
         "time_increase",
         "memory_increase",
         "stabilization",
+        "stability",
     ]
 
 
@@ -203,3 +210,49 @@ def test_gate_stable_view_leaves_out_measured_costs() -> None:
     verdict = CASE_RULES.check(GOOD, GateConfig()).as_dict()
     view = stable_view({**data, "gate": verdict})
     assert view["gate"]["allowed"] is True and "value" not in view["gate"]["criteria"][0]
+
+
+UNSTABLE = {
+    "seeds": [42, 43, 44],
+    "stochastic": True,
+    "baseline": {"values": [0.3, 0.3, 0.3], "mean": 0.3, "std": 0.0, "stability": 1.0},
+    "proposal": {
+        "values": [1.0, 0.3, 0.3],
+        "mean": 0.533333,
+        "std": 0.329983,
+        "stability": 0.381282,
+    },
+}
+
+
+def test_gate_seed_stability_refuses_an_unstable_stochastic_candidate() -> None:
+    verdict = CASE_RULES.check(with_("seeds", UNSTABLE), GateConfig())
+    assert not verdict.allowed
+    (reason,) = verdict.reasons
+    assert reason.startswith("stability: 0.381 over seeds 42, 43, 44 (pass rate mean 0.533")
+    assert reason.endswith("(needs >= 0.9)")
+    assert CASE_RULES.check(with_("seeds", UNSTABLE), GateConfig(min_stability=0.3)).allowed
+    stable = {**UNSTABLE, "proposal": {**UNSTABLE["proposal"], "stability": 0.95}}
+    assert CASE_RULES.check(with_("seeds", stable), GateConfig()).allowed
+    without = copy.deepcopy(GOOD_DATA)
+    del without["seeds"]
+    missing = CASE_RULES.check(SandboxReport.from_dict(without), GateConfig())
+    assert missing.reasons == ("stability: not replayed under seeds (needs >= 0.9)",)
+
+
+def test_gate_crl_rule_only_when_configured_and_a_missing_term_fails_it() -> None:
+    rules = gate.configured(CASE_RULES, GateConfig())
+    assert rules is CASE_RULES
+    config = GateConfig(max_crl_delta=0.0)
+    rules = gate.configured(CASE_RULES, config)
+    assert [type(r).__name__ for r in rules.rules][-1] == "CrlNotHigher"
+    lower = {"run_id": "r", "baseline": 0.3, "proposal": 0.28, "problem": ""}
+    assert rules.check(with_("crl", lower), config).allowed
+    higher = {**lower, "proposal": 0.31}
+    assert rules.check(with_("crl", higher), config).reasons == ("crl_delta: 0.01 (needs <= 0)",)
+    assert rules.check(with_("crl", higher), GateConfig(max_crl_delta=0.02)).allowed
+    broken = {"run_id": "r", "baseline": None, "proposal": None, "problem": "missing grounding"}
+    (reason,) = rules.check(with_("crl", broken), config).reasons
+    assert reason == "crl_delta: cannot compute: missing grounding (needs <= 0)"
+    (reason,) = rules.check(GOOD, config).reasons
+    assert reason == "crl_delta: cannot compute: no composite run loss measured (needs <= 0)"
