@@ -64,6 +64,10 @@ def render_dashboard(
         "default_branch": render.Raw(re.sub(r"[^A-Za-z0-9._/-]", "", workspace.default)),
         "summary": summary.as_dict(),
         "trend": trend,
+        "trend_labels": [
+            render.Raw(re.sub(r"[^0-9: -]", "", label))  # inside a code block: no escaping
+            for label in trend_labels([t for t, _ in trend])
+        ],
         "open_prs": sorted(open_prs, key=lambda p: int(p["number"])),
         "no_proposal": [
             {
@@ -116,3 +120,12 @@ def update(workspace: Workspace, body: str) -> str:
         return f"#{found.number} unchanged"
     workspace.forge.update_issue(found.number, body=body)
     return f"#{found.number} updated"
+
+
+def trend_labels(times: Sequence[str]) -> list[str]:
+    """The chart's x-axis: each point's date, with its time where a date repeats (#16)."""
+    dates = [t[:10] or "?" for t in times]
+    return [
+        f"{d} {t[11:16]}" if dates.count(d) > 1 and t[11:16] else d
+        for d, t in zip(dates, times, strict=True)
+    ]

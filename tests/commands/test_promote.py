@@ -66,6 +66,8 @@ def test_full_loop_run_check_merge_promote_revert_rollback(world: World) -> None
     assert (
         "xychart-beta" in board["body"]
     )  # the pass-rate trend: one point per ledger entry and now
+    axis = next(line for line in board["body"].splitlines() if "x-axis" in line)
+    assert re.search(r'"\d{4}-\d{2}-\d{2}( \d{2}:\d{2})?"', axis), axis  # dates, not run numbers
 
 
 def test_closed_unmerged_pull_request_is_a_rejection_recorded_once(world: World) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.commands import ledger_table
+from bot.commands import dashboard, ledger_table
 from tests.repos import ROOT, copy_example
 
 
@@ -88,3 +88,8 @@ def test_a_quiet_case_that_fired_is_not_reported_as_an_unmet_trigger(
     text = report.read_text()
     assert "deploy" in text and "trigger that fired on a quiet case" in text
     assert "unmet trigger" not in text
+
+
+def test_dashboard_trend_axis_is_dates_with_times_only_where_a_date_repeats() -> None:
+    times = ["2026-01-15T06:00:00Z", "2026-01-16T06:00:00Z", "2026-01-16T09:30:00Z"]
+    assert dashboard.trend_labels(times) == ["2026-01-15", "2026-01-16 06:00", "2026-01-16 09:30"]
