@@ -26,7 +26,6 @@ def validate(settings: Settings) -> int:
     for learner in LEARNERS.values():
         found += inputs.load(files, state.config, learner.inputs)[1]
     found += run_problems(files, state.config.objective)
-    found += outcomes.rollout_problems(files, state.config.learners.rollout.path)
     problems = sorted(set(found))
     if settings.as_json:
         print_json({"ok": not problems, "problems": [p.__dict__ for p in problems]})

@@ -19,7 +19,8 @@ class Change:
     """One bounded edit of a policy: a parameter value, a registration switch or `as_of`."""
 
     policy: str
-    target: str  # "parameters.<name>", "operators.<name>", "metrics.<name>" or "as_of"
+    target: str  # "parameters.<name>", "operators.<name>", "metrics.<name>", "as_of",
+    # "candidate.<stage|percent|since>" or "candidate" (its removal: old is its digest)
     old: float | bool | str | None
     new: float | bool | str | None
 
@@ -112,6 +113,8 @@ def apply_change(policy: Policy, change: Change) -> Policy:
         return replace(policy, registrations={**policy.registrations, key: registration})
     if change.target == "as_of":
         return replace(policy, as_of=str(change.new))
+    if kind == "candidate":  # a candidate's stage and traffic share are not what cases replay
+        return policy
     raise ValueError(f"unknown change target {change.target!r}")
 
 

@@ -1,7 +1,8 @@
 """What a proposal branch really changes, re-derived from its diff (the branch is not trusted).
 
-A proposal may change parameter values, switch registrations, set `as_of`, bump `version`
-by one, and move skill files under the skills folder. Anything else is out of scope.
+A proposal may change parameter values, switch registrations, set `as_of`, step a rollout
+candidate's stage, percent and since or remove the candidate, bump `version` by one, and move
+skill files under the skills folder. Anything else is out of scope.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from bot.core.learners.rollout import candidate_digest
 from bot.core.params import Change, bound_problem
 from bot.model import Policy
 
@@ -136,6 +138,8 @@ def _differences(a: Any, b: Any, path: tuple[str, ...]) -> list[tuple[tuple[str,
 def _as_change(policy: str, path: tuple[str, ...], old: Any, new: Any) -> Change | None:
     if path == ("as_of",) and isinstance(new, str):
         return Change(policy, "as_of", old, new)
+    if path[:1] == ("candidate",):
+        return _candidate_change(policy, path, old, new)
     if (
         len(path) == 3
         and path[0] == "parameters"
@@ -151,6 +155,16 @@ def _as_change(policy: str, path: tuple[str, ...], old: Any, new: Any) -> Change
         and isinstance(new, bool)
     ):
         return Change(policy, f"{path[0]}.{path[1]}", old, new)
+    return None
+
+
+def _candidate_change(policy: str, path: tuple[str, ...], old: Any, new: Any) -> Change | None:
+    """A rollout step edits the candidate's stage, percent or since, or removes the candidate."""
+    if path == ("candidate",) and isinstance(old, dict) and new is None:
+        return Change(policy, "candidate", candidate_digest(old.get("values") or {}), None)
+    kinds: dict[str, type[str] | type[int]] = {"stage": str, "percent": int, "since": str}
+    if len(path) == 2 and type(old) is type(new) is kinds.get(path[1]):  # bool is not int here
+        return Change(policy, f"candidate.{path[1]}", old, new)
     return None
 
 

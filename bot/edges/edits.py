@@ -18,6 +18,8 @@ def pointer(target: str) -> str:
         return f"/parameters/{name}/value"
     if kind in ("operators", "metrics"):
         return f"/{kind}/{name}/active"
+    if kind == "candidate" and name:
+        return f"/candidate/{name}"
     return f"/{target}"
 
 
@@ -31,10 +33,18 @@ def branch_files(
         text = _read(files, path)
         document = yamldoc.parse(text, path=path)
         replacements = {"/version": str(new_version)}
+        removed = False
         for change in proposal.changes:
-            if change.policy == name:
+            if change.policy != name:
+                continue
+            if change.target == "candidate" and change.new is None:
+                removed = True  # a rollout's last step or rollback: the candidate block goes
+            else:
                 replacements[pointer(change.target)] = yamldoc.scalar_text(change.new)
-        written[path] = _apply(document, replacements).encode("utf-8")
+        text = _apply(document, replacements)
+        if removed:
+            text = yamldoc.remove_key(yamldoc.parse(text, path=path), "candidate")
+        written[path] = text.encode("utf-8")
     for source, target in proposal.moves:
         written[target] = _read(files, source).encode("utf-8")
         written[source] = None

@@ -6,11 +6,11 @@ them. A file read by several learners is read and reported once.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from bot.core import jsonline
-from bot.core.learners import Input, Lines, Texts
+from bot.core.learners import Folder, Input, Lines, Texts
 from bot.edges import schemas
 from bot.edges.files import Files
 from bot.model import Config, Problem
@@ -25,6 +25,9 @@ def load(
     for source in inputs:
         if isinstance(source, Texts):
             loaded[source.name] = _texts(files, source.directories(config), source.suffix)
+        elif isinstance(source, Folder):
+            loaded[source.name], trouble = _folder(files, source, config)
+            problems.extend(p for p in trouble if p not in problems)
         else:
             found, trouble = lines(files, source, config)
             loaded[source.name] = found
@@ -59,6 +62,23 @@ def lines(
             continue
         found.append(record)
     return tuple(found), problems
+
+
+def _folder(
+    files: Files, source: Folder[Any], config: Config
+) -> tuple[tuple[tuple[str, tuple[Any, ...]], ...], list[Problem]]:
+    """(key, records) for every `<key>.jsonl` in the folder, and the problems of its lines."""
+    found, problems = [], []
+    for path in files.listdir(source.directory(config).rstrip("/"), ".jsonl"):
+        each: Lines[Any] = Lines(source.name, _fixed_path(path), source.schema, source.build)
+        records, trouble = lines(files, each, config)
+        found.append((path.rsplit("/", 1)[-1].removesuffix(".jsonl"), records))
+        problems.extend(trouble)
+    return tuple(found), problems
+
+
+def _fixed_path(path: str) -> Callable[[Config], str]:
+    return lambda _: path
 
 
 def _texts(files: Files, directories: Iterable[str], suffix: str) -> tuple[tuple[str, str], ...]:

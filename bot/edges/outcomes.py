@@ -60,11 +60,3 @@ def rollout_samples(files: Files, folder: str, policy: str) -> tuple[list[Sample
     """A policy's rollout metrics, oldest first; invalid lines are problems and left out."""
     found, problems = _load(files, rollout_path(folder, policy), "rollout", Sample.from_dict)
     return sorted(found, key=lambda s: (s.ts, s.arm)), problems
-
-
-def rollout_problems(files: Files, folder: str) -> list[Problem]:
-    """Line-level problems in every rollout metrics file (for validate)."""
-    found: list[Problem] = []
-    for path in files.listdir(folder.rstrip("/"), ".jsonl"):
-        found += _load(files, path, "rollout", Sample.from_dict)[1]
-    return found

@@ -59,6 +59,11 @@ def _code(value: object) -> Raw:
     return Raw(f"`{text}`")
 
 
+def _label(value: object) -> Raw:
+    """Text for inside a Mermaid block, which no Markdown reaches: letters, digits, _ . : - only."""
+    return Raw(re.sub(r"[^A-Za-z0-9_.:\- ]", "", str(value)))
+
+
 def template_dirs(repo: Path | None) -> tuple[Path, ...]:
     """Where templates are looked up: the repository's own, then learnbot's."""
     package = Path(__file__).resolve().parent.parent
@@ -79,7 +84,7 @@ def _environment(dirs: tuple[Path, ...]) -> ImmutableSandboxedEnvironment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    environment.filters.update(fixed=_fixed, signed=_signed, code=_code)
+    environment.filters.update(fixed=_fixed, signed=_signed, code=_code, label=_label)
     return environment
 
 

@@ -154,6 +154,18 @@ def replace_scalars(document: Document, replacements: Mapping[str, str]) -> str:
     return text
 
 
+def remove_key(document: Document, key: str) -> str:
+    """The document's text without one top-level key and its block, nothing else."""
+    pointer = pointer_of([key])
+    if pointer not in document.lines:
+        raise StateError(f"{document.path}: {pointer} does not exist and cannot be removed")
+    start = document.lines[pointer]
+    later = [n for p, n in document.lines.items() if p.count("/") == 1 and n > start]
+    lines = document.text.splitlines(keepends=True)
+    end = min(later) - 1 if later else len(lines)
+    return "".join(lines[: start - 1] + lines[end:])
+
+
 def scalar_text(value: object) -> str:
     """YAML text for a number, boolean or string, as a proposal writes it."""
     if isinstance(value, bool):

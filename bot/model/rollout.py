@@ -25,7 +25,7 @@ class Rollout:
         return cls(
             values={k: data["values"][k] for k in sorted(data["values"])},
             stage=data["stage"],
-            percent=int(data.get("percent", 0)),
+            percent=int(data["percent"]),
             since=data["since"],
         )
 

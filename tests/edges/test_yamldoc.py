@@ -48,3 +48,13 @@ def test_syntax_error_has_path_and_line() -> None:
 )
 def test_scalar_text(value: object, text: str) -> None:
     assert yamldoc.scalar_text(value) == text
+
+
+def test_remove_key_drops_one_top_level_block_and_nothing_else() -> None:
+    text = "name: p\ncandidate:\n  values:\n    a: 1\n  stage: canary\nparameters:\n  a: {}\n"
+    document = yamldoc.parse(text, path="policies/p.yaml")
+    assert yamldoc.remove_key(document, "candidate") == "name: p\nparameters:\n  a: {}\n"
+    last = yamldoc.parse("name: p\ncandidate:\n  stage: shadow\n", path="policies/p.yaml")
+    assert yamldoc.remove_key(last, "candidate") == "name: p\n"
+    with pytest.raises(StateError, match="/other does not exist"):
+        yamldoc.remove_key(document, "other")

@@ -116,7 +116,17 @@ class Texts:
     suffix: str
 
 
-Input = Lines[Any] | Texts
+@dataclass(frozen=True)
+class Folder(Generic[T]):
+    """JSONL files in one directory, `<key>.jsonl` each, every line validated like `Lines`."""
+
+    name: str
+    directory: Callable[[Config], str]
+    schema: str | Mapping[str, Any]
+    build: Callable[[Mapping[str, Any]], T]
+
+
+Input = Lines[Any] | Texts | Folder[Any]
 
 # (commit, policy file) -> that policy's parameter values at the commit ({} if absent)
 ValuesAt = Callable[[str, str], Mapping[str, float]]
@@ -141,6 +151,11 @@ class Context:
         """The records of a `Lines` input (empty when the file is absent)."""
         found: tuple[T, ...] = self.inputs.get(source.name, ())
         return found
+
+    def folder(self, source: Folder[T]) -> dict[str, tuple[T, ...]]:
+        """key (the file name without .jsonl) -> the records of a `Folder` input."""
+        found: tuple[tuple[str, tuple[T, ...]], ...] = self.inputs.get(source.name, ())
+        return dict(found)
 
     def texts(self, source: Texts) -> dict[str, str]:
         """path -> text of a `Texts` input."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.core.learners import Learner, backtest, forecasts, karma, skills, weights
+from bot.core.learners import Learner, backtest, forecasts, karma, rollout_learner, skills, weights
 
 LEARNERS: dict[str, Learner] = {
     "backtest": backtest.LEARNER,
@@ -10,4 +10,5 @@ LEARNERS: dict[str, Learner] = {
     "karma": karma.LEARNER,
     "skills": skills.LEARNER,
     "forecasts": forecasts.LEARNER,
+    "rollout": rollout_learner.LEARNER,
 }

@@ -241,3 +241,40 @@ def changes(policy: Policy, assessment: Assessment, stages: Sequence[int]) -> tu
             Change(policy.name, "candidate.since", rollout.since, format_time(assessment.newest))
         )
     return tuple(found)
+
+
+def known_bad(entries: Sequence[Mapping[str, Any]]) -> dict[str, str]:
+    """Candidates (by digest) a rollout removed as a regression, or whose activation was reverted.
+
+    A rollback step removes the candidate and changes no parameter; an activation that a
+    revert undid is known by the promotion the rollback entry names.
+    """
+    promotions = {e.get("commit"): e for e in entries if e.get("type") == "promotion"}
+    found: dict[str, str] = {}
+    for entry in entries:
+        if entry.get("type") == "promotion" and entry.get("learner") == "rollout":
+            values = entry.get("values") or {}
+            removed = [v["from"] for k, v in values.items() if k.endswith(".candidate")]
+            if removed and len(values) == len(removed):
+                found[str(removed[0])] = f"rolled back in ledger entry {entry.get('seq')}"
+        elif entry.get("type") == "rollback":
+            reverted = promotions.get(entry.get("reverted"), {})
+            for key, value in (reverted.get("values") or {}).items():
+                if reverted.get("learner") == "rollout" and key.endswith(".candidate"):
+                    found[str(value["from"])] = f"reverted in ledger entry {entry.get('seq')}"
+    return found
+
+
+def daily(samples: Sequence[Sample], metric: str, points: int) -> list[tuple[str, float, float]]:
+    """(day, control mean, candidate mean) for the last `points` days both arms measured."""
+    days: dict[str, dict[str, list[float]]] = {}
+    for sample in samples:
+        if metric in sample.metrics:
+            day = format_time(sample.ts)[:10]
+            days.setdefault(day, {}).setdefault(sample.arm, []).append(sample.metrics[metric])
+    rows = [
+        (day, float(np.mean(arms[CONTROL])), float(np.mean(arms[CANDIDATE])))
+        for day, arms in sorted(days.items())
+        if CONTROL in arms and CANDIDATE in arms
+    ]
+    return rows[-points:]
