@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Collection, Mapping, Sequence
 
-from bot.commands import cards, dashboard, experiments, learners, pulls
+from bot.commands import cards, dashboard, experiments, learners, pulls, watch
 from bot.commands.failures import render_failure
 from bot.commands.output import print_json, status, table
 from bot.commands.workspace import Workspace, open_workspace
@@ -56,8 +56,12 @@ def _run(settings: Settings, workspace: Workspace, *, dry_run: bool) -> int:
         return EXIT_OK
     opened = pulls.execute(workspace, plan, planned, found)
     numbers = {pr.branch: pr.number for pr in found if pr.state == "open"} | opened
-    notes = "\n".join(f"- {render.escape(note)}" for note in learned.notes)
-    extra = [*learned.sections, *([f"### Learners\n\n{notes}\n"] if notes else [])]
+    watched = watch.watch(workspace)
+    for note in watched.notes:
+        status(f"  {note}")
+    notes = "\n".join(f"- {render.escape(note)}" for note in [*learned.notes, *watched.notes])
+    sections = [*learned.sections, *([watched.section] if watched.section else [])]
+    extra = [*sections, *([f"### Learners\n\n{notes}\n"] if notes else [])]
     templates = render.template_dirs(settings.repo)
     extra.append(experiments.dashboard_section(workspace.history.entries, found, templates))
     extra.append(cards.dashboard_section(evaluated, workspace.history, templates))

@@ -137,7 +137,7 @@ def assess(
         return replace(base, verdict=ROLLBACK, reason=f"known-bad: {known_bad}")
     if not found:
         return replace(base, reason=f"no data since {rollout.since}")
-    measured = tuple(_measure(rule, found, config) for rule in rules(config.metrics))
+    measured = tuple(measure(rule, found, config) for rule in rules(config.metrics))
     verdict, reason = _verdict(measured, config, overdue=now - parse_time(rollout.since))
     return replace(base, verdict=verdict, reason=reason, measured=measured)
 
@@ -148,7 +148,8 @@ def _statistic(values: Sequence[float], statistic: str) -> float:
     return float(np.mean(np.asarray(values, dtype=float)))
 
 
-def _measure(rule: Rule, found: Sequence[Sample], config: RolloutLearnerConfig) -> Measured:
+def measure(rule: Rule, found: Sequence[Sample], config: RolloutLearnerConfig) -> Measured:
+    """One metric compared between the control and candidate samples in `found`."""
     arms = {
         arm: [s.metrics[rule.metric] for s in found if s.arm == arm and rule.metric in s.metrics]
         for arm in (CONTROL, CANDIDATE)

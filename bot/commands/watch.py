@@ -1,0 +1,147 @@
+"""The watch after every promotion, at the edges: online metrics after a merge against those
+before it, and the revert pull request learnbot opens itself on a significant regression.
+
+The rules are in `bot.core.watch`. The revert is built like `git revert` of the merge (the
+files it changed, restored to their first parent), on the default branch's head, and refused
+when one of them changed again since: then a person reverts by hand. Merging the revert is
+recorded by `promote` as a rollback like any other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.commands.output import status
+from bot.commands.workspace import Workspace
+from bot.core import watch as watch_rules
+from bot.edges import outcomes, render
+from bot.edges.forge import metadata_marker
+from bot.errors import GitError
+
+REVERT_PREFIX = "learnbot-revert/"
+REVERT_LABEL = "learnbot-revert"
+
+
+@dataclass
+class Watch:
+    """What the watch found this run, and the revert pull requests it opened."""
+
+    watched: list[watch_rules.Watched] = field(default_factory=list)
+    opened: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    section: str = ""
+
+
+def watch(workspace: Workspace) -> Watch:
+    """Judge every promotion in its watch period; open a revert for each significant regression."""
+    config = workspace.config.learners.rollout
+    found = Watch()
+    if not config.enabled or config.watch_days == 0:
+        return found
+    evaluated = workspace.evaluated
+    promoted = watch_rules.under_watch(
+        workspace.history.entries, now=evaluated.at, days=config.watch_days
+    )
+    for entry, policy in promoted:
+        samples, _ = outcomes.rollout_samples(evaluated.files, config.path, policy)
+        if samples:  # a policy without online metrics is left to the replay at merge time
+            found.watched.append(watch_rules.judge(entry, policy, samples, config))
+    regressed = [w for w in found.watched if w.verdict == watch_rules.REGRESSED]
+    if regressed:
+        _revert(workspace, regressed, found)
+    if found.watched:
+        context = {"watched": [_row(w, found.opened) for w in found.watched]}
+        dirs = render.template_dirs(workspace.settings.repo)
+        found.section = render.render("watch.md.j2", context, dirs=dirs)
+    return found
+
+
+def _row(watched: watch_rules.Watched, opened: Mapping[str, int]) -> dict[str, Any]:
+    return {**watched.as_dict(), "revert": opened.get(str(watched.entry.get("commit")))}
+
+
+def _revert(workspace: Workspace, regressed: Sequence[watch_rules.Watched], found: Watch) -> None:
+    existing = {p.branch for p in workspace.forge.pull_requests(prefix=REVERT_PREFIX)}
+    for watched in regressed:
+        commit = str(watched.entry["commit"])
+        branch = REVERT_PREFIX + commit[:12]
+        if branch in existing or commit in found.opened:
+            continue
+        files = _reverted_files(workspace, watched.entry)
+        if isinstance(files, str):
+            found.notes.append(f"watch: cannot revert {commit[:12]} automatically: {files}")
+            continue
+        try:
+            found.opened[commit] = _open(workspace, watched, branch, files)
+        except GitError as exc:
+            found.notes.append(f"watch: could not open the revert of {commit[:12]}: {exc}")
+
+
+def _reverted_files(
+    workspace: Workspace, entry: Mapping[str, Any]
+) -> dict[str, bytes | None] | str:
+    """The merge's files as its first parent had them, or why that would undo later work."""
+    clone = workspace.clone
+    commit, parent = str(entry["commit"]), str(entry.get("parent") or "")
+    if not parent:
+        return "the ledger entry names no parent commit"
+    files: dict[str, bytes | None] = {}
+    for _, old, new in clone.changed_files(parent, commit):
+        for path in {old, new}:
+            if clone.read_at(workspace.base, path) != clone.read_at(commit, path):
+                return f"{path} changed again since the merge"
+            files[path] = clone.read_at(parent, path)
+    return files
+
+
+def _open(
+    workspace: Workspace,
+    watched: watch_rules.Watched,
+    branch: str,
+    files: Mapping[str, bytes | None],
+) -> int:
+    clone, entry = workspace.clone, watched.entry
+    commit = str(entry["commit"])
+    what = f"#{entry['pr']}" if entry.get("pr") else commit[:12]
+    title = f"learnbot: revert {what} ({watched.policy}): online metrics worse after the merge"
+    message = (
+        f"{title}\n\nThis reverts commit {commit}.\n\n"
+        f"Ledger entry {entry['seq']} records the promotion; {watched.reason}."
+    )
+    sha = clone.commit(
+        base=workspace.base,
+        files=files,
+        message=message,
+        author=workspace.identity,
+        at=workspace.evaluated.at,
+    )
+    clone.push(sha, branch, lease=clone.remote_sha(branch), force=True)
+    pull = workspace.forge.open_pull(
+        branch=branch,
+        base=workspace.default,
+        title=title,
+        body=_body(workspace, watched),
+        labels=[REVERT_LABEL],
+        reviewers=workspace.config.pull_requests.reviewers,
+    )
+    status(f"watch: opened revert pull request #{pull.number} for {what}")
+    return pull.number
+
+
+def _body(workspace: Workspace, watched: watch_rules.Watched) -> str:
+    entry = watched.entry
+    marker = metadata_marker({"revert": entry["commit"], "ledger_seq": entry["seq"]})
+    context = {
+        "watched": watched.as_dict(),
+        "sha256": str(entry.get("sha256", "")),
+        "ledger": workspace.config.ledger,
+        "default_branch": workspace.default,
+        "days": workspace.config.learners.rollout.watch_days,
+        "path": outcomes.rollout_path(workspace.config.learners.rollout.path, watched.policy),
+        "marker": render.Raw(marker),
+    }
+    return render.render(
+        "watch_revert.md.j2", context, dirs=render.template_dirs(workspace.settings.repo)
+    )

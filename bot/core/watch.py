@@ -1,0 +1,92 @@
+"""The watch after a promotion (001, 004): the active values' online metrics after the merge
+against those before it, for `watch_days`; a significant regression asks for a revert.
+
+Only the control arm counts: it is the traffic the policy's active values decide, before the
+merge with the old values and after it with the new ones. A rollout's stage steps change no
+active value; the rollout learner keeps comparing the arms at every stage instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from bot.core.history import PROMOTION, ROLLBACK
+from bot.core.learners.rollout import Measured, measure, rules
+from bot.model import Sample, parse_time
+from bot.model.config import RolloutLearnerConfig
+from bot.model.rollout import CANDIDATE, CONTROL
+
+REGRESSED, HOLDING, WATCHING = "regressed", "holding", "watching"
+_DAY = 86400
+
+
+@dataclass(frozen=True)
+class Watched:
+    """One promoted policy under watch: its ledger entry and what the metrics say so far."""
+
+    entry: Mapping[str, Any]
+    policy: str
+    verdict: str
+    reason: str
+    before: int
+    after: int
+    measured: tuple[Measured, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "seq": self.entry.get("seq"),
+            "commit": self.entry.get("commit"),
+            "pr": self.entry.get("pr"),
+            "at": self.entry.get("at"),
+            "policy": self.policy,
+            "verdict": self.verdict,
+            "reason": self.reason,
+            "samples": {"before": self.before, "after": self.after},
+            "metrics": [m.as_dict() for m in self.measured],
+        }
+
+
+def under_watch(
+    entries: Sequence[Mapping[str, Any]], *, now: int, days: int
+) -> list[tuple[Mapping[str, Any], str]]:
+    """(promotion, policy) for every promotion in its watch period that changed active values."""
+    reverted = {e.get("reverted") for e in entries if e.get("type") == ROLLBACK}
+    found = []
+    for entry in entries:
+        if entry.get("type") != PROMOTION or entry.get("commit") in reverted:
+            continue
+        at = parse_time(str(entry["at"]))
+        if not at <= now < at + days * _DAY:
+            continue
+        keys = [k for k in entry.get("values") or {} if k.count(".") == 1]  # policy.parameter
+        found += [(entry, name) for name in sorted({k.split(".", 1)[0] for k in keys})]
+    return found
+
+
+def judge(
+    entry: Mapping[str, Any],
+    policy: str,
+    samples: Sequence[Sample],
+    config: RolloutLearnerConfig,
+) -> Watched:
+    """Compare the control arm after the merge with the same span before it."""
+    at = parse_time(str(entry["at"]))
+    span = config.watch_days * _DAY
+    control = [s for s in samples if s.arm == CONTROL]
+    # the measuring code compares a control arm with a candidate arm: before is the control
+    before = [Sample(s.ts, CONTROL, s.metrics) for s in control if at - span <= s.ts < at]
+    after = [Sample(s.ts, CANDIDATE, s.metrics) for s in control if at <= s.ts < at + span]
+    measured = tuple(measure(rule, [*before, *after], config) for rule in rules(config.metrics))
+    counts = {"before": len(before), "after": len(after)}
+    regressed = [m for m in measured if m.outcome == "regressed"]
+    if regressed:
+        worst = "; ".join(f"{m.metric} {m.improvement:+.1%} (p={m.p_value:.4f})" for m in regressed)
+        return Watched(
+            entry, policy, REGRESSED, f"worse after the merge: {worst}", **counts, measured=measured
+        )
+    if any(m.outcome == "too few samples" for m in measured):
+        reason = f"too few samples yet (needs {config.min_samples} before and after the merge)"
+        return Watched(entry, policy, WATCHING, reason, **counts, measured=measured)
+    return Watched(entry, policy, HOLDING, "no significant regression", **counts, measured=measured)
