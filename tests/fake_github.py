@@ -78,6 +78,7 @@ from tests.fake_github_objects import (
 from tests.github_spec import RestSpec, compile_path_template, literal_length, load_rest_spec
 
 BODY_LIMIT = 65536  # characters; GitHub answers 422 above this for issue/PR/comment bodies
+TITLE_LIMIT = 256  # characters; the same for issue and pull request titles
 _ZERO_SHA = "0" * 40
 _START_EPOCH = 1_704_067_200  # 2024-01-01T00:00:00Z: the fake's clock is deterministic
 _GIT_ENV = {"GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull, "LC_ALL": "C"}
@@ -1046,6 +1047,15 @@ class FakeGitHub:
                 resource, "body", "custom", f"body is too long (maximum is {BODY_LIMIT} characters)"
             )
 
+    def _check_title(self, resource: str, text: Any) -> None:
+        if isinstance(text, str) and len(text) > TITLE_LIMIT:
+            raise _invalid(
+                resource,
+                "title",
+                "custom",
+                f"title is too long (maximum is {TITLE_LIMIT} characters)",
+            )
+
     def _label_recs(self, names: list[str]) -> list[LabelRec]:
         return [
             self._state.labels[n.casefold()] for n in names if n.casefold() in self._state.labels
@@ -1622,6 +1632,7 @@ class FakeGitHub:
         if title in (None, ""):
             raise _invalid("Issue", "title", "missing_field")
         self._check_body("Issue", call.arg("body"))
+        self._check_title("Issue", call.arg("title"))
         for unsupported in ("assignee", "assignees", "milestone", "type"):
             if call.arg(unsupported):
                 self._unsupported(f"issues/create {unsupported}")
@@ -1646,6 +1657,7 @@ class FakeGitHub:
     def _issue_update(self, call: _Call) -> _Reply:
         issue = self._issue_or_404(call)
         self._check_body("Issue", call.arg("body"))
+        self._check_title("Issue", call.arg("title"))
         for unsupported in ("assignee", "assignees", "milestone", "type"):
             if call.arg(unsupported):
                 self._unsupported(f"issues/update {unsupported}")
@@ -1801,6 +1813,7 @@ class FakeGitHub:
         if not title:
             raise _invalid("PullRequest", "title", "missing_field")
         self._check_body("PullRequest", call.arg("body"))
+        self._check_title("PullRequest", call.arg("title"))
         same_repo = not colon or owner.casefold() == self.owner.casefold()
         head_sha = self._store.branch(head) if same_repo else None
         base_sha = self._store.branch(base)
@@ -1835,6 +1848,7 @@ class FakeGitHub:
         issue = self._pull_or_404(call)
         assert issue.pull is not None
         self._check_body("PullRequest", call.arg("body"))
+        self._check_title("PullRequest", call.arg("title"))
         if call.arg("title") is not None:
             issue.title = call.arg("title")
         if isinstance(call.body, dict) and "body" in call.body:

@@ -20,7 +20,7 @@ import pytest
 from github.Repository import Repository
 
 from tests import fake_github as fg
-from tests.fake_github import BODY_LIMIT, FakeGitHub, make_fake_github
+from tests.fake_github import BODY_LIMIT, TITLE_LIMIT, FakeGitHub, make_fake_github
 from tests.github_spec import find_shared_github
 
 OWNER, NAME = "octo-org", "learning"
@@ -430,6 +430,27 @@ def test_fake_body_limit_is_422(fake: FakeGitHub, repo: Repository) -> None:
         assert "too long" in json.dumps(raised.value.data)
     with pytest.raises(github.GithubException):
         repo.create_pull(base="main", head=BRANCH, title="dup", body=too_long)
+
+
+def test_fake_title_limit_is_422(fake: FakeGitHub, repo: Repository) -> None:
+    too_long = "t" * (TITLE_LIMIT + 1)
+    number = repo.create_pull(base="main", head=BRANCH, title="t" * TITLE_LIMIT, body="").number
+    issue = repo.create_issue("t" * TITLE_LIMIT)
+    attempts = (
+        lambda: repo.create_issue(too_long),
+        lambda: issue.edit(title=too_long),
+        lambda: repo.get_pull(number).edit(title=too_long),
+    )
+    for attempt in attempts:
+        with pytest.raises(github.GithubException) as raised:
+            attempt()
+        assert raised.value.status == 422
+        assert "title is too long" in json.dumps(raised.value.data)
+    repo.get_pull(number).edit(state="closed")
+    with pytest.raises(github.GithubException) as raised:
+        repo.create_pull(base="main", head=BRANCH, title=too_long, body="")
+    assert raised.value.status == 422
+    assert [len(fake.issue(n)["title"]) for n in (number, issue.number)] == [TITLE_LIMIT] * 2
 
 
 # -- checks, statuses, reviews, reactions, dispatches ------------------------------------------

@@ -18,7 +18,7 @@ from bot.core import canonical, experiments, reconcile, sandbox
 from bot.core.pipeline import Outcome
 from bot.core.proposal import Proposal
 from bot.edges import edits, render
-from bot.edges.forge import PullRequest, mark_superseded, metadata_marker
+from bot.edges.forge import PullRequest, fit_title, mark_superseded, metadata_marker
 from bot.model.trailers import ProposalTrailers
 
 TRUNCATION_NOTE = (
@@ -207,7 +207,7 @@ def execute(
             pull = workspace.forge.open_pull(
                 branch=item.branch,
                 base=workspace.default,
-                title=item.proposal.title(),
+                title=fit_title(item.proposal.title()),
                 body=item.body,
                 labels=config.labels,
                 reviewers=config.reviewers,
@@ -217,7 +217,9 @@ def execute(
             item = planned[action.branch]
             _push(workspace, item)
             assert action.number is not None
-            workspace.forge.update_pull(action.number, title=item.proposal.title(), body=item.body)
+            workspace.forge.update_pull(
+                action.number, title=fit_title(item.proposal.title()), body=item.body
+            )
         elif action.kind == reconcile.CLOSE:
             assert action.number is not None
             body = bodies.get(action.number)

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 from bot.core import jsonline
 
 OPEN, CLOSED, MERGED = "open", "closed", "merged"
+TITLE_LIMIT = 256  # characters; GitHub answers 422 above this for issue and pull request titles
 _MARKER = re.compile(r"<!-- learnbot:metadata (\{.*?\}) -->", re.DOTALL)
 
 
@@ -34,6 +35,13 @@ def read_metadata(body: str | None) -> dict[str, Any]:
     except jsonline.LineError:
         return {}
     return value if isinstance(value, dict) else {}
+
+
+def fit_title(title: str) -> str:
+    """A title GitHub accepts: cut with an ellipsis past the limit (the body keeps the details)."""
+    if len(title) <= TITLE_LIMIT:
+        return title
+    return title[: TITLE_LIMIT - 1].rstrip() + "\u2026"
 
 
 def mark_superseded(body: str, reason: str) -> str:
@@ -91,6 +99,7 @@ class Check:
     title: str
     summary: str
     details_url: str | None = None
+    base: str = ""  # the default branch commit the check replayed on ("" when unknown)
 
 
 @dataclass
