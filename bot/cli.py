@@ -26,6 +26,7 @@ from bot.commands import (
     proposals,
     state,
 )
+from bot.commands import loop as loop_
 from bot.commands import run as run_command
 from bot.core.learners.registry import LEARNERS
 from bot.edges.redact import scrub
@@ -242,7 +243,8 @@ def _proposal_commands(command: Command) -> None:
     )
     _add_json_option(loop)
     _add_now_option(loop)
-    loop.set_defaults(run=lambda a, s, _: proposals.run_loop(s, dry_run=a.dry_run))
+    _add_forge_options(loop)
+    loop.set_defaults(run=lambda a, s, e: loop_.run_loop(s, e, dry_run=a.dry_run))
 
 
 def _forge_commands(command: Command) -> None:
@@ -280,9 +282,17 @@ def _forge_commands(command: Command) -> None:
     )
     merge.add_argument("number", type=int, metavar="N")
     merge.add_argument("--approved-by", metavar="NAME", help="record an approving review")
+    merge.add_argument(
+        "--force",
+        action="store_true",
+        help="merge even when the check failed, is missing or ran on an older base "
+        "(recorded as a forced merge)",
+    )
     _add_forge_options(merge)
     merge.set_defaults(
-        run=lambda a, s, _: local.merge(s, number=a.number, approved_by=a.approved_by)
+        run=lambda a, s, _: local.merge(
+            s, number=a.number, approved_by=a.approved_by, force=a.force
+        )
     )
 
     experiments_ = command(

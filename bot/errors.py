@@ -51,6 +51,10 @@ class ForgeError(BotError):
     exit_code = 1
 
 
+class MergeRefused(ForgeError):
+    """A merge the branch protection rules refuse (the check failed, is missing or is stale)."""
+
+
 class NotFound(ForgeError):
     """A pull request (or another forge object) the user named that does not exist."""
 

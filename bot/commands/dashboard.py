@@ -6,6 +6,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from bot.commands import postmerge
 from bot.commands.workspace import Workspace
 from bot.core import backtest, reconcile
 from bot.core.pipeline import Outcome
@@ -91,6 +92,7 @@ def render_dashboard(
             }
             for e in workspace.history.recent(("promotion", "rollback"), 10)
         ],
+        "unverified": _unverified(workspace),
         "unbumped": [
             {
                 "commit": e.get("commit", ""),
@@ -105,6 +107,25 @@ def render_dashboard(
     return render.render(
         "dashboard.md.j2", context, dirs=render.template_dirs(workspace.settings.repo)
     )
+
+
+def _unverified(workspace: Workspace) -> list[dict[str, Any]]:
+    """Promotions the ledger records as not verified, newest first, and whether they stand."""
+    entries = workspace.history.entries
+    standing = {e["commit"] for e in postmerge.pending(entries)}
+    return [
+        {
+            "seq": e["seq"],
+            "subject": e.get("subject", ""),
+            "pr": e.get("pr"),
+            "reasons": list(e.get("reasons", ())),
+            "now": "on the default branch: see its revert pull request"
+            if e["commit"] in standing
+            else "rolled back",
+        }
+        for e in reversed(entries)
+        if e["type"] == "promotion" and e.get("verified") is False
+    ][:10]
 
 
 def update(workspace: Workspace, body: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Mapping
 
+from bot.commands import guard
 from bot.commands.forges import open_forge
 from bot.commands.output import print_json, status, table
 from bot.config import Settings
@@ -13,7 +14,7 @@ from bot.edges.files import WorktreeFiles
 from bot.edges.forge import OPEN, Forge
 from bot.edges.gitrepo import Clone
 from bot.edges.local_forge import LocalForge
-from bot.errors import EXIT_OK, ConfigError, ForgeError
+from bot.errors import EXIT_OK, ConfigError, ForgeError, MergeRefused
 
 
 def list_pulls(settings: Settings, environ: Mapping[str, str], *, state: str | None) -> int:
@@ -61,8 +62,12 @@ def _local(settings: Settings) -> tuple[Clone, LocalForge]:
     return clone, LocalForge(clone)
 
 
-def merge(settings: Settings, *, number: int, approved_by: str | None) -> int:
-    """A real git merge of a local pull request into the default branch, pushed to origin."""
+def merge(settings: Settings, *, number: int, approved_by: str | None, force: bool = False) -> int:
+    """A real git merge of a local pull request into the default branch, pushed to origin.
+
+    Like a protected branch: refused unless the required check passed on the learned state
+    being merged into; `force` merges anyway and the merge commit says what was skipped.
+    """
     clone, forge = _local(settings)
     pull = forge.pull(number)
     if pull.state != OPEN:
@@ -71,15 +76,30 @@ def merge(settings: Settings, *, number: int, approved_by: str | None) -> int:
     base, head = clone.remote_sha(default), clone.remote_sha(pull.branch)
     if base is None or head is None:
         raise ForgeError(f"#{number}: {default} or {pull.branch} is missing on origin")
+    config = store.load_config(WorktreeFiles(settings.repo), settings.config_path)
+    # a revert learnbot opened restores a state the ledger recorded: nothing to replay
+    problems = (
+        ()
+        if pull.metadata.get("revert")
+        else guard.merge_problems(clone, forge, head=head, base=base, check_name=config.checks.name)
+    )
+    if problems and not force:
+        raise MergeRefused(
+            f"#{number} not merged: {'; '.join(problems)}",
+            hint=f"run `learnbot check --pr {number}` on the current {default}, "
+            "or pass --force (the ledger records a forced merge)",
+        )
     if approved_by:
         forge.approve(number, reviewer=approved_by)
-    merged = clone.merge(
-        base, head, message=f"Merge pull request #{number} from {pull.branch}\n\n{pull.title}"
-    )
+    forced = "".join(f"\n{guard.FORCED_TRAILER}: {p}" for p in problems)
+    message = f"Merge pull request #{number} from {pull.branch}\n\n{pull.title}"
+    merged = clone.merge(base, head, message=message + (f"\n{forced}" if forced else ""))
     clone.push(merged, default)
     forge.mark_merged(number, merge_commit=merged, merged_by=clone.info(merged).author)
     moved = clone.sync_worktree(default)
     sys.stdout.write(f"merged #{number} into {default} as {merged[:12]}\n")
+    for problem in problems:
+        status(f"forced past: {problem}")
     if moved:
         status(f"fast-forwarded the checked-out {default}")
     status("run `learnbot promote` to record the promotion in the ledger")

@@ -13,22 +13,25 @@ import sys
 from collections.abc import Mapping
 from typing import Any
 
+from bot.commands import guard, postmerge, rebuild
 from bot.commands.evaluation import Evaluated, evaluate
 from bot.commands.ledger_table import render_table
 from bot.commands.output import status
-from bot.commands.review import proposal_trailers, review
+from bot.commands.review import Review, proposal_trailers, review
 from bot.commands.workspace import Workspace, open_workspace
 from bot.config import Settings
 from bot.core import backtest, ledger, scope
+from bot.core.history import MANUAL, PROMOTION, ROLLBACK
 from bot.core.promotion import Closed, Decision, Observed, decide
 from bot.edges import actions, store, yamldoc
 from bot.edges.gitrepo import PushRejected
-from bot.errors import EXIT_OK, GitError
+from bot.errors import EXIT_OK, EXIT_PROBLEMS, GitError
 from bot.model import format_time
 from bot.model import trailers as trailer
 from bot.model.trailers import ProposalTrailers
 
 _REVERTS = re.compile(r"This reverts commit ([0-9a-f]{7,40})")
+_CHANGES_STATE = (PROMOTION, ROLLBACK, MANUAL)
 _MERGED_PR = re.compile(r"^Merge pull request #(\d+)|\(#(\d+)\)$")
 
 
@@ -55,23 +58,32 @@ def _promote(settings: Settings, workspace: Workspace) -> int:
     closed = _closed(workspace)
     clock = format_time(workspace.evaluated.at)
     decision = decide([c for c in commits if c is not None], closed, workspace.history, at=clock)
-    if not decision.entries:
+    entries, tip, new = list(workspace.history.entries), workspace.base, []
+    if decision.entries:
+        sealed = _seal(workspace, decision)
+        tip = _record(workspace, decision, sealed)
+        workspace.clone.push(tip, workspace.default)
+        new = list(ledger.entries(sealed))
+        entries += new
+        _announce(workspace, new, tip)
+    else:
         status("nothing new to record")
-        actions.set_outputs(settings.output_path, {"entries": "0"})
-        return EXIT_OK
-    sealed = _seal(workspace, decision)
-    sha = _record(workspace, decision, sealed)
-    workspace.clone.push(sha, workspace.default)
+    reverts = postmerge.open_reverts(workspace, entries, onto=tip)
+    if any(e["type"] in _CHANGES_STATE for e in new):
+        rebuild.rebuild_open(workspace, tip=tip, entries=entries)
+    unverified = [e for e in new if e["type"] == PROMOTION and e.get("verified") is False]
+    postmerge.report_unverified(settings, workspace, unverified, reverts)
+    outputs = {"entries": str(len(new))} | ({"commit": tip} if new else {})
+    actions.set_outputs(settings.output_path, outputs)
+    return EXIT_PROBLEMS if unverified else EXIT_OK
+
+
+def _announce(workspace: Workspace, new: list[dict[str, Any]], tip: str) -> None:
     moved = workspace.clone.sync_worktree(workspace.default)
-    sys.stdout.write(render_table(list(ledger.entries(sealed))) + "\n")
-    count = len(decision.entries)
-    noun = "entry" if count == 1 else "entries"
+    sys.stdout.write(render_table(new) + "\n")
+    noun = "entry" if len(new) == 1 else "entries"
     moved_note = f"; fast-forwarded the checked-out {workspace.default}" if moved else ""
-    status(f"recorded {count} ledger {noun} in {sha[:12]}{moved_note}")
-    actions.set_outputs(
-        settings.output_path, {"entries": str(len(decision.entries)), "commit": sha}
-    )
-    return EXIT_OK
+    status(f"recorded {len(new)} ledger {noun} in {tip[:12]}{moved_note}")
 
 
 def _unrecorded(workspace: Workspace) -> list[str]:
@@ -113,6 +125,11 @@ def _observe(workspace: Workspace, sha: str, evaluated: _Evaluations) -> Observe
     if trailers is None and reverts is None and not learned:
         return None
     pr = _pull_number(workspace, info.subject, sha) if trailers is not None else None
+    review = (
+        _review(workspace, evaluated.at(first), sha, trailers)
+        if trailers is not None and first
+        else None
+    )
     names = sorted({scope.policy_name(p) for p in learned if scope.is_policy_file(p)})
     before = _policies(workspace, first, names)
     after = _policies(workspace, sha, names)
@@ -130,12 +147,16 @@ def _observe(workspace: Workspace, sha: str, evaluated: _Evaluations) -> Observe
         versions_after=_versions(after),
         changed=learned,
         pass_rate=backtest.summarize(evaluated.at(sha).results).pass_rate,
-        gate=_gate(workspace, evaluated.at(first), sha, trailers)
+        gate=_gate(review),
+        verification=postmerge.verify_merge(
+            workspace, review, parent=first, tip=_tip(workspace, info, pr)
+        )
         if trailers is not None and first
         else None,
         changes=trailers.changes if trailers else (),
         parent=first,
         values=_values(before, after),
+        forced=tuple(info.trailers.get(guard.FORCED_TRAILER, ())),
     )
 
 
@@ -196,12 +217,12 @@ def _values(
     return {c.key: {"from": c.old, "to": c.new} for c in derived.changes}
 
 
-def _gate(
+def _review(
     workspace: Workspace, parent: Evaluated, sha: str, trailers: ProposalTrailers
-) -> dict[str, Any]:
-    """The gate decision for the merged diff, re-derived on the state it was merged into."""
+) -> Review:
+    """The merged diff re-derived and replayed on the state it was merged into."""
     branch = workspace.config.pull_requests.branch_prefix + trailers.subject
-    reviewed = review(
+    return review(
         workspace.clone,
         parent,
         base=parent.revision,
@@ -211,9 +232,24 @@ def _gate(
         trailers=trailers,
         history=workspace.history,
     )
+
+
+def _gate(reviewed: Review | None) -> dict[str, Any] | None:
+    """The gate decision for the merged diff, re-derived at merge time."""
+    if reviewed is None:
+        return None
     verdict = reviewed.judged.verdict.criteria if reviewed.judged else ()
     criteria = [{"name": c.name, "passed": c.passed} for c in verdict]
     return {"allowed": reviewed.success, "title": reviewed.title, "criteria": criteria}
+
+
+def _tip(workspace: Workspace, info: Any, pr: int | None) -> str | None:
+    """The merged pull request's head: a merge's second parent, or the forge's (squash)."""
+    if len(info.parents) == 2:
+        return str(info.parents[1])
+    if pr is None:
+        return None
+    return workspace.forge.pull(pr).head_sha or None
 
 
 def _closed(workspace: Workspace) -> list[Closed]:
@@ -246,8 +282,10 @@ def _record(workspace: Workspace, decision: Decision, sealed: bytes) -> str:
         bumped = yamldoc.replace_scalars(document, {"/version": str(version)})
         files[policy_path] = bumped.encode("utf-8")
     kinds = ", ".join(sorted({e["type"] for e in decision.entries}))
+    bumped = ", ".join(f"{name} to {v}" for name, v in sorted(decision.bumps.items()))
+    why = f"Versions moved forward: {bumped}.\n\n" if bumped else ""
     message = (
-        f"learnbot: record {len(decision.entries)} ledger entries ({kinds})\n\n"
+        f"learnbot: record {len(decision.entries)} ledger entries ({kinds})\n\n{why}"
         f"{trailer.ledger_line(len(decision.entries), workspace.base)}\n"
     )
     return workspace.clone.commit(

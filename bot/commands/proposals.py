@@ -1,4 +1,4 @@
-"""`learnbot propose`, `learnbot sandbox`, `learnbot gate` and `learnbot loop --dry-run`."""
+"""`learnbot propose`, `learnbot sandbox` and `learnbot gate`."""
 
 from __future__ import annotations
 
@@ -126,23 +126,3 @@ def run_gate(settings: Settings, *, report_path: Path, learner: str = "backtest"
         sys.stdout.write(table(("criterion", "value", "limit", "verdict"), rows) + "\n")
         sys.stdout.write(("promotion allowed" if verdict.allowed else "promotion refused") + "\n")
     return EXIT_OK if verdict.allowed else EXIT_PROBLEMS
-
-
-def run_loop(settings: Settings, *, dry_run: bool) -> int:
-    """backtest -> analyse -> propose -> sandbox -> gate; print the PRs it would open."""
-    if not dry_run:
-        raise ConfigError("loop only plans: pass --dry-run (learnbot run opens the pull requests)")
-    evaluated = evaluate(settings)
-    history, read_at = local_history(settings, evaluated)
-    outcomes = learners.learn(evaluated, history, read_at).outcomes
-    lines = [planning.summary(o) for o in outcomes]
-    if settings.as_json:
-        print_json(
-            {"revision": evaluated.revision, "pull_requests": [o.as_dict() for o in outcomes]}
-        )
-    else:
-        rows = [(x["subject"], x["gate"], "; ".join(x["changes"]) or x["reason"]) for x in lines]
-        sys.stdout.write(table(("subject", "proposal", "change (or why none)"), rows) + "\n")
-        opened = sum(1 for x in lines if x["proposal_id"])
-        sys.stdout.write(f"{opened} pull request(s) would be opened; nothing was written\n")
-    return EXIT_OK

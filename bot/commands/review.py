@@ -35,6 +35,7 @@ class Review:
     summary: str
     derived: scope.Derived
     judged: pipeline.Evaluation | None = None
+    problems: tuple[str, ...] = ()  # what is out of scope (no replay was made then)
 
 
 def review(
@@ -63,7 +64,9 @@ def review(
     }
     if found:
         summary = _render(settings, {**context, "sandbox": None})
-        return Review(False, f"Out of scope: {found[0]}"[:250], summary, derived)
+        return Review(
+            False, f"Out of scope: {found[0]}"[:250], summary, derived, problems=tuple(found)
+        )
     subject = branch.removeprefix(evaluated.state.config.pull_requests.branch_prefix)
     assert declared is not None  # a branch without one is out of scope
     kind = declared.proposal_type or "re-derived"
@@ -73,7 +76,9 @@ def review(
         name = declared.learner or "none"
         problem = f"the {trailer.LEARNER} trailer names no registered learner ({name})"
         summary = _render(settings, {**context, "problems": [problem], "sandbox": None})
-        return Review(False, f"Out of scope: {problem}"[:250], summary, derived)
+        return Review(
+            False, f"Out of scope: {problem}"[:250], summary, derived, problems=(problem,)
+        )
     if known is not None and _same_change(known.candidate, candidate):
         judged = known
     else:
@@ -155,4 +160,10 @@ def _render(settings: Settings, context: dict[str, Any]) -> str:
 
 
 def as_check(workspace: Workspace, outcome: Review) -> Check:
-    return Check(workspace.config.checks.name, outcome.success, outcome.title, outcome.summary)
+    return Check(
+        workspace.config.checks.name,
+        outcome.success,
+        outcome.title,
+        outcome.summary,
+        base=workspace.base,
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
 
 from bot.commands import cards, dashboard, experiments, learners, pulls, watch
 from bot.commands.failures import render_failure
@@ -14,6 +15,7 @@ from bot.core import backtest, reconcile
 from bot.core.pipeline import Outcome
 from bot.edges import actions as runtime
 from bot.edges import render, store
+from bot.edges.forge import PullRequest
 from bot.errors import EXIT_INVALID, EXIT_OK
 from bot.model import Problem
 
@@ -24,22 +26,29 @@ def run(settings: Settings, environ: Mapping[str, str], *, dry_run: bool = False
         return _run(settings, workspace, dry_run=dry_run)
 
 
-def _run(settings: Settings, workspace: Workspace, *, dry_run: bool) -> int:
+@dataclass(frozen=True)
+class Prepared:
+    """Everything a run decides before it writes: what `run --dry-run` and `loop` show."""
+
+    outcomes: list[Outcome]
+    learned: learners.Learned
+    problems: list[Problem]
+    planned: dict[str, pulls.Planned]
+    found: list[PullRequest]
+    plan: tuple[reconcile.Action, ...]
+
+
+def prepare(settings: Settings, workspace: Workspace, *, progress: bool = True) -> Prepared:
+    """Backtest, propose, and reconcile with the forge's pull requests; nothing written."""
     evaluated = workspace.evaluated
-    failing = sum(r.failed for r in evaluated.results)
-    status(f"backtest at {workspace.base[:12]}: {len(evaluated.results)} cases, {failing} failures")
     learned = learners.learn(
         evaluated,
         workspace.history,
         workspace.clone.read_at,
         templates=render.template_dirs(settings.repo),
-        progress=True,
+        progress=progress,
     )
-    for note in learned.notes:
-        status(f"  {note}")
     outcomes = learned.outcomes
-    problems = [*evaluated.problems, *learned.problems]
-    _report(settings, problems)
     planned = _planned(settings, workspace, outcomes)
     found = workspace.forge.pull_requests(prefix=workspace.config.pull_requests.branch_prefix)
     open_branches = [pr.branch for pr in found if pr.state == "open"]
@@ -51,6 +60,20 @@ def _run(settings: Settings, workspace: Workspace, *, dry_run: bool) -> int:
         max_open=limits.max_open,
         max_new=limits.max_new_per_run,
     )
+    problems = [*evaluated.problems, *learned.problems]
+    return Prepared(outcomes, learned, problems, planned, found, plan)
+
+
+def _run(settings: Settings, workspace: Workspace, *, dry_run: bool) -> int:
+    evaluated = workspace.evaluated
+    failing = sum(r.failed for r in evaluated.results)
+    status(f"backtest at {workspace.base[:12]}: {len(evaluated.results)} cases, {failing} failures")
+    prepared = prepare(settings, workspace)
+    learned, outcomes, problems = prepared.learned, prepared.outcomes, prepared.problems
+    for note in learned.notes:
+        status(f"  {note}")
+    _report(settings, problems)
+    plan, planned, found = prepared.plan, prepared.planned, prepared.found
     if dry_run:
         _print(settings, plan, workspace)
         return EXIT_OK

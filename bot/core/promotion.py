@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.core import versions
 from bot.core.history import MANUAL, PROMOTION, REJECTION, ROLLBACK, History
 from bot.core.scope import is_policy_file, policy_name
 from bot.model.trailers import ProposalTrailers
@@ -39,6 +40,9 @@ class Observed:
     changes: tuple[str, ...] = ()
     parent: str | None = None
     values: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    forced: tuple[str, ...] = ()  # what a forced merge skipped (from its merge commit)
+    # post-merge verification of a promotion: (reasons it is not verified, cases it regressed)
+    verification: tuple[tuple[str, ...], tuple[str, ...]] | None = None
 
 
 @dataclass(frozen=True)
@@ -52,7 +56,7 @@ class Closed:
 
 @dataclass(frozen=True)
 class Decision:
-    """The entries to append and the versions a rollback must bump."""
+    """The entries to append and the versions the ledger commit must bump (forwarded)."""
 
     entries: tuple[dict[str, Any], ...]
     bumps: Mapping[str, int]
@@ -61,15 +65,28 @@ class Decision:
 def decide(
     commits: Sequence[Observed], closed: Sequence[Closed], history: History, *, at: str
 ) -> Decision:
-    """Entries for everything not recorded yet, oldest commit first, then rejections."""
+    """Entries for everything not recorded yet, oldest commit first, then rejections.
+
+    Every entry that changes a policy gets a version past all recorded ones (`versions`).
+    """
     recorded = set(history.recorded())
     entries: list[dict[str, Any]] = []
     bumps: dict[str, int] = {}
+    seen = versions.highest(history.entries)
     known = History.of(history.entries)
     for commit in commits:
-        entry = _entry(commit, known, bumps)
+        entry = _entry(commit, known)
         if entry is None or (entry["type"], commit.sha) in recorded:
             continue
+        names = versions.touched(commit.values, commit.versions_before, commit.versions_after)
+        versions.forward(
+            entry,
+            names,
+            before=commit.versions_before,
+            after=commit.versions_after,
+            seen=seen,
+            bumps=bumps,
+        )
         entries.append(entry)
         known = History.of([*known.entries, entry])
     for pull in closed:
@@ -79,27 +96,29 @@ def decide(
     return Decision(tuple(entries), bumps)
 
 
-def _entry(commit: Observed, history: History, bumps: dict[str, int]) -> dict[str, Any] | None:
+def _entry(commit: Observed, history: History) -> dict[str, Any] | None:
     if commit.proposal is not None:
         return _promotion(commit, commit.proposal)
     reverted = history.promotion_of(commit.reverts) if commit.reverts else None
     if reverted is not None:
-        return _rollback(commit, reverted, history, bumps)
+        return _rollback(commit, reverted)
     if commit.changed:
         return _manual(commit)
     return None
 
 
-def _versions(before: Mapping[str, int], after: Mapping[str, int]) -> dict[str, dict[str, int]]:
-    return {
-        name: {"from": before.get(name, 0), "to": after[name]}
-        for name in sorted(after)
-        if before.get(name) != after[name]
-    }
+def _values(commit: Observed) -> dict[str, dict[str, Any]]:
+    return {key: dict(v) for key, v in sorted(commit.values.items())}
 
 
 def _promotion(commit: Observed, trailers: ProposalTrailers) -> dict[str, Any]:
+    forced = {"forced": list(commit.forced)} if commit.forced else {}
+    reasons, regressed = commit.verification or (("not verified after the merge",), ())
     return {
+        **forced,
+        "verified": not reasons,
+        "reasons": list(reasons),
+        "regressions": list(regressed),
         "type": PROMOTION,
         "at": commit.at,
         "commit": commit.sha,
@@ -116,29 +135,13 @@ def _promotion(commit: Observed, trailers: ProposalTrailers) -> dict[str, Any]:
         "approvers": list(commit.approvers),
         "merged_by": commit.author,
         "changes": list(commit.changes),
-        "values": {key: dict(v) for key, v in sorted(commit.values.items())},
-        "versions": _versions(commit.versions_before, commit.versions_after),
+        "values": _values(commit),
         "gate": dict(commit.gate or {}),
         "pass_rate": commit.pass_rate,
     }
 
 
-def _rollback(
-    commit: Observed, promotion: Mapping[str, Any], history: History, bumps: dict[str, int]
-) -> dict[str, Any]:
-    """Versions never go backwards: the reverted policies get a version past any seen."""
-    versions = {}
-    for name in promotion.get("versions", {}):
-        highest = max(
-            [
-                _highest(history, name),
-                commit.versions_before.get(name, 0),
-                commit.versions_after.get(name, 0),
-                bumps.get(name, 0),
-            ]
-        )
-        bumps[name] = highest + 1
-        versions[name] = {"from": commit.versions_after.get(name, 0), "to": highest + 1}
+def _rollback(commit: Observed, promotion: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "type": ROLLBACK,
         "at": commit.at,
@@ -152,20 +155,10 @@ def _rollback(
         "learner": promotion.get("learner"),
         "proposal_type": promotion.get("proposal_type"),
         "reverted_by": commit.author,
-        "versions": versions,
+        "values": _values(commit),
         "pass_rate": commit.pass_rate,
         "note": "known-bad: not proposed again for the same evidence",
     }
-
-
-def _highest(history: History, policy: str) -> int:
-    seen = [
-        v["to"]
-        for e in history.entries
-        for name, v in (e.get("versions") or {}).items()
-        if name == policy
-    ]
-    return max(seen, default=0)
 
 
 def _manual(commit: Observed) -> dict[str, Any]:
@@ -183,7 +176,7 @@ def _manual(commit: Observed) -> dict[str, Any]:
         "author": commit.author,
         "subject": commit.subject,
         "files": list(commit.changed),
-        "versions": _versions(commit.versions_before, commit.versions_after),
+        "values": _values(commit),
         "unbumped": unbumped,
         "pass_rate": commit.pass_rate,
     }

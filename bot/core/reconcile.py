@@ -5,7 +5,7 @@
 - an open PR whose failure is fixed on the default branch (or whose case is gone): close it;
 - a proposal a PR a person closed unmerged already made for the same evidence: never reopened
   (PRs learnbot closed itself as superseded do not count);
-- one writer per key: a new proposal touching a key an open PR holds waits, blocked;
+- one writer per key: a new proposal touching a key an open PR holds waits for it;
 - limits on open PRs and new PRs per run: the rest is held back.
 """
 
@@ -126,12 +126,12 @@ def _new(
                 number,
                 f"closed unmerged in #{number}: not reopened",
             )
-    holders = sorted({locks[k] for k in item.keys if k in locks})
-    if holders:
+    held = [k for k in item.keys if k in locks]
+    if held:
+        holders = sorted({locks[k] for k in held})
         by = ", ".join(f"#{n}" if n > 0 else "a proposal opened this run" for n in holders)
-        return Action(
-            BLOCKED, item.branch, item.subject, None, f"blocked by {by} (one writer per parameter)"
-        )
+        why = f"waiting for {by} (one writer per parameter: {', '.join(held)})"
+        return Action(BLOCKED, item.branch, item.subject, None, why)
     if budget <= 0:
         return Action(HELD, item.branch, item.subject, None, "held back by the pull request limits")
     return Action(OPEN, item.branch, item.subject, None, "new proposal")

@@ -166,6 +166,9 @@ class Forge(Protocol):
     def check_results(self, sha: str) -> tuple[Check, ...]:
         """The check runs reported on commit `sha` (a success only when it concluded so)."""
 
+    def check_status(self, sha: str, name: str) -> Check | None:
+        """The named check run (or commit status) on a commit, None when there is none."""
+
     def find_issue(self, *, label: str) -> Issue | None:
         """The open issue carrying `label` (the dashboard), if any."""
 

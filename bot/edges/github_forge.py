@@ -233,6 +233,20 @@ class GitHubForge:
 
         self._call(f"report {check.name} on {sha[:12]}", post)
 
+    def check_status(self, sha: str, name: str) -> Check | None:
+        def found() -> Check | None:
+            commit = self._repo.get_commit(sha)
+            for run in commit.get_check_runs(check_name=name):
+                title = (run.output.title if run.output else None) or ""
+                return Check(name, run.conclusion == "success", title, "")
+            for status in commit.get_combined_status().statuses:
+                if status.context == name:
+                    return Check(name, status.state == "success", status.description or "", "")
+            return None
+
+        result: Check | None = self._call(f"read {name} on {sha[:12]}", found)
+        return result
+
     def find_issue(self, *, label: str) -> Issue | None:
         def first() -> Issue | None:
             issues = self._repo.get_issues(

@@ -126,6 +126,18 @@ def _git(repo: git.Repo, *args: str, env: Mapping[str, str] | None = None) -> st
         raise GitError(f"git {args[0]} failed: {scrub(str(exc.stderr or exc).strip())}") from exc
 
 
+def _identity(author: Identity, at: int) -> dict[str, str]:
+    stamp = f"{at} +0000"
+    return {
+        "GIT_AUTHOR_NAME": author.name,
+        "GIT_AUTHOR_EMAIL": author.email,
+        "GIT_AUTHOR_DATE": stamp,
+        "GIT_COMMITTER_NAME": author.name,
+        "GIT_COMMITTER_EMAIL": author.email,
+        "GIT_COMMITTER_DATE": stamp,
+    }
+
+
 class Clone(GitRepo):
     """A clone with an `origin`: everything the loop does with git."""
 
@@ -240,16 +252,7 @@ class Clone(GitRepo):
                         env=index,
                     )
             tree = self.run("write-tree", env=index)
-        stamp = f"{at} +0000"
-        identity = {
-            "GIT_AUTHOR_NAME": author.name,
-            "GIT_AUTHOR_EMAIL": author.email,
-            "GIT_AUTHOR_DATE": stamp,
-            "GIT_COMMITTER_NAME": author.name,
-            "GIT_COMMITTER_EMAIL": author.email,
-            "GIT_COMMITTER_DATE": stamp,
-        }
-        return self.run("commit-tree", tree, "-p", base, "-m", message, env=identity)
+        return self.run("commit-tree", tree, "-p", base, "-m", message, env=_identity(author, at))
 
     def push(self, sha: str, branch: str, *, lease: str | None = None, force: bool = False) -> None:
         """Push `sha` to origin's `branch`; with `force`, only if it still points at `lease`."""
@@ -299,6 +302,18 @@ class Clone(GitRepo):
                 f"merging {head[:12]} into {base[:12]} conflicts", hint="resolve it by hand"
             ) from exc
         return self.run("commit-tree", tree, "-p", base, "-p", head, "-m", message)
+
+    def revert(self, sha: str, *, onto: str, message: str, author: Identity, at: int) -> str:
+        """A commit on `onto` undoing `sha` (a merge: against its first parent), as `git revert`."""
+        undo = self.run("commit-tree", f"{sha}^1^{{tree}}", "-p", sha, "-m", "undo")
+        try:
+            # onto and `undo` meet at `sha`: the three-way merge applies sha -> sha^1 to onto
+            tree = self.run("merge-tree", "--write-tree", onto, undo).split()[0]
+        except GitError as exc:
+            raise GitError(
+                f"reverting {sha[:12]} on {onto[:12]} conflicts", hint="revert it by hand"
+            ) from exc
+        return self.run("commit-tree", tree, "-p", onto, "-m", message, env=_identity(author, at))
 
     def sync_worktree(self, branch: str) -> bool:
         """Fast-forward the checked-out `branch` to origin's, when clean; True when it moved."""

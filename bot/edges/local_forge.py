@@ -155,6 +155,18 @@ class LocalForge:
             runs = [c for c in data["checks"].get(sha, []) if c["name"] != check.name]
             data["checks"][sha] = [*runs, {**asdict(check), "mode": mode}]
 
+    def check_status(self, sha: str, name: str) -> Check | None:
+        for run in self.checks(sha):
+            if run["name"] == name:
+                return Check(
+                    name,
+                    bool(run["success"]),
+                    run["title"],
+                    run["summary"],
+                    base=run.get("base", ""),
+                )
+        return None
+
     def checks(self, sha: str) -> list[dict[str, Any]]:
         with self._records() as data:
             return list(data["checks"].get(sha, ()))

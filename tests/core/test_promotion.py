@@ -43,8 +43,11 @@ def _merge(sha: str = "m1", **extra: Any) -> Observed:
 
 
 def test_promotion_a_merged_proposal_is_a_promotion() -> None:
-    (entry,) = decide([_merge()], [], History(), at=AT).entries
+    (entry,) = decide([_merge(verification=((), ()))], [], History(), at=AT).entries
     assert entry == {
+        "verified": True,
+        "reasons": [],
+        "regressions": [],
         "type": "promotion",
         "at": AT,
         "commit": "m1",
@@ -93,7 +96,13 @@ def test_promotion_a_revert_is_a_rollback_that_bumps_versions_forward() -> None:
         History(),
         at=AT,
     )
-    assert again.entries[2]["versions"] == {"p": {"from": 0, "to": 4}}
+    # a second revert that changes nothing moves no version (only changed policies move)
+    assert again.entries[2]["versions"] == {}
+
+
+def test_promotion_without_a_verification_is_not_verified() -> None:
+    (entry,) = decide([_merge()], [], History(), at=AT).entries
+    assert entry["verified"] is False and entry["reasons"] == ["not verified after the merge"]
 
 
 def test_promotion_a_revert_of_something_else_is_a_manual_change_or_nothing() -> None:

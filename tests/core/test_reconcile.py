@@ -72,7 +72,7 @@ def test_reconcile_one_writer_per_key() -> None:
     actions = reconcile.reconcile([_want("a"), _want("b")], [], closing={}, max_open=10, max_new=5)
     assert [(a.kind, a.reason) for a in actions] == [
         ("open", "new proposal"),
-        ("blocked", "blocked by a proposal opened this run (one writer per parameter)"),
+        ("blocked", "waiting for a proposal opened this run (one writer per parameter: k)"),
     ]
     closing_pr = _pr(1, "a", keys=("k",))
     assert _plan([_want("b")], [closing_pr], {"learnbot/a": "fixed"}) == [

@@ -1,0 +1,131 @@
+"""`learnbot loop --dry-run`: exactly what `learnbot run` would do, with nothing written.
+
+It plans the default branch read from origin, as `run` does, against the forge's pull
+requests: the limits, the proposals waiting for a parameter, the known-bad and rejected
+ones, and the invalid files that were left out, each listed. When the working tree holds
+learned state the default branch does not, it says so. Without an origin it plans the
+working tree (there is no default branch to describe).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from bot.commands import learners, planning, run
+from bot.commands.evaluation import evaluate, local_history
+from bot.commands.output import print_json, table
+from bot.commands.workspace import Workspace, open_workspace
+from bot.config import Settings
+from bot.core import reconcile
+from bot.edges.gitrepo import Clone
+from bot.errors import EXIT_INVALID, EXIT_OK, ConfigError, GitError
+
+_LEARNED = ("policies", "cases")
+_VERBS = {
+    reconcile.OPEN: "opened",
+    reconcile.UPDATE: "updated",
+    reconcile.CLOSE: "closed",
+}
+
+
+def run_loop(settings: Settings, environ: Mapping[str, str], *, dry_run: bool) -> int:
+    """Print the plan of the next `run`; write nothing."""
+    if not dry_run:
+        raise ConfigError("loop only plans: pass --dry-run (learnbot run opens the pull requests)")
+    if not _has_origin(settings):
+        return _plan_worktree(settings)
+    with open_workspace(settings, environ) as workspace:
+        prepared = run.prepare(settings, workspace, progress=False)
+        differs = _differs(settings, workspace)
+        if settings.as_json:
+            print_json(_as_json(workspace, prepared, differs))
+        else:
+            sys.stdout.write(_as_text(workspace, prepared, differs))
+    return EXIT_INVALID if prepared.problems else EXIT_OK
+
+
+def _has_origin(settings: Settings) -> bool:
+    try:
+        clone = Clone(settings.repo)
+    except GitError:
+        return False
+    return any(remote.name == "origin" for remote in clone.repo.remotes)
+
+
+def _differs(settings: Settings, workspace: Workspace) -> list[str]:
+    """Learned-state paths where the working tree is not the default branch's head."""
+    paths = [*_LEARNED, settings.config_path]
+    clone = workspace.clone
+    changed = clone.run("diff", "--name-only", workspace.base, "--", *paths).split()
+    untracked = clone.run("ls-files", "--others", "--exclude-standard", "--", *paths).split()
+    return sorted({*changed, *untracked})
+
+
+def _rows(prepared: run.Prepared) -> list[tuple[str, str, str, str]]:
+    rows = []
+    for action in prepared.plan:
+        item = prepared.planned.get(action.branch)
+        change = "; ".join(c.describe() for c in item.proposal.changes) if item else ""
+        what = action.reason if action.kind not in (reconcile.OPEN, reconcile.UPDATE) else change
+        rows.append(
+            (action.subject, action.kind, f"#{action.number}" if action.number else "", what)
+        )
+    for outcome in prepared.outcomes:
+        if outcome.proposal is None:
+            rows.append((outcome.subject, "none", "", outcome.reason))
+    return rows
+
+
+def _counts(plan: Sequence[reconcile.Action]) -> str:
+    done = [f"{sum(a.kind == k for a in plan)} {verb}" for k, verb in _VERBS.items()]
+    return f"pull requests that would be opened, updated, closed: {', '.join(done)}"
+
+
+def _as_text(workspace: Workspace, prepared: run.Prepared, differs: list[str]) -> str:
+    lines = [
+        f"plan for {workspace.default} at {workspace.base[:12]} (what `learnbot run` would do)"
+    ]
+    if differs:
+        lines.append(
+            f"note: the working tree differs from {workspace.default} in {', '.join(differs)}: "
+            f"this plan describes {workspace.default} on origin, not the working tree"
+        )
+    lines += ["", table(("subject", "action", "pr", "change (or why)"), _rows(prepared)), ""]
+    if prepared.problems:
+        lines.append("invalid files (left out of the plan, as run leaves them out):")
+        lines += [f"  {problem}" for problem in prepared.problems]
+        lines.append("")
+    lines.append(f"{_counts(prepared.plan)}; nothing was written")
+    return "\n".join(lines) + "\n"
+
+
+def _as_json(workspace: Workspace, prepared: run.Prepared, differs: list[str]) -> dict[str, Any]:
+    return {
+        "revision": workspace.base,
+        "default_branch": workspace.default,
+        "working_tree_differs": differs,
+        "actions": [a.__dict__ for a in prepared.plan],
+        "pull_requests": [o.as_dict() for o in prepared.outcomes],
+        "problems": [str(p) for p in prepared.problems],
+    }
+
+
+def _plan_worktree(settings: Settings) -> int:
+    """No origin: the proposals for the working tree, without a forge to reconcile with."""
+    evaluated = evaluate(settings)
+    history, read_at = local_history(settings, evaluated)
+    outcomes = learners.learn(evaluated, history, read_at).outcomes
+    lines = [planning.summary(o) for o in outcomes]
+    if settings.as_json:
+        print_json(
+            {"revision": evaluated.revision, "pull_requests": [o.as_dict() for o in outcomes]}
+        )
+    else:
+        rows = [(x["subject"], x["gate"], "; ".join(x["changes"]) or x["reason"]) for x in lines]
+        sys.stdout.write("no origin: planning the working tree\n\n")
+        sys.stdout.write(table(("subject", "proposal", "change (or why none)"), rows) + "\n")
+        opened = sum(1 for x in lines if x["proposal_id"])
+        sys.stdout.write(f"{opened} pull request(s) would be opened; nothing was written\n")
+    return EXIT_INVALID if evaluated.problems else EXIT_OK

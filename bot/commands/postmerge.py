@@ -1,0 +1,167 @@
+"""Post-merge verification at the edges: the facts of a merge, and the revert pull requests.
+
+The rules are in `bot.core.verification`; this module gathers what they judge (the branch
+the merge came from, the check on its head, the replay) and opens the revert pull request
+for every promotion the ledger records as `verified: false` and nobody rolled back yet.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from bot.commands import guard
+from bot.commands.output import status
+from bot.commands.review import Review
+from bot.commands.workspace import Workspace
+from bot.config import Settings
+from bot.core import protection, verification
+from bot.core.history import PROMOTION, ROLLBACK
+from bot.edges import actions, render
+from bot.edges.forge import fit_title, metadata_marker
+from bot.errors import GitError
+from bot.model import Problem
+
+REVERT_PREFIX = "learnbot-revert/"
+REVERT_LABEL = "learnbot-revert"
+
+
+def verify_merge(
+    workspace: Workspace, review: Review | None, *, parent: str, tip: str | None
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(why the merge is not verified, the cases it regressed) for a merged proposal."""
+    stale_since: str | None = None
+    check_problems: tuple[str, ...] = ("the merged head is unknown: its check cannot be read",)
+    if tip is not None:
+        check_problems = _check_problems(workspace, parent, tip)
+        try:
+            stale_since = _stale_since(workspace, parent, tip)
+        except GitError:  # e.g. a squash merge whose branch was deleted before promote ran
+            check_problems += (f"the merged head {tip[:12]} is gone: its base cannot be compared",)
+    merged = verification.Merged(
+        stale_since=stale_since,
+        check_problems=check_problems,
+        scope_problems=review.problems if review is not None else (),
+        report=review.judged.as_dict() if review is not None and review.judged else None,
+    )
+    return verification.verify(merged), verification.regressions(merged.report)
+
+
+def _stale_since(workspace: Workspace, parent: str, tip: str) -> str | None:
+    base = workspace.clone.merge_base(parent, tip)
+    return base if guard.learned_state_moved(workspace.clone, base, parent) else None
+
+
+def _check_problems(workspace: Workspace, parent: str, tip: str) -> tuple[str, ...]:
+    name = workspace.config.checks.name
+    seen = workspace.forge.check_status(tip, name)
+    check = protection.CheckSeen(seen.success, seen.title, seen.base) if seen else None
+    moved = False
+    if check is not None and check.base:
+        try:
+            moved = guard.learned_state_moved(workspace.clone, check.base, parent)
+        except GitError:
+            moved = True  # the base it ran on is gone: it cannot vouch for this state
+    return protection.problems(check, name=name, head=tip, stale=moved)
+
+
+def pending(entries: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """Unverified promotions nobody rolled back yet."""
+    rolled = {e.get("reverted") for e in entries if e["type"] == ROLLBACK}
+    return [
+        e
+        for e in entries
+        if e["type"] == PROMOTION and e.get("verified") is False and e["commit"] not in rolled
+    ]
+
+
+def open_reverts(
+    workspace: Workspace, entries: Sequence[Mapping[str, Any]], *, onto: str
+) -> dict[str, int]:
+    """A revert pull request for each pending unverified promotion that has none (any state)."""
+    todo = pending(entries)
+    if not todo:
+        return {}
+    found = {p.branch for p in workspace.forge.pull_requests(prefix=REVERT_PREFIX)}
+    opened = {}
+    for entry in todo:
+        branch = REVERT_PREFIX + str(entry["commit"])[:12]
+        if branch in found:
+            continue
+        try:
+            number = _open_revert(workspace, entry, branch, onto)
+        except GitError as exc:
+            status(f"could not open the revert of {str(entry['commit'])[:12]}: {exc}")
+            continue
+        opened[str(entry["commit"])] = number
+    return opened
+
+
+def _open_revert(workspace: Workspace, entry: Mapping[str, Any], branch: str, onto: str) -> int:
+    clone, config = workspace.clone, workspace.config
+    commit = str(entry["commit"])
+    what = f"#{entry['pr']}" if entry.get("pr") else commit[:12]
+    title = f"learnbot: revert the unverified promotion of {what} ({entry.get('subject') or '-'})"
+    message = (
+        f"{title}\n\nThis reverts commit {commit}.\n\n"
+        f"Ledger entry {entry['seq']} records the merge as not verified."
+    )
+    sha = clone.revert(
+        commit, onto=onto, message=message, author=workspace.identity, at=workspace.evaluated.at
+    )
+    clone.push(sha, branch, lease=clone.remote_sha(branch), force=True)
+    pull = workspace.forge.open_pull(
+        branch=branch,
+        base=workspace.default,
+        title=fit_title(title),
+        body=_body(workspace, entry),
+        labels=[REVERT_LABEL],
+        reviewers=config.pull_requests.reviewers,
+    )
+    status(f"opened revert pull request #{pull.number} for {what}")
+    return pull.number
+
+
+def _body(workspace: Workspace, entry: Mapping[str, Any]) -> str:
+    marker = metadata_marker({"revert": entry["commit"], "ledger_seq": entry["seq"]})
+    context = {
+        "commit": entry["commit"],
+        "pr": entry.get("pr"),
+        "seq": entry["seq"],
+        "sha256": entry["sha256"],
+        "ledger": workspace.config.ledger,
+        "default_branch": workspace.default,
+        "reasons": list(entry.get("reasons", ())),
+        "regressions": list(entry.get("regressions", ())),
+        "marker": render.Raw(marker),
+    }
+    dirs = render.template_dirs(workspace.settings.repo)
+    return render.render("revert.md.j2", context, dirs=dirs)
+
+
+def report_unverified(
+    settings: Settings,
+    workspace: Workspace,
+    unverified: list[dict[str, Any]],
+    reverts: Mapping[str, int],
+) -> None:
+    """Fail visibly: one line (and annotation) per unverified promotion, and a step summary."""
+    path = workspace.config.ledger
+    problems = []
+    lines = []
+    for entry in unverified:
+        what = f"#{entry['pr']}" if entry.get("pr") else entry["commit"][:12]
+        revert = reverts.get(entry["commit"])
+        opened = f"; revert pull request #{revert} opened" if revert else ""
+        message = f"the promotion of {what} is not verified: {'; '.join(entry['reasons'])}{opened}"
+        problems.append(Problem(path, entry["seq"], "", message))
+        lines.append(f"- ledger entry {entry['seq']}: {message}")
+    for problem in problems:
+        sys.stderr.write(f"{problem}\n")
+    if not problems:
+        return
+    if settings.in_actions:
+        actions.annotate(problems, sys.stdout)
+    summary = "### Unverified promotions\n\n" + "\n".join(render.escape(x) for x in lines)
+    actions.write_summary(settings.summary_path, summary + "\n")
