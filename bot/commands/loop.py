@@ -51,7 +51,12 @@ def _has_origin(settings: Settings) -> bool:
         clone = Clone(settings.repo)
     except GitError:
         return False
-    return any(remote.name == "origin" for remote in clone.repo.remotes)
+    if not any(remote.name == "origin" for remote in clone.repo.remotes):
+        return False
+    try:
+        return clone.remote_sha(clone.default_branch()) is not None
+    except GitError:  # nothing pushed yet: there is no default branch to describe
+        return False
 
 
 def _differs(settings: Settings, workspace: Workspace) -> list[str]:
@@ -124,8 +129,10 @@ def _plan_worktree(settings: Settings) -> int:
         )
     else:
         rows = [(x["subject"], x["gate"], "; ".join(x["changes"]) or x["reason"]) for x in lines]
-        sys.stdout.write("no origin: planning the working tree\n\n")
+        sys.stdout.write("no default branch on origin: planning the working tree\n\n")
         sys.stdout.write(table(("subject", "proposal", "change (or why none)"), rows) + "\n")
         opened = sum(1 for x in lines if x["proposal_id"])
+        for problem in evaluated.problems:
+            sys.stdout.write(f"invalid (left out): {problem}\n")
         sys.stdout.write(f"{opened} pull request(s) would be opened; nothing was written\n")
-    return EXIT_INVALID if evaluated.problems else EXIT_OK
+    return EXIT_OK
