@@ -261,6 +261,7 @@ def _forge_commands(command: Command) -> None:
     check.add_argument("--pr", type=int, metavar="N", help="default: the pull_request event")
     check.add_argument("--branch", metavar="NAME", help="check a branch instead of a pull request")
     _add_forge_options(check)
+    _add_json_option(check)
     _add_now_option(check)
     check.set_defaults(run=lambda a, s, e: checks.run_check(s, e, number=a.pr, branch=a.branch))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Mapping
 
-from bot.commands.output import status
+from bot.commands.output import print_json, status
 from bot.commands.review import as_check, review
 from bot.commands.workspace import Workspace, open_workspace
 from bot.config import Settings
@@ -39,7 +39,19 @@ def _check(settings: Settings, workspace: Workspace, number: int | None, branch:
     workspace.forge.post_check(
         head, as_check(workspace, outcome), mode=workspace.config.checks.mode
     )
-    sys.stdout.write(f"{branch} at {head[:12]}: {outcome.title}\n")
+    if settings.as_json:
+        print_json(
+            {
+                "branch": branch,
+                "head": head,
+                "passed": outcome.success,
+                "title": outcome.title,
+                "changes": [c.describe() for c in outcome.derived.changes],
+                "summary": outcome.summary,
+            }
+        )
+    else:
+        sys.stdout.write(f"{branch} at {head[:12]}: {outcome.title}\n")
     actions.write_summary(settings.summary_path, outcome.summary)
     actions.set_outputs(settings.output_path, {"passed": str(outcome.success).lower()})
     status(

@@ -60,7 +60,10 @@ def test_init_then_the_whole_loop_runs_without_edits(
     assert main(["prs", *repo, "--json"]) == 0
     (pull,) = json.loads(capsys.readouterr().out)
     assert pull["branch"] == "learnbot/search_outage"
-    assert main(["check", *repo, "--pr", str(pull["number"])]) == 0
+    assert main(["check", *repo, "--pr", str(pull["number"]), "--json"]) == 0
+    checked = json.loads(capsys.readouterr().out)
+    assert checked["passed"] is True and checked["branch"] == "learnbot/search_outage"
+    assert checked["changes"] and "Gate passed" in checked["title"]
     assert main(["merge", *repo, str(pull["number"]), "--approved-by", "ana"]) == 0
     assert main(["promote", *repo]) == 0
     capsys.readouterr()
