@@ -614,6 +614,28 @@ def runs(rng: np.random.Generator) -> list[dict[str, Any]]:
     return found
 
 
+def rollouts(rng: np.random.Generator) -> list[dict[str, Any]]:
+    """Online metrics of insights_writer (001): a week in shadow, then a week as a 10% canary.
+
+    One line per arm an hour; the candidate's insights are rated slightly better, at the same
+    latency, so the rollout learner promotes it to the next stage.
+    """
+    found = []
+    start = at("2026-01-05T00:00:00Z")
+    for hour in range(14 * 24):
+        for arm, better in (("control", 0.0), ("candidate", 0.03)):
+            quality = float(np.clip(rng.normal(0.78 + better, 0.05), 0, 1))
+            found.append(
+                {
+                    "arm": arm,
+                    "latency_ms": round(float(rng.gamma(9, 20)), 1),
+                    "quality": round(quality, 4),
+                    "ts": stamp(start + hour * 3600 + 1800),
+                }
+            )
+    return found
+
+
 def write_jsonl(path: Path, rows: list[dict[str, Any]]) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(
@@ -676,6 +698,9 @@ def generate(out: Path) -> list[Path]:
     written.append(write_jsonl(out / "cases" / "outcomes" / "forecasts.jsonl", forecasts(outcomes)))
     metrics = np.random.default_rng(SEED + 2)
     written.append(write_jsonl(out / "cases" / "outcomes" / "runs.jsonl", runs(metrics)))
+    online = np.random.default_rng(SEED + 3)
+    rollout = out / "cases" / "outcomes" / "rollouts" / "insights_writer.jsonl"
+    written.append(write_jsonl(rollout, rollouts(online)))
     return written
 
 

@@ -1,7 +1,8 @@
 """`learnbot demo`: the whole loop on a throwaway copy of the example state, with the local forge.
 
-run -> proposals -> check -> merge -> promote -> revert -> rollback -> run again, then
-`ledger verify` and the ledger table. Nothing outside a temporary directory is touched.
+run -> proposals -> check -> merge -> promote -> a rollout's next stage -> revert -> rollback
+-> run again, then `ledger verify` and the ledger table. Nothing outside a temporary
+directory is touched.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from bot.commands import checks, ledgers, local, promote, run
@@ -19,13 +20,14 @@ from bot.commands.output import status
 from bot.config import Settings
 from bot.edges import store
 from bot.edges.files import WorktreeFiles
+from bot.edges.forge import PullRequest
 from bot.edges.gitrepo import Clone
 from bot.edges.local_forge import LocalForge
 from bot.errors import EXIT_PROBLEMS, ConfigError
 
 STATE = ("policies", "cases", "ledgers")
 CONFIG = ".github/learnbot.yml"
-STEPS = 9
+STEPS = 10
 
 
 def example_source(repo: Path) -> Path:
@@ -90,6 +92,20 @@ def _step(number: int, title: str) -> None:
     sys.stdout.flush()
 
 
+def _rollout_step(
+    settings: Settings, environ: Mapping[str, str], opened: Sequence[PullRequest]
+) -> None:
+    """Merge a rollout's next stage (judged on the online metrics) and record it."""
+    if not opened:
+        _step(6, "a rollout step: none is due (no candidate's metrics dictate one)")
+        return
+    pull = opened[0]
+    _step(6, f"learnbot merge {pull.number}: {pull.title}")
+    checks.run_check(settings, environ, number=None, branch=pull.branch)
+    local.merge(settings, number=pull.number, approved_by="demo reviewer")
+    promote.promote(settings, environ)
+
+
 def _walk(settings: Settings, environ: Mapping[str, str], work: Path) -> int:
     clone = Clone(work)
     forge = LocalForge(clone)
@@ -103,7 +119,8 @@ def _walk(settings: Settings, environ: Mapping[str, str], work: Path) -> int:
         return EXIT_PROBLEMS
     _step(2, "learnbot prs: the proposals, each with its stabilization check")
     local.list_pulls(settings, environ, state="open")
-    chosen = opened[0]
+    rollouts = f"{config.pull_requests.branch_prefix}rollout/"
+    chosen = next((p for p in opened if not p.branch.startswith(rollouts)), opened[0])
     _step(3, f"learnbot check --branch {chosen.branch}: replay the diff, verify its scope, gate it")
     checks.run_check(settings, environ, number=None, branch=chosen.branch)
     _step(4, f"learnbot merge {chosen.number}: a reviewer approves, a real git merge promotes it")
@@ -111,16 +128,17 @@ def _walk(settings: Settings, environ: Mapping[str, str], work: Path) -> int:
     _step(5, "learnbot promote: record the promotion in the hash-chained ledger")
     promote.promote(settings, environ)
     merge = forge.pull(chosen.number).merge_commit or ""
-    _step(6, f"git revert -m 1 {merge[:12]}: roll the promotion back, as the Revert button would")
+    _rollout_step(settings, environ, [p for p in opened if p.branch.startswith(rollouts)])
+    _step(7, f"git revert -m 1 {merge[:12]}: roll the promotion back, as the Revert button would")
     _git(work, "revert", "--no-edit", "-m", "1", merge)
     _git(work, "push", "--quiet", "origin", "main")
     sys.stdout.write(_git(work, "log", "--oneline", "-1") + "\n")
-    _step(7, "learnbot promote: record the rollback, bump the version past the reverted one")
+    _step(8, "learnbot promote: record the rollback, bump the version past the reverted one")
     promote.promote(settings, environ)
-    _step(8, "learnbot run: the failure is open again; the rolled-back proposal is not reopened")
+    _step(9, "learnbot run: the failure is open again; the rolled-back proposal is not reopened")
     run.run(settings, environ)
     sys.stdout.flush()
-    _step(9, "learnbot ledger verify and ledger show")
+    _step(10, "learnbot ledger verify and ledger show")
     verified = ledgers.verify(settings)
     ledgers.show(settings)
     return verified

@@ -14,10 +14,11 @@ def test_demo_walks_the_whole_loop_and_ends_with_a_verified_ledger(
     assert main(["demo", "--repo", str(tmp_path)]) == 0  # no state here: learnbot's own example
     out = capsys.readouterr().out
     steps = [line for line in out.splitlines() if line.startswith("[")]
-    assert [s.split("]")[0] for s in steps] == [f"[{i}/9" for i in range(1, 10)]
+    assert [s.split("]")[0] for s in steps] == [f"[{i}/10" for i in range(1, 11)]
+    assert "learnbot: rollout stage for rollout/insights_writer" in out
     assert "learnbot merge 1" in out and "git revert -m 1" in out
-    assert "ledgers/learning.jsonl: ok, 2 entries" in out
-    table = out[out.index("[9/9]") :]
+    assert "ledgers/learning.jsonl: ok, 3 entries" in out
+    table = out[out.index("[10/10]") :]
     assert "promotion" in table and "rollback" in table
 
 

@@ -32,6 +32,7 @@ def test_first_run_opens_one_pull_request_per_fixable_failure(world: World) -> N
         "learnbot/it_wire_fraud",
         "learnbot/karma/producer_karma",
         "learnbot/mo_stale_hype",
+        "learnbot/rollout/insights_writer",
         "learnbot/skills",
         "learnbot/te_airdrop_season",
         "learnbot/te_digital_doppelganger",
@@ -140,9 +141,9 @@ def test_limits_hold_and_the_rest_is_listed_on_the_dashboard(world: World) -> No
     )
     result = world.run()
     assert len(world.open_pulls()) == 2
-    assert result.out.count("held back by the pull request limits") == 7
+    assert result.out.count("held back by the pull request limits") == 8
     (board,) = world.dashboards()
-    assert board["body"].count("held back by the pull request limits") == 7
+    assert board["body"].count("held back by the pull request limits") == 8
 
 
 def test_dashboard_is_created_once_and_edited_only_on_change(world: World) -> None:
