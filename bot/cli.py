@@ -18,6 +18,7 @@ from bot.commands import (
     demo,
     experiments,
     init,
+    labels,
     learn,
     ledgers,
     local,
@@ -26,6 +27,7 @@ from bot.commands import (
     proposals,
     state,
 )
+from bot.commands import comment as comment_command
 from bot.commands import loop as loop_
 from bot.commands import run as run_command
 from bot.core.learners.registry import LEARNERS
@@ -123,6 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
     _proposal_commands(command)
     _forge_commands(command)
     _ledger_commands(command, common)
+    _label_commands(command, common)
     demo_ = command("demo", "the whole loop on a throwaway copy of the example state (local forge)")
     demo_.add_argument("--keep", action="store_true", help="keep the temporary repository")
     demo_.set_defaults(run=lambda a, s, e: demo.demo(s, e, keep=a.keep))
@@ -306,8 +309,11 @@ def _forge_commands(command: Command) -> None:
 
     close = command("close", "close a local pull request without merging (a rejection)")
     close.add_argument("number", type=int, metavar="N")
+    close.add_argument(
+        "--comment", metavar="TEXT", help="why (becomes the rejection label's notes)"
+    )
     _add_forge_options(close)
-    close.set_defaults(run=lambda a, s, _: local.close(s, number=a.number))
+    close.set_defaults(run=lambda a, s, _: local.close(s, number=a.number, comment=a.comment))
 
 
 def _ledger_commands(command: Command, common: argparse.ArgumentParser) -> None:
@@ -324,6 +330,48 @@ def _ledger_commands(command: Command, common: argparse.ArgumentParser) -> None:
     show.add_argument("--type", dest="type_", metavar="TYPE", help="only entries of this type")
     _add_json_option(show)
     show.set_defaults(run=lambda a, s, _: ledgers.show(s, file=a.file, type_=a.type_))
+
+
+def _label_commands(command: Command, common: argparse.ArgumentParser) -> None:
+    labels_ = command("labels", "labeled examples: import exports through the curator")
+    label_commands = labels_.add_subparsers(dest="labels_command", required=True)
+    import_ = label_commands.add_parser(
+        "import",
+        parents=[common],
+        help="curate an approvals, feedback or gold export (JSONL or CSV) into one pull request",
+    )
+    import_.add_argument("file", metavar="FILE", type=Path)
+    import_.add_argument("--source", required=True, choices=("approvals", "feedback", "gold"))
+    import_.add_argument("--dry-run", action="store_true", help="show what the curator keeps")
+    _add_forge_options(import_)
+    _add_now_option(import_)
+    comment = command(
+        "comment", "handle a /learnbot comment on a review queue issue (issue_comment event)"
+    )
+    comment.add_argument("body", nargs="?", metavar="BODY", help="local forge: the comment text")
+    comment.add_argument("--issue", type=int, metavar="N", help="local forge: the issue")
+    comment.add_argument("--author", metavar="LOGIN", help="local forge: who commented")
+    _add_forge_options(comment)
+    _add_now_option(comment)
+    comment.set_defaults(
+        run=lambda a, s, e: comment_command.run_comment(
+            s, e, issue=a.issue, author=a.author, body=a.body
+        )
+    )
+    collaborator = command(
+        "collaborator", "local forge: give a person a permission (who may label by comment)"
+    )
+    collaborator.add_argument("login", metavar="LOGIN")
+    collaborator.add_argument(
+        "--permission", required=True, choices=("admin", "maintain", "write", "triage", "read")
+    )
+    _add_forge_options(collaborator)
+    collaborator.set_defaults(
+        run=lambda a, s, _: local.grant(s, login=a.login, permission=a.permission)
+    )
+    import_.set_defaults(
+        run=lambda a, s, e: labels.run_import(s, e, path=a.file, source=a.source, dry_run=a.dry_run)
+    )
 
 
 @contextlib.contextmanager

@@ -42,7 +42,10 @@ LAYERS: dict[str, set[str]] = {
     "bot.core": {"bot.core", "bot.model", "bot.errors", "numpy", *PURE_STDLIB},
 }
 # third-party libraries a single core module may use on top of its layer's list
-EXTRA = {"bot/core/significance.py": {"scipy"}}
+EXTRA = {
+    "bot/core/significance.py": {"scipy"},
+    "bot/core/learners/fitting.py": {"sklearn"},  # the optional train extra, imported lazily
+}
 
 
 def imports(path: Path) -> set[str]:

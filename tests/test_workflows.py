@@ -76,3 +76,14 @@ def test_action_passes_inputs_through_the_environment_not_the_shell() -> None:
         assert "${{" not in step.get("run", ""), (
             f"step {step.get('name')} interpolates an expression into shell"
         )
+
+
+def test_comment_labels_run_only_on_slash_commands_on_issues_one_at_a_time() -> None:
+    workflow = load(ROOT / ".github" / "workflows" / "comment.yml")
+    assert workflow["on"] == {"issue_comment": {"types": ["created"]}}
+    (job,) = workflow["jobs"].values()
+    assert "startsWith(github.event.comment.body, '/learnbot ')" in job["if"]
+    assert "github.event.issue.pull_request == null" in job["if"]
+    assert job["concurrency"] == {"group": "learnbot-labels", "cancel-in-progress": False}
+    step = next(s for s in job["steps"] if s.get("uses") == "./")
+    assert step["with"]["command"] == "comment"

@@ -8,6 +8,7 @@ directory is touched.
 from __future__ import annotations
 
 import dataclasses
+import os
 import shutil
 import subprocess
 import sys
@@ -28,6 +29,7 @@ from bot.errors import EXIT_PROBLEMS, ConfigError
 STATE = ("policies", "cases", "ledgers")
 CONFIG = ".github/learnbot.yml"
 STEPS = 10
+EXAMPLE_TIME = "2026-01-20T00:00:00Z"
 
 
 def example_source(repo: Path) -> Path:
@@ -41,8 +43,15 @@ def example_source(repo: Path) -> Path:
     )
 
 
-def _git(cwd: Path, *args: str) -> str:
-    done = subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True)
+def _git(cwd: Path, *args: str, env: Mapping[str, str] | None = None) -> str:
+    done = subprocess.run(
+        ["git", *args],
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env} if env else None,
+    )
     return done.stdout.strip()
 
 
@@ -62,7 +71,17 @@ def _prepare(source: Path, folder: Path) -> Path:
     _git(work, "config", "user.name", "learnbot demo")
     _git(work, "config", "user.email", "demo@learnbot.invalid")
     _git(work, "add", "-A")
-    _git(work, "commit", "--quiet", "-m", "Example learned state")
+    # the example state is as of this moment: its outcome, label and evaluation windows hold data
+    _git(
+        work,
+        "commit",
+        "--quiet",
+        "--date",
+        EXAMPLE_TIME,
+        "-m",
+        "Example learned state",
+        env={"GIT_COMMITTER_DATE": EXAMPLE_TIME},
+    )
     _git(work, "remote", "add", "origin", str(origin))
     _git(work, "push", "--quiet", "origin", "main")
     _git(work, "remote", "set-head", "origin", "main")

@@ -55,7 +55,7 @@ def _gate(forge: Forge, sha: str) -> str:
 def _local(settings: Settings) -> tuple[Clone, LocalForge]:
     if settings.forge != "local":
         raise ConfigError(
-            "merge and close act on the local forge; on GitHub use the pull request page"
+            "merge, close and collaborator act on the local forge; on GitHub use its pages"
         )
     clone = Clone(settings.repo)
     clone.fetch()
@@ -106,12 +106,20 @@ def merge(settings: Settings, *, number: int, approved_by: str | None, force: bo
     return EXIT_OK
 
 
-def close(settings: Settings, *, number: int) -> int:
+def close(settings: Settings, *, number: int, comment: str | None = None) -> int:
     """Close a local pull request without merging (a rejection, recorded by `promote`)."""
     _, forge = _local(settings)
     pull = forge.pull(number)
     if pull.state != OPEN:
         raise ForgeError(f"#{number} is {pull.state}, not open")
-    forge.close_pull(number, comment="Closed without merging.")
+    forge.close_pull(number, comment=comment or "Closed without merging.")
     sys.stdout.write(f"closed #{number} without merging\n")
+    return EXIT_OK
+
+
+def grant(settings: Settings, *, login: str, permission: str) -> int:
+    """Give a person a permission on the local forge (who may label by comment)."""
+    _, forge = _local(settings)
+    forge.grant(login, permission)
+    sys.stdout.write(f"{login}: {permission}\n")
     return EXIT_OK

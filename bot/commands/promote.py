@@ -13,7 +13,7 @@ import sys
 from collections.abc import Mapping
 from typing import Any
 
-from bot.commands import guard, postmerge, rebuild
+from bot.commands import guard, labelcheck, postmerge, rebuild
 from bot.commands.evaluation import Evaluated, evaluate
 from bot.commands.ledger_table import render_table
 from bot.commands.output import status
@@ -124,7 +124,12 @@ def _observe(workspace: Workspace, sha: str, evaluated: _Evaluations) -> Observe
     )
     if trailers is None and reverts is None and not learned:
         return None
-    pr = _pull_number(workspace, info.subject, sha) if trailers is not None else None
+    imported = _labels_import(workspace, sha, info) if trailers is None else None
+    pr = (
+        _pull_number(workspace, info.subject, sha)
+        if trailers is not None or imported is not None
+        else None
+    )
     review = (
         _review(workspace, evaluated.at(first), sha, trailers)
         if trailers is not None and first
@@ -157,6 +162,8 @@ def _observe(workspace: Workspace, sha: str, evaluated: _Evaluations) -> Observe
         parent=first,
         values=_values(before, after),
         forced=tuple(info.trailers.get(guard.FORCED_TRAILER, ())),
+        labels=imported,
+        examples=_added_lines(workspace, first, sha, learned) if imported else 0,
     )
 
 
@@ -182,6 +189,29 @@ def _merged(
         if found:
             return None, None, clone.resolve(found.group(1))
     return None, None, None
+
+
+def _labels_import(workspace: Workspace, sha: str, info: Any) -> str | None:
+    """The import id of a merged (or squashed) labels pull request, if this is one."""
+    if labelcheck.TRAILER in info.trailers:
+        return str(info.trailers[labelcheck.TRAILER][0])
+    if len(info.parents) != 2:
+        return None
+    base = workspace.clone.merge_base(info.parents[0], info.parents[1])
+    for merged in reversed(workspace.clone.first_parents(base, info.parents[1])):
+        trailers = workspace.clone.info(merged).trailers
+        if labelcheck.TRAILER in trailers:
+            return str(trailers[labelcheck.TRAILER][0])
+    return None
+
+
+def _added_lines(workspace: Workspace, first: str | None, sha: str, paths: Any) -> int:
+    total = 0
+    for path in paths:
+        before = workspace.clone.read_at(first, path) if first else None
+        after = workspace.clone.read_at(sha, path) or b""
+        total += after.count(b"\n") - (before or b"").count(b"\n")
+    return total
 
 
 def _pull_number(workspace: Workspace, subject: str, sha: str) -> int | None:

@@ -6,7 +6,17 @@ import sys
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
-from bot.commands import cards, dashboard, experiments, learners, pulls, watch
+from bot.commands import (
+    cards,
+    dashboard,
+    experiments,
+    labelpulls,
+    learners,
+    pulls,
+    queue,
+    rejections,
+    watch,
+)
 from bot.commands.failures import render_failure
 from bot.commands.output import print_json, status, table
 from bot.commands.workspace import Workspace, open_workspace
@@ -90,6 +100,11 @@ def _run(settings: Settings, workspace: Workspace, *, dry_run: bool) -> int:
     extra.append(cards.dashboard_section(evaluated, workspace.history, templates))
     body = dashboard.render_dashboard(workspace, outcomes, plan, numbers, extra)
     board = dashboard.update(workspace, body)
+    for happened in queue.update(workspace):
+        status(happened)
+    rejected = rejections.update(workspace, found)
+    if rejected:
+        status(rejected)
     _print(settings, plan, workspace)
     status(f"dashboard: {board}")
     usage = workspace.forge.usage
@@ -149,6 +164,8 @@ def closing_reasons(
     for branch in open_branches:
         subject = branch.removeprefix(prefix)
         path = f"{store.CASE_DIR}/{subject}.yaml"
+        if subject.startswith(f"{labelpulls.SUBJECT}/"):
+            continue  # labels pull requests close only by a person's hand
         if subject in passing:
             reasons[branch] = f"superseded: the failure is fixed on {workspace.default}"
         elif subject in without:

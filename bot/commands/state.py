@@ -11,7 +11,7 @@ from bot.commands.runloss import losses
 from bot.config import Settings
 from bot.core.learners.registry import LEARNERS
 from bot.core.snapshot import parse
-from bot.edges import actions, inputs, outcomes, schemas, store
+from bot.edges import actions, inputs, labels, outcomes, schemas, store
 from bot.edges.files import Files, WorktreeFiles
 from bot.errors import EXIT_INVALID, EXIT_OK
 from bot.model import Problem
@@ -26,6 +26,7 @@ def validate(settings: Settings) -> int:
     for learner in LEARNERS.values():
         found += inputs.load(files, state.config, learner.inputs)[1]
     found += run_problems(files, state.config.objective)
+    found += labels.problems(files, state.config.learners.labels.path)
     problems = sorted(set(found))
     if settings.as_json:
         print_json({"ok": not problems, "problems": [p.__dict__ for p in problems]})

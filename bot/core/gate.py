@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from bot.model import GateConfig
-from bot.model.report import Consistency, Objective, SandboxReport
+from bot.model.report import Consistency, Objective, SandboxReport, Training
 
 
 @dataclass(frozen=True)
@@ -264,6 +264,31 @@ def configured(rules: AllOf, config: GateConfig) -> AllOf:
     if config.max_crl_delta is None:
         return rules
     return AllOf(*rules.rules, CrlNotHigher())
+
+
+@dataclass(frozen=True)
+class AccuracyGain:
+    """A trainer's held-out accuracy rises by at least its configured delta."""
+
+    def check(self, report: SandboxReport, config: GateConfig) -> Criterion:
+        found = report.evidence
+        if not isinstance(found, Training):
+            return Criterion("held_out_accuracy_delta", "nothing trained", "a training", False)
+        value = f"{found.before:.4f} -> {found.after:.4f} ({found.delta:+.4f})"
+        passed = found.delta >= found.min_delta - 1e-9
+        return Criterion("held_out_accuracy_delta", value, f">= +{found.min_delta}", passed)
+
+
+@dataclass(frozen=True)
+class RefitMatches:
+    """A trainer's diff equals the thresholds refitted on the base branch's labels."""
+
+    def check(self, report: SandboxReport, config: GateConfig) -> Criterion:
+        found = report.evidence
+        if not isinstance(found, Training):
+            return Criterion("matches_refit", "nothing trained", "a training", False)
+        value = "matches" if found.matches else f"differs: {found.difference}"
+        return Criterion("matches_refit", value, "equal to the refit on the base", found.matches)
 
 
 # What every change is judged by, whatever learned it: nothing protected or passing breaks,

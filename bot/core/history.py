@@ -4,6 +4,7 @@ Entry types (each written once per subject commit or pull request):
 - promotion: a merged proposal (commit = the merge commit);
 - rollback: a revert of a promotion (commit = the revert; `reverted` = the promotion's commit);
 - rejection: a learnbot pull request a person closed unmerged;
+- labels: a merged labels pull request (new labeled examples);
 - manual_change: any other change of learned state on the default branch.
 """
 
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 PROMOTION, ROLLBACK, REJECTION, MANUAL = "promotion", "rollback", "rejection", "manual_change"
+LABELS = "labels"
 
 
 @dataclass(frozen=True)

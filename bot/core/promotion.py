@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.core import versions
-from bot.core.history import MANUAL, PROMOTION, REJECTION, ROLLBACK, History
+from bot.core.history import LABELS, MANUAL, PROMOTION, REJECTION, ROLLBACK, History
 from bot.core.scope import is_policy_file, policy_name
 from bot.model.trailers import ProposalTrailers
 
@@ -43,6 +43,8 @@ class Observed:
     forced: tuple[str, ...] = ()  # what a forced merge skipped (from its merge commit)
     # post-merge verification of a promotion: (reasons it is not verified, cases it regressed)
     verification: tuple[tuple[str, ...], tuple[str, ...]] | None = None
+    labels: str | None = None  # a merged labels pull request's import id
+    examples: int = 0
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,8 @@ def decide(
 def _entry(commit: Observed, history: History) -> dict[str, Any] | None:
     if commit.proposal is not None:
         return _promotion(commit, commit.proposal)
+    if commit.labels is not None:
+        return _labels(commit)
     reverted = history.promotion_of(commit.reverts) if commit.reverts else None
     if reverted is not None:
         return _rollback(commit, reverted)
@@ -178,6 +182,22 @@ def _manual(commit: Observed) -> dict[str, Any]:
         "files": list(commit.changed),
         "values": _values(commit),
         "unbumped": unbumped,
+        "pass_rate": commit.pass_rate,
+    }
+
+
+def _labels(commit: Observed) -> dict[str, Any]:
+    """A merged labels pull request: new labeled examples reached the default branch."""
+    return {
+        "type": LABELS,
+        "at": commit.at,
+        "commit": commit.sha,
+        "parent": commit.parent,
+        "pr": commit.pr,
+        "labels": commit.labels,
+        "merged_by": commit.author,
+        "files": list(commit.changed),
+        "examples": commit.examples,
         "pass_rate": commit.pass_rate,
     }
 

@@ -68,6 +68,7 @@ def event_time(event: Mapping[str, Any]) -> int | None:
         (event.get("head_commit") or {}).get("timestamp"),
         (event.get("pull_request") or {}).get("closed_at"),
         (event.get("pull_request") or {}).get("updated_at"),
+        (event.get("comment") or {}).get("created_at"),
     ]
     for stamp in candidates:
         if isinstance(stamp, str) and stamp:

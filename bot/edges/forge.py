@@ -16,7 +16,8 @@ from bot.core import jsonline
 
 OPEN, CLOSED, MERGED = "open", "closed", "merged"
 TITLE_LIMIT = 256  # characters; GitHub answers 422 above this for issue and pull request titles
-_MARKER = re.compile(r"<!-- learnbot:metadata (\{.*?\}) -->", re.DOTALL)
+WRITERS = ("admin", "maintain", "write")
+MARKER = re.compile(r"<!-- learnbot:metadata (\{.*?\}) -->", re.DOTALL)
 
 
 def metadata_marker(metadata: Mapping[str, Any]) -> str:
@@ -27,7 +28,7 @@ def metadata_marker(metadata: Mapping[str, Any]) -> str:
 
 def read_metadata(body: str | None) -> dict[str, Any]:
     """The metadata of a body written by learnbot (empty for anything else)."""
-    found = _MARKER.search(body or "")
+    found = MARKER.search(body or "")
     if not found:
         return {}
     try:
@@ -50,7 +51,7 @@ def mark_superseded(body: str, reason: str) -> str:
     if not metadata:
         return body
     marker = metadata_marker({**metadata, "superseded": reason})
-    return _MARKER.sub(lambda _: marker, body, count=1)
+    return MARKER.sub(lambda _: marker, body, count=1)
 
 
 @dataclass(frozen=True)
@@ -177,6 +178,15 @@ class Forge(Protocol):
 
     def update_issue(self, number: int, *, body: str) -> None:
         """Replace an issue's body."""
+
+    def comment(self, number: int, body: str) -> None:
+        """Comment on an issue or pull request."""
+
+    def comments(self, number: int) -> tuple[str, ...]:
+        """The comments on an issue or pull request, oldest first."""
+
+    def permission(self, login: str) -> str:
+        """A person's permission on the repository: admin, maintain, write, triage, read, none."""
 
     def close(self) -> None:
         """Release connections and hooks."""

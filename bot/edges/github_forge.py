@@ -277,6 +277,27 @@ class GitHubForge:
     def update_issue(self, number: int, *, body: str) -> None:
         self._call(f"edit #{number}", lambda: self._repo.get_issue(number).edit(body=body))
 
+    def comment(self, number: int, body: str) -> None:
+        self._call(
+            f"comment on #{number}", lambda: self._repo.get_issue(number).create_comment(body)
+        )
+
+    def comments(self, number: int) -> tuple[str, ...]:
+        def listed() -> tuple[str, ...]:
+            return tuple(c.body or "" for c in self._repo.get_issue(number).get_comments())
+
+        found: tuple[str, ...] = self._call(f"read the comments of #{number}", listed)
+        return found
+
+    def permission(self, login: str) -> str:
+        try:
+            found = self._call(
+                f"read {login}'s permission", lambda: self._repo.get_collaborator_permission(login)
+            )
+        except NotFound:
+            return "none"
+        return str(found)
+
     def pull_for_commit(self, sha: str) -> PullRequest | None:
         found: Iterator[GhPull] = self._call(
             f"find pull requests of {sha[:12]}",

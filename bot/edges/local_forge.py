@@ -37,7 +37,7 @@ class LocalForge:
             fcntl.flock(lock, fcntl.LOCK_EX)
             data = json.loads(self.path.read_text("utf-8")) if self.path.exists() else {}
             data.setdefault("next", 1)
-            for key in ("pulls", "issues", "checks", "comments", "reviews"):
+            for key in ("pulls", "issues", "checks", "comments", "reviews", "collaborators"):
                 data.setdefault(key, {})
             yield data
             if write:
@@ -206,6 +206,23 @@ class LocalForge:
     def update_issue(self, number: int, *, body: str) -> None:
         with self._records(write=True) as data:
             data["issues"][str(number)]["body"] = body
+
+    def comment(self, number: int, body: str) -> None:
+        with self._records(write=True) as data:
+            data["comments"].setdefault(str(number), []).append(body)
+
+    def comments(self, number: int) -> tuple[str, ...]:
+        with self._records() as data:
+            return tuple(data["comments"].get(str(number), ()))
+
+    def permission(self, login: str) -> str:
+        with self._records() as data:
+            return str(data["collaborators"].get(login, "none"))
+
+    def grant(self, login: str, permission: str) -> None:
+        """Give a person a permission on the local repository (`learnbot collaborator`)."""
+        with self._records(write=True) as data:
+            data["collaborators"][login] = permission
 
     def close(self) -> None:
         """Nothing to release: every record is written as it changes."""

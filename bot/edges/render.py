@@ -53,7 +53,7 @@ def _signed(value: object, digits: int = 3) -> Raw:
     return Raw("-" if value is None else f"{float(value):+.{digits}f}")  # type: ignore[arg-type]
 
 
-def _code(value: object) -> Raw:
+def code(value: object) -> Raw:
     """A code span: shown verbatim, and GitHub processes no Markdown, HTML or mentions in it."""
     text = str(value).replace("`", "'").replace("\r", " ").replace("\n", " ")
     return Raw(f"`{text}`")
@@ -84,7 +84,7 @@ def _environment(dirs: tuple[Path, ...]) -> ImmutableSandboxedEnvironment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    environment.filters.update(fixed=_fixed, signed=_signed, code=_code, label=_label)
+    environment.filters.update(fixed=_fixed, signed=_signed, code=code, label=_label)
     return environment
 
 

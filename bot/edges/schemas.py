@@ -16,7 +16,18 @@ from bot.core.jsonline import MAX_INT
 from bot.edges.yamldoc import Document, pointer_of
 from bot.model import Problem
 
-KINDS = ("policy", "case", "event", "config", "position", "forecast", "run", "rollout")
+KINDS = (
+    "policy",
+    "case",
+    "event",
+    "config",
+    "position",
+    "forecast",
+    "run",
+    "rollout",
+    "label",
+    "evaluation",
+)
 
 
 @cache

@@ -172,6 +172,57 @@ class RolloutLearnerConfig:
 
 
 @dataclass(frozen=True)
+class LabelsLearnerConfig:
+    """001/002's labeled examples and the curator that guards them."""
+
+    enabled: bool = True
+    path: str = "cases/labels"
+    near_duplicate: float = 0.95
+    recent: int = 100
+    diversity_floor: float = 0.1
+    diversity_min_batch: int = 10
+    self_origins: tuple[str, ...] = ("learnbot", "learnbot[bot]", "github-actions[bot]")
+    rejections: str = "learnbot"  # the agent rejected learnbot pull requests are labels of
+
+
+@dataclass(frozen=True)
+class JudgesLearnerConfig:
+    """001/002's judge reliability weights, one policy per agent."""
+
+    enabled: bool = True
+    policies: Mapping[str, str] = field(default_factory=dict)  # agent -> policy name
+    defaults: Mapping[str, float] = field(default_factory=dict)  # judge -> weight
+    half_life_days: float = 7.0
+    window_days: int = 30
+    min_examples: int = 5
+    floor: float = 0.1
+    ceiling: float = 1.0
+
+
+@dataclass(frozen=True)
+class ReviewLearnerConfig:
+    """001/002's uncertainty sampling into one review-queue issue per agent."""
+
+    enabled: bool = True
+    top: int = 20
+    days: int = 7
+    low_confidence: float = 0.6
+    label: str = "learnbot-review"
+
+
+@dataclass(frozen=True)
+class TrainerLearnerConfig:
+    """001/002's trainer: labels -> thresholds, verified on held-out examples."""
+
+    enabled: bool = True
+    min_examples: int = 50
+    folds: int = 5
+    min_accuracy_delta: float = 0.02
+    agents: Mapping[str, Any] = field(default_factory=dict)
+    families: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class LearnersConfig:
     backtest: BacktestLearnerConfig = BacktestLearnerConfig()
     weights: WeightsLearnerConfig = WeightsLearnerConfig()
@@ -179,6 +230,10 @@ class LearnersConfig:
     skills: SkillsLearnerConfig = SkillsLearnerConfig()
     forecasts: ForecastsLearnerConfig = ForecastsLearnerConfig()
     rollout: RolloutLearnerConfig = RolloutLearnerConfig()
+    labels: LabelsLearnerConfig = LabelsLearnerConfig()
+    judges: JudgesLearnerConfig = JudgesLearnerConfig()
+    review: ReviewLearnerConfig = ReviewLearnerConfig()
+    trainer: TrainerLearnerConfig = TrainerLearnerConfig()
     # the learners the file names: they run even before their input files exist (#16)
     configured: tuple[str, ...] = ()
 

@@ -204,7 +204,47 @@ class Consistency:
         return cls(str(data["rule"]), bool(data["matches"]), str(data["difference"]))
 
 
-Evidence = Objective | Consistency
+@dataclass(frozen=True)
+class Training:
+    """A trainer's bundle: held-out accuracy before and after, what it trained on, the refit."""
+
+    before: float
+    after: float
+    delta: float
+    min_delta: float
+    folds: int
+    examples: int
+    label_distribution: Mapping[str, int]
+    sources: Mapping[str, int]
+    feature_importances: Mapping[str, float]
+    matches: bool  # the diff equals the thresholds refitted on the base branch
+    difference: str = ""
+    trade_off: tuple[str, ...] = ()  # unprotected cases a family-wide fix breaks
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Training:
+        return cls(
+            before=float(data["before"]),
+            after=float(data["after"]),
+            delta=float(data["delta"]),
+            min_delta=float(data["min_delta"]),
+            folds=int(data["folds"]),
+            examples=int(data["examples"]),
+            label_distribution={str(k): int(v) for k, v in data["label_distribution"].items()},
+            sources={str(k): int(v) for k, v in data["sources"].items()},
+            feature_importances={str(k): float(v) for k, v in data["feature_importances"].items()},
+            matches=bool(data["matches"]),
+            difference=str(data.get("difference", "")),
+            trade_off=_strings(data.get("trade_off", [])),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        found = asdict(self)
+        found["trade_off"] = list(self.trade_off)
+        return found
+
+
+Evidence = Objective | Consistency | Training
 
 
 @dataclass(frozen=True)
@@ -330,6 +370,8 @@ class SandboxReport:
             data["objective"] = asdict(self.evidence)
         elif isinstance(self.evidence, Consistency):
             data["consistency"] = asdict(self.evidence)
+        elif isinstance(self.evidence, Training):
+            data["training"] = self.evidence.to_dict()
         if self.seeds is not None:
             data["seeds"] = self.seeds.to_dict()
         if self.crl is not None:
@@ -344,6 +386,8 @@ class SandboxReport:
             evidence = Objective.from_dict(data["objective"])
         elif "consistency" in data:
             evidence = Consistency.from_dict(data["consistency"])
+        elif "training" in data:
+            evidence = Training.from_dict(data["training"])
         source = data["source_case"]
         return cls(
             sandbox_run_id=str(data["sandbox_run_id"]),

@@ -9,7 +9,7 @@ from typing import Any
 
 from bot.model.rollout import Rollout
 
-POLICY_KINDS = ("thresholds", "weights", "karma")
+POLICY_KINDS = ("thresholds", "weights", "karma", "judges")
 TRIGGER_KINDS = ("count", "aggregate", "weighted_score")
 AGGREGATE_FNS = ("sum", "mean", "max", "min", "last")
 OPERATORS = (">=", ">", "<=", "<")

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 
+from tests.commands.test_run_scenarios import unlimited
 from tests.harness import World
 
 
 def test_experiments_after_merge_close_and_revert_show_each_outcome(world: World) -> None:
+    unlimited(world)  # room for every learner's pull request, skills among them
     assert world.run().code == 0
     pulls = world.open_pulls()
     wire, stale, skills = (

@@ -17,7 +17,9 @@ def plain(markdown: str) -> str:
 def unlimited(world: World) -> None:
     world.change_main(
         ".github/learnbot.yml",
-        lambda t: t.replace("max_new_per_run: 5", "max_new_per_run: 10"),
+        lambda t: t.replace("max_new_per_run: 5", "max_new_per_run: 20").replace(
+            "max_open: 10", "max_open: 20"
+        ),
         "room for every proposal",
     )
 
@@ -30,6 +32,7 @@ def test_first_run_opens_one_pull_request_per_fixable_failure(world: World) -> N
     assert sorted(pulls) == [
         "learnbot/cv_eth_accumulation",
         "learnbot/it_wire_fraud",
+        "learnbot/judges/inbox_triage_judges",
         "learnbot/karma/producer_karma",
         "learnbot/mo_stale_hype",
         "learnbot/rollout/insights_writer",
@@ -37,6 +40,7 @@ def test_first_run_opens_one_pull_request_per_fixable_failure(world: World) -> N
         "learnbot/te_airdrop_season",
         "learnbot/te_digital_doppelganger",
         "learnbot/te_slow_burn",
+        "learnbot/trainer/inbox_triage",
         "learnbot/weights/conviction_weights",
     ]
     wire = pulls["learnbot/it_wire_fraud"]
@@ -141,9 +145,9 @@ def test_limits_hold_and_the_rest_is_listed_on_the_dashboard(world: World) -> No
     )
     result = world.run()
     assert len(world.open_pulls()) == 2
-    assert result.out.count("held back by the pull request limits") == 8
+    assert result.out.count("held back by the pull request limits") == 10
     (board,) = world.dashboards()
-    assert board["body"].count("held back by the pull request limits") == 8
+    assert board["body"].count("held back by the pull request limits") == 10
 
 
 def test_dashboard_is_created_once_and_edited_only_on_change(world: World) -> None:
@@ -308,9 +312,9 @@ def test_request_cost_of_a_run(world: World) -> None:
         lambda t: t.replace("max_new_per_run: 5", "max_new_per_run: 1"),
         "one at a time",
     )
-    world.run()  # one new pull request, and the dashboard created
+    world.run()  # one new pull request, the dashboard and the review queue created
     operations = [r.operation_id for r in world.fake.requests]
-    assert operations.count("pulls/create") == 1 and operations.count("issues/create") == 1
+    assert operations.count("pulls/create") == 1 and operations.count("issues/create") == 2
     per_pull = [
         op
         for op in operations

@@ -68,7 +68,18 @@ def test_schema_export_writes_every_schema(tmp_path: Path) -> None:
     names = sorted(p.name for p in (tmp_path / "out").iterdir())
     assert names == sorted(
         f"learnbot-{k}.schema.json"
-        for k in ("policy", "case", "event", "config", "position", "forecast", "run", "rollout")
+        for k in (
+            "policy",
+            "case",
+            "event",
+            "config",
+            "position",
+            "forecast",
+            "label",
+            "evaluation",
+            "run",
+            "rollout",
+        )
     )
     assert json.loads((tmp_path / "out/learnbot-case.schema.json").read_text())["title"]
 

@@ -15,6 +15,7 @@ import pytest
 from bot.cli import main
 from bot.core.learners.registry import LEARNERS
 from tests import toy_learner
+from tests.commands.test_run_scenarios import unlimited
 from tests.harness import NOW, World
 
 BRANCH = "learnbot/nudges"
@@ -38,6 +39,7 @@ def nudged(
         "costs are not under test",
     )
     world.change_main("cases/outcomes/nudges.jsonl", lambda _: NUDGE, "ask for a nudge")
+    unlimited(world)  # the example's other learners' pull requests leave it room
     yield world
     world.close_world()
 

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from bot.core.learners import Learner, backtest, forecasts, karma, rollout_learner, skills, weights
+from bot.core.learners import (
+    Learner,
+    backtest,
+    forecasts,
+    judges,
+    karma,
+    rollout_learner,
+    skills,
+    training,
+    weights,
+)
 
 LEARNERS: dict[str, Learner] = {
     "backtest": backtest.LEARNER,
@@ -11,4 +21,6 @@ LEARNERS: dict[str, Learner] = {
     "skills": skills.LEARNER,
     "forecasts": forecasts.LEARNER,
     "rollout": rollout_learner.LEARNER,
+    "judges": judges.LEARNER,
+    "trainer": training.LEARNER,
 }
