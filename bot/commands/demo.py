@@ -29,7 +29,6 @@ from bot.errors import EXIT_PROBLEMS, ConfigError
 STATE = ("policies", "cases", "ledgers")
 CONFIG = ".github/learnbot.yml"
 STEPS = 10
-EXAMPLE_TIME = "2026-01-20T00:00:00Z"
 
 
 def example_source(repo: Path) -> Path:
@@ -71,17 +70,7 @@ def _prepare(source: Path, folder: Path) -> Path:
     _git(work, "config", "user.name", "learnbot demo")
     _git(work, "config", "user.email", "demo@learnbot.invalid")
     _git(work, "add", "-A")
-    # the example state is as of this moment: its outcome, label and evaluation windows hold data
-    _git(
-        work,
-        "commit",
-        "--quiet",
-        "--date",
-        EXAMPLE_TIME,
-        "-m",
-        "Example learned state",
-        env={"GIT_COMMITTER_DATE": EXAMPLE_TIME},
-    )
+    _git(work, "commit", "--quiet", "-m", "Example learned state")
     _git(work, "remote", "add", "origin", str(origin))
     _git(work, "push", "--quiet", "origin", "main")
     _git(work, "remote", "set-head", "origin", "main")
