@@ -14,6 +14,8 @@ from typing import Any, Protocol
 from bot.model import GateConfig
 from bot.model.report import Consistency, Objective, SandboxReport, Training
 
+_AT_MAXIMUM = 1e-6  # rounding of the reported objective
+
 
 @dataclass(frozen=True)
 class Criterion:
@@ -183,7 +185,10 @@ class Stable:
 
 @dataclass(frozen=True)
 class ObjectiveImproves:
-    """The learner's objective must improve (a revert to preset defaults only reports it)."""
+    """The learner's objective must improve (a revert to preset defaults only reports it).
+
+    An objective already at its maximum cannot rise: there it must only not fall (003).
+    """
 
     def check(self, report: SandboxReport, config: GateConfig) -> Criterion:
         found = report.evidence
@@ -194,6 +199,10 @@ class ObjectiveImproves:
             return Criterion(
                 "objective_delta", found.delta, "reported, not required (revert to defaults)", True
             )
+        top = found.maximum
+        if top is not None and found.before >= top - _AT_MAXIMUM:
+            limit_ = f">= 0 (already at its maximum {top})"
+            return Criterion("objective_delta", found.delta, limit_, found.delta >= 0)
         return Criterion("objective_delta", found.delta, f"> {limit}", found.delta > limit)
 
 

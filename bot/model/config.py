@@ -103,8 +103,9 @@ class WeightsLearnerConfig:
     cadence_days: int = 7
     window_days: int = 30
     min_observations: int = 20
+    min_pairs: int = 10
     max_delta: float = 0.02
-    scale: float = 0.1
+    flat_band: float = 0.01
     floor: float = 0.05
     ceiling: float = 0.40
     observe_days: int = 30
@@ -120,6 +121,7 @@ class KarmaLearnerConfig:
     policy: str = "producer_karma"
     outcomes: str = "cases/outcomes/positions.jsonl"
     alpha: float = 0.05
+    flat_band: float = 0.01
 
 
 @dataclass(frozen=True)

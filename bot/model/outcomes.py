@@ -27,9 +27,10 @@ class Position:
             return "/closed_at", f"{self.id}: closed before it opened"
         return None
 
-    @property
-    def sign(self) -> int:
-        """+1 for a gain, -1 for a loss, 0 for flat."""
+    def outcome(self, flat_band: float) -> int:
+        """+1 for a gain, -1 for a loss, 0 when |pnl| < `flat_band` (flat: neither, 003)."""
+        if abs(self.pnl) < flat_band:
+            return 0
         return (self.pnl > 0) - (self.pnl < 0)
 
     @classmethod

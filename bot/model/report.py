@@ -166,6 +166,7 @@ class Objective:
     hit_rate_after: float
     observations: int
     required: bool = True
+    maximum: float | None = None  # the best the objective can be (a correlation: 1)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Objective:
@@ -178,6 +179,7 @@ class Objective:
             hit_rate_after=float(data.get("hit_rate_after", 0.0)),
             observations=int(data.get("observations", 0)),
             required=bool(data.get("required", True)),
+            maximum=None if data.get("maximum") is None else float(data["maximum"]),
         )
 
 

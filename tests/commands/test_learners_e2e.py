@@ -22,8 +22,8 @@ def test_weights_pull_request_is_opened_checked_merged_ledgered_and_rolled_back(
     body = plain(pull["body"])
     assert "| domain | old | new | delta | why |" in body
     assert (
-        "| onchain | 0.2500 | 0.2673 | +0.0173 | correlation +0.439 over 28 positions "
-        "-&gt; +0.0173 |" in body
+        "| onchain | 0.2500 | 0.2582 | +0.0082 | correlation +0.439 over 28 positions "
+        "-&gt; +0.0082 |" in body
     )
     assert (
         "`objective_delta`" in pull["body"]
@@ -40,7 +40,7 @@ def test_weights_pull_request_is_opened_checked_merged_ledgered_and_rolled_back(
         "weights",
         "weights/conviction_weights",
     )
-    assert promotion["values"]["conviction_weights.onchain"] == {"from": 0.25, "to": 0.2673}
+    assert promotion["values"]["conviction_weights.onchain"] == {"from": 0.25, "to": 0.2582}
     assert promotion["versions"] == {"conviction_weights": {"from": 1, "to": 2}}
     world.revert(merge)
     world.learnbot("promote")

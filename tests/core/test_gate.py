@@ -256,3 +256,18 @@ def test_gate_crl_rule_only_when_configured_and_a_missing_term_fails_it() -> Non
     assert reason == "crl_delta: cannot compute: missing grounding (needs <= 0)"
     (reason,) = rules.check(GOOD, config).reasons
     assert reason == "crl_delta: cannot compute: no composite run loss measured (needs <= 0)"
+
+
+def test_objective_at_its_maximum_needs_only_to_hold() -> None:
+    cases = [
+        (1.0, 0.0, 1.0, True),  # at its maximum, holds: accepted
+        (1.0, -0.1, 1.0, False),  # at its maximum, falls
+        (1.0, 0.0, 0.9, False),  # holds, but the hit rate falls
+        (0.5, 0.0, 1.0, False),  # below its maximum, it must rise
+        (0.5, 0.1, 1.0, True),
+    ]
+    for before, delta, hit_after, allowed in cases:
+        found = Objective("corr", before, before + delta, delta, 1.0, hit_after, 20, maximum=1.0)
+        report = SandboxReport.from_dict({**GOOD_DATA, "objective": {**found.__dict__}})
+        verdict = LEARNERS["weights"].rules().check(report, GateConfig())
+        assert verdict.allowed is allowed, (before, delta, hit_after)

@@ -26,13 +26,26 @@ def test_karma_folds_only_new_positions_in_closing_order() -> None:
     ]
     later = pos(9, 1.0, ("a", "b"))  # closed after the clock: not folded in yet
     found = karma.update(
-        {"a": 0.0, "b": 0.2}, [*seen, later], since=1 * DAY, until=4 * DAY, alpha=0.05
+        {"a": 0.0, "b": 0.2},
+        [*seen, later],
+        since=1 * DAY,
+        until=4 * DAY,
+        alpha=0.05,
+        flat_band=0.01,
     )
     # p0 closed before `since`: left out. In closing order p1 (+1: a, ghost), p2 (-1: a, b),
     # p3 (0: b). a: 0 -> 0.05 -> 0.05 * 0.95 - 0.05 = -0.0025;
     # b: 0.2 -> 0.19 - 0.05 = 0.14 -> 0.14 * 0.95 = 0.133
     assert found.values == {"a": pytest.approx(-0.0025), "b": pytest.approx(0.133)}
     assert found.folded == 3 and found.as_of == 4 * DAY and found.unknown == ("ghost",)
+
+
+def test_karma_counts_a_pnl_inside_the_flat_band_as_zero() -> None:
+    flat = Position("p", 0, DAY, 0.005, {}, "bull", ("a",))
+    found = karma.update({"a": 0.2}, [flat], since=None, until=DAY, alpha=0.05, flat_band=0.01)
+    assert found.values == {"a": pytest.approx(0.19)}  # 0.2 x 0.95 + 0 x 0.05, not a win
+    wide = karma.update({"a": 0.2}, [flat], since=None, until=DAY, alpha=0.05, flat_band=0.001)
+    assert wide.values == {"a": pytest.approx(0.24)}
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ from bot.model import Position, WeightsLearnerConfig
 
 DAY = 86400
 T0 = 1_750_000_000
-CONFIG = WeightsLearnerConfig(min_observations=4, window_days=30, max_delta=0.02, scale=0.1)
+CONFIG = WeightsLearnerConfig(min_observations=4, min_pairs=4, window_days=30, max_delta=0.02)
 START = {"technical": 0.30, "onchain": 0.25, "sentiment": 0.25, "macro": 0.20}
 
 
@@ -44,7 +44,7 @@ def test_correlation_delta_clamp_renormalise_by_hand() -> None:
         START, [*positions(now), position(9, 1, {}, T0)], now=now, step=0.0001, config=CONFIG
     )
     assert isinstance(found, learner.Adjustment)
-    # r = +1, -1, 0, 0 (macro does not vary) -> delta = clamp(r * 0.1, +-0.02) = +0.02, -0.02, 0, 0
+    # r = +1, -1, 0, 0 (macro does not vary) -> delta = clamp(r * 0.02) = +0.02, -0.02, 0, 0
     assert found.new == {"macro": 0.2, "onchain": 0.23, "sentiment": 0.25, "technical": 0.32}
     assert found.reasons["technical"] == "correlation +1.000 over 4 positions -> +0.0200"
     assert found.reasons["macro"] == "correlation +0.000 over 4 positions -> +0.0000"
@@ -144,9 +144,9 @@ def test_observing_and_too_few_observations_propose_nothing() -> None:
 
 def test_objective_hit_rate_and_correlation() -> None:
     now = T0 + 100 * DAY
-    hit_rate, corr = learner.objective({"technical": 1.0}, positions(now))
+    hit_rate, corr = learner.objective({"technical": 1.0}, positions(now), flat_band=0.01)
     assert (hit_rate, corr) == (1.0, pytest.approx(1.0))
-    assert learner.objective({"onchain": 1.0}, positions(now))[0] == 0.0
+    assert learner.objective({"onchain": 1.0}, positions(now), flat_band=0.01)[0] == 0.0
 
 
 def cycle(
@@ -167,13 +167,69 @@ def cycle(
 def test_overfitting_revert_after_exactly_three_degrading_cycles_not_two() -> None:
     history = [cycle(T0 + k * 10 * DAY, good=False) for k in range(3)]
     flags = learner.degraded(
-        [h[1] for h in history], [p for h in history for p in h[0]], window_days=30
+        [h[1] for h in history], [p for h in history for p in h[0]], window_days=30, flat_band=0.01
     )
     assert flags == [True, True, True]
     assert learner.should_revert(flags, 3)
     assert not learner.should_revert(flags[:2], 3)
     mixed = [cycle(T0, good=True), *[cycle(T0 + k * 10 * DAY, good=False) for k in (1, 2)]]
     flags = learner.degraded(
-        [h[1] for h in mixed], [p for h in mixed for p in h[0]], window_days=30
+        [h[1] for h in mixed], [p for h in mixed for p in h[0]], window_days=30, flat_band=0.01
     )
     assert flags == [False, True, True] and not learner.should_revert(flags, 3)
+
+
+def evidence(now: int, outcomes: list[float], scores: list[float]) -> list[Position]:
+    return [
+        Position(f"e{i}", now - (i + 2) * DAY, now - (i + 1) * DAY, pnl, {"technical": s}, "", ())
+        for i, (pnl, s) in enumerate(zip(outcomes, scores, strict=True))
+    ] + [position(99, 1, {}, T0)]
+
+
+def test_the_step_is_proportional_to_the_correlation_up_to_the_cap() -> None:
+    # r = 0.5 -> clamp(0.5 x 0.02) = 0.01: half the cap, not saturated at it
+    assert learner.delta(0.5, max_delta=0.02) == pytest.approx(0.01)
+    assert learner.delta(0.2, max_delta=0.02) == pytest.approx(0.004)
+    assert learner.delta(-1.0, max_delta=0.02) == pytest.approx(-0.02)
+
+
+def test_a_domain_with_fewer_pairs_than_min_pairs_does_not_move() -> None:
+    now = T0 + 100 * DAY
+    config = WeightsLearnerConfig(min_observations=4, min_pairs=10, window_days=30)
+    signs = [1.0, -1.0] * 6
+    rows = [
+        Position(f"e{i}", now - (i + 2) * DAY, now - (i + 1) * DAY, sign, scores, "", ())
+        for i, sign in enumerate(signs)
+        # technical on all twelve closes, onchain (perfectly right too) on six of them only
+        for scores in [{"technical": sign, **({"onchain": sign} if i < 6 else {})}]
+    ]
+    found = learner.adjust(
+        START, [*rows, position(99, 1, {}, T0)], now=now, step=0.0001, config=config
+    )
+    assert isinstance(found, learner.Adjustment)
+    assert found.reasons["onchain"].startswith("6 pairs, 10 needed for a correlation: no step")
+    assert found.reasons["technical"].startswith("correlation +1.000 over 12 positions")
+    few = learner.adjust(
+        START, [*rows[:6], position(99, 1, {}, T0)], now=now, step=0.0001, config=config
+    )
+    assert few == (
+        "too few pairs for a correlation "
+        "(macro 0, onchain 6, sentiment 0, technical 6; 10 needed per domain)"
+    )
+
+
+def test_flat_outcomes_are_neither_win_nor_loss() -> None:
+    assert [Position("p", 0, 1, pnl).outcome(0.01) for pnl in (0.005, -0.009, 0.01, -0.2)] == [
+        0,
+        0,
+        1,
+        -1,
+    ]
+    now = T0 + 100 * DAY
+    # the flat 0.005 closes carry a score of -1: counted as wins they would break the correlation
+    found = learner.correlations(
+        evidence(now, [1.0, -1.0, 0.005, 0.005], [1.0, -1.0, -1.0, -1.0]),
+        ["technical"],
+        flat_band=0.01,
+    )
+    assert found["technical"] == (pytest.approx(1.0), 2)

@@ -2,7 +2,7 @@
 
 For every position closed after the karma file's `as_of`, in closing order, each producer
 listed on it gets `karma = karma * (1 - alpha) + outcome * alpha`, outcome = the sign of
-the realised result (+1, -1, or 0 when flat).
+the realised result (+1, -1, or 0 when flat: |pnl| below `flat_band`, 003).
 """
 
 from __future__ import annotations
@@ -51,6 +51,7 @@ def update(
     since: int | None,
     until: int,
     alpha: float,
+    flat_band: float,
 ) -> KarmaUpdate:
     """Fold every position closed in (since, until] into the karma of its producers."""
     fresh = sorted(
@@ -64,7 +65,7 @@ def update(
             if producer not in values:
                 unknown.add(producer)
                 continue
-            values[producer] = ema(values[producer], [position.sign], alpha)
+            values[producer] = ema(values[producer], [position.outcome(flat_band)], alpha)
     last = fresh[-1].closed_at if fresh else (since or 0)
     return KarmaUpdate(
         {k: round(v, 6) for k, v in values.items()}, last, len(fresh), tuple(sorted(unknown))
@@ -152,6 +153,7 @@ def _changes(context: Context) -> tuple[Policy, tuple[Change, ...], KarmaUpdate]
         since=parse_time(policy.as_of) if policy.as_of else None,
         until=context.at,
         alpha=config.alpha,
+        flat_band=config.flat_band,
     )
     if folded.folded == 0:
         return "no outcomes closed since the last update"

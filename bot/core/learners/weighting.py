@@ -3,8 +3,11 @@
 1. Cold start, from the first outcome: observe only for `observe_days`; half the maximum
    delta until `warm_days`; the full maximum after.
 2. Positions closed in the last `window_days`; fewer than `min_observations`: no change.
-3. Per domain, the Pearson correlation between its score at entry and the outcome sign.
-4. delta = clamp(correlation * scale, -max_delta, +max_delta); w = clamp(w + delta, floor, ceiling).
+   An outcome is the sign of the result; |pnl| < `flat_band` is flat (neither).
+3. Per domain, the Pearson correlation between its score at entry and the outcome sign, over
+   the non-flat positions that carry the domain; fewer than `min_pairs`: the domain stays.
+4. delta = clamp(correlation * max_delta); w = clamp(w + delta, floor, ceiling): the step is
+   proportional to the evidence up to the cap (003).
 5. Renormalise to sum 1 while keeping floor and ceiling (see `renormalize`).
 6. Round to the parameters' step grid so the sum stays exactly 1 (see `on_grid`).
 Overfitting protection: when each of the last `degrade_cycles` promoted adjustments did
@@ -62,19 +65,23 @@ def correlation(x: Sequence[float], y: Sequence[float]) -> float:
 
 
 def correlations(
-    positions: Sequence[Position], domains: Sequence[str]
+    positions: Sequence[Position], domains: Sequence[str], *, flat_band: float
 ) -> dict[str, tuple[float, int]]:
-    """(correlation with the outcome sign, observations) per domain."""
+    """(correlation with the outcome sign, pairs) per domain; flat outcomes are not pairs."""
     found = {}
     for domain in domains:
-        pairs = [(p.scores[domain], float(p.sign)) for p in positions if domain in p.scores]
+        pairs = [
+            (p.scores[domain], float(p.outcome(flat_band)))
+            for p in positions
+            if domain in p.scores and p.outcome(flat_band) != 0
+        ]
         found[domain] = (correlation([s for s, _ in pairs], [o for _, o in pairs]), len(pairs))
     return found
 
 
-def delta(value: float, *, scale: float, max_delta: float) -> float:
-    """A correlation translated into a bounded step."""
-    return _clamp(value * scale, -max_delta, max_delta)
+def delta(value: float, *, max_delta: float) -> float:
+    """A correlation translated into a step: clamp(correlation x max_delta)."""
+    return _clamp(value * max_delta, -max_delta, max_delta)
 
 
 def _clamp(value: float, low: float, high: float) -> float:
@@ -160,8 +167,14 @@ def adjust(
     if len(recent) < config.min_observations:
         needed = config.min_observations
         return f"{len(recent)} positions in the last {config.window_days} days, {needed} needed"
-    found = correlations(recent, sorted(weights))
-    steps = {d: delta(found[d][0], scale=config.scale, max_delta=current.max_delta) for d in found}
+    found = correlations(recent, sorted(weights), flat_band=config.flat_band)
+    if all(n < config.min_pairs for _, n in found.values()):
+        counts = ", ".join(f"{d} {n}" for d, (_, n) in found.items())
+        return f"too few pairs for a correlation ({counts}; {config.min_pairs} needed per domain)"
+    steps = {
+        d: delta(r, max_delta=current.max_delta) if n >= config.min_pairs else 0.0
+        for d, (r, n) in found.items()
+    }
     moved = {d: _clamp(w + steps[d], config.floor, config.ceiling) for d, w in weights.items()}
     new = on_grid(
         renormalize(moved, floor=config.floor, ceiling=config.ceiling),
@@ -169,29 +182,35 @@ def adjust(
         floor=config.floor,
         ceiling=config.ceiling,
     )
-    reasons = {
-        d: f"correlation {found[d][0]:+.3f} over {found[d][1]} positions -> {new[d] - weights[d]:+.4f}"  # noqa: E501
-        for d in sorted(weights)
-    }
+    reasons = {d: _reason(*found[d], new[d] - weights[d], config) for d in sorted(weights)}
     return Adjustment(dict(weights), new, reasons, current, len(recent))
+
+
+def _reason(r: float, pairs: int, moved: float, config: WeightsLearnerConfig) -> str:
+    if pairs < config.min_pairs:
+        return (
+            f"{pairs} pairs, {config.min_pairs} needed for a correlation: no step -> {moved:+.4f}"
+        )
+    return f"correlation {r:+.3f} over {pairs} positions -> {moved:+.4f}"
 
 
 def conviction(weights: Mapping[str, float], position: Position) -> float:
     return sum(w * position.scores.get(d, 0.0) for d, w in weights.items())
 
 
-def objective(weights: Mapping[str, float], positions: Sequence[Position]) -> tuple[float, float]:
-    """(hit rate of the weighted conviction's sign, its correlation with the outcome sign)."""
-    if not positions:
+def objective(
+    weights: Mapping[str, float], positions: Sequence[Position], *, flat_band: float
+) -> tuple[float, float]:
+    """(hit rate of the weighted conviction's sign, its correlation with the outcome sign).
+
+    Both over the positions that are not flat.
+    """
+    decided = [(p, p.outcome(flat_band)) for p in positions if p.outcome(flat_band) != 0]
+    if not decided:
         return 0.0, 0.0
-    values = [conviction(weights, p) for p in positions]
-    hits = sum(
-        (v > 0) == (p.sign > 0) for v, p in zip(values, positions, strict=True) if p.sign != 0
-    )
-    decided = sum(1 for p in positions if p.sign != 0)
-    return (hits / decided if decided else 0.0), correlation(
-        values, [float(p.sign) for p in positions]
-    )
+    values = [conviction(weights, p) for p, _ in decided]
+    hits = sum((v > 0) == (o > 0) for v, (_, o) in zip(values, decided, strict=True))
+    return hits / len(decided), correlation(values, [float(o) for _, o in decided])
 
 
 def degraded(
@@ -199,6 +218,7 @@ def degraded(
     positions: Sequence[Position],
     *,
     window_days: int,
+    flat_band: float,
 ) -> list[bool]:
     """For each promoted adjustment (time, before, after): did it do worse on what came next?
 
@@ -211,7 +231,8 @@ def degraded(
             adjustments[index + 1][0] if index + 1 < len(adjustments) else at + window_days * _DAY
         )
         later = [p for p in positions if at <= p.closed_at < min(until, at + window_days * _DAY)]
-        found.append(bool(later) and objective(after, later)[1] < objective(before, later)[1])
+        score = (objective(w, later, flat_band=flat_band)[1] for w in (after, before))
+        found.append(bool(later) and next(score) < next(score))
     return found
 
 

@@ -149,7 +149,9 @@ def _plan(
     """(new weights, proposal type, why each moved), or why nothing changes."""
     config = context.config.learners.weights
     step = min(p.step for p in policy.parameters.values())
-    flags = arithmetic.degraded(promoted, positions, window_days=config.window_days)
+    flags = arithmetic.degraded(
+        promoted, positions, window_days=config.window_days, flat_band=config.flat_band
+    )
     if arithmetic.should_revert(flags, config.degrade_cycles) and policy.defaults:
         defaults = arithmetic.on_grid(
             dict(policy.defaults), step=step, floor=config.floor, ceiling=config.ceiling
@@ -194,8 +196,9 @@ def objective(policy: Policy, positions: Sequence[Position], context: Context) -
                 and isinstance(change.new, (int, float))
             ):
                 after[name] = float(change.new)
-        hit_before, corr_before = arithmetic.objective(before, recent)
-        hit_after, corr_after = arithmetic.objective(after, recent)
+        band = config.flat_band
+        hit_before, corr_before = arithmetic.objective(before, recent, flat_band=band)
+        hit_after, corr_after = arithmetic.objective(after, recent, flat_band=band)
         defaults = policy.defaults
         is_revert = bool(defaults) and all(abs(after[d] - v) < 1e-9 for d, v in defaults.items())
         return Objective(
@@ -207,6 +210,7 @@ def objective(policy: Policy, positions: Sequence[Position], context: Context) -
             hit_rate_after=round(hit_after, 6),
             observations=len(recent),
             required=not is_revert,
+            maximum=1.0,
         )
 
     return measure
