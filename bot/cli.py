@@ -162,7 +162,9 @@ def _state_commands(command: Command) -> None:
 
 
 def _evaluation_commands(command: Command) -> None:
-    backtest = command("backtest", "evaluate every case: HIT, MISS or ABSTAIN with the evidence")
+    backtest = command(
+        "backtest", "evaluate every case: HIT, MISS, ABSTAIN or UNKNOWN with the evidence"
+    )
     backtest.add_argument("--rev", metavar="REV", help="read the state from this git revision")
     _add_json_option(backtest)
     _add_now_option(backtest)

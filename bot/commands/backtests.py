@@ -12,7 +12,7 @@ from bot.commands.output import print_json, status, table
 from bot.config import Settings
 from bot.core import backtest
 from bot.core.conditions import Measured
-from bot.core.evaluate import ERROR, Result
+from bot.core.evaluate import ERROR, UNKNOWN, Result
 from bot.edges import actions
 from bot.errors import EXIT_INVALID, EXIT_OK, EXIT_PROBLEMS
 
@@ -72,6 +72,8 @@ def _evidence(result: Result) -> str:
     parts = [_measured(m) for m in result.triggers]
     parts += [f"falsifier {_measured(m)}" for m in result.falsifiers if m.met]
     parts += list(result.abstain_reasons)
+    if result.missing:
+        parts.append(f"missing: {result.missing}")
     return "; ".join(parts)
 
 
@@ -83,7 +85,7 @@ def _measured(measured: Measured) -> str:
 
 def summary_line(evaluated: Evaluated) -> str:
     summary = backtest.summarize(evaluated.results)
-    counts = ", ".join(f"{n} {s}" for s, n in summary.counts.items())
+    counts = ", ".join(f"{n} {s}" for s, n in summary.counts.items() if n or s != UNKNOWN)
     return (
         f"{summary.total} cases at {evaluated.revision[:12]}: {counts}; "
         f"{summary.failures} failures; pass rate {summary.pass_rate:.3f}"

@@ -64,6 +64,9 @@ def render_dashboard(
         "at": at,
         "default_branch": render.Raw(re.sub(r"[^A-Za-z0-9._/-]", "", workspace.default)),
         "summary": summary.as_dict(),
+        "unknown": [
+            {"case": r.case_id, "missing": r.missing} for r in evaluated.results if r.missing
+        ],
         "trend": trend,
         "trend_labels": [
             render.Raw(re.sub(r"[^0-9: -]", "", label))  # inside a code block: no escaping

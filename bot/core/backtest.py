@@ -14,6 +14,7 @@ from bot.core.evaluate import (
     LOW,
     MED,
     MISS,
+    UNKNOWN,
     Evaluator,
     Result,
     Seeded,
@@ -23,7 +24,7 @@ from bot.core.params import Params
 from bot.core.snapshot import Snapshot
 from bot.model import Case
 
-STATUSES = (HIT, MISS, ABSTAIN, ERROR)
+STATUSES = (HIT, MISS, ABSTAIN, ERROR, UNKNOWN)
 CONFIDENCES = (HIGH, MED, LOW)
 
 
@@ -44,6 +45,7 @@ class Summary:
             "miss": self.counts[MISS],
             "abstain": self.counts[ABSTAIN],
             "error": self.counts[ERROR],
+            "unknown": self.counts[UNKNOWN],
             "failures": self.failures,
             "pass_rate": self.pass_rate,
             "avg_score": self.avg_score,
@@ -91,16 +93,19 @@ def stochastic(case_ids: Iterable[str], evaluators: Mapping[str, Evaluator]) -> 
 
 
 def summarize(results: Iterable[Result]) -> Summary:
-    """Counts by status, failures (MISS, or ABSTAIN with HIGH confidence), pass rate, mean score."""
+    """Counts by status, failures (MISS, or ABSTAIN with HIGH confidence), pass rate, mean score.
+
+    Rates are over the cases that could be evaluated: an UNKNOWN case neither passes nor fails.
+    """
     listed = list(results)
     counts = {status: sum(r.status == status for r in listed) for status in STATUSES}
-    total = len(listed)
+    known = [r for r in listed if r.status != UNKNOWN]
     return Summary(
-        total=total,
+        total=len(listed),
         counts=counts,
         failures=sum(r.failed for r in listed),
-        pass_rate=round(counts[HIT] / total, 6) if total else 0.0,
-        avg_score=round(sum(r.score for r in listed) / total, 6) if total else 0.0,
+        pass_rate=round(counts[HIT] / len(known), 6) if known else 0.0,
+        avg_score=round(sum(r.score for r in known) / len(known), 6) if known else 0.0,
     )
 
 

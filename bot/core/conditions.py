@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -114,7 +114,7 @@ def _select(
         return snapshot.mask(match, window.lo, window.hi)
     names = (match.term, *aliases)
     codes = np.array([snapshot.terms.get(n, UNKNOWN) for n in names], dtype=np.int32)
-    rest = snapshot.mask(type(match)(kind=match.kind, source=match.source), window.lo, window.hi)
+    rest = snapshot.mask(replace(match, term=None), window.lo, window.hi)
     return rest & np.isin(snapshot.term[window.lo : window.hi], codes)
 
 

@@ -4,6 +4,9 @@ Rules (also in the README):
 - window: events with end - days <= ts < end;
 - signals: events in the window matching the case's `signals` filter, after operators
   (an active `exclude_synthetic` drops synthetic events first);
+- UNKNOWN when the snapshot does not cover the window (no event at all, or the first one after
+  the window ends): nothing can be said, so it is not a failure (000's missing-ledgers
+  guardrail). Events only before the window are coverage: the window was quiet;
 - ABSTAIN when signals < min_signals or an integrity limit is exceeded;
 - the case *fires* when every trigger is met and no falsifier is; HIT when that is what
   the case expects (`expect: fire` or `quiet`), MISS otherwise;
@@ -11,7 +14,8 @@ Rules (also in the README):
   unmet falsifiers); for `quiet`, 1 when it stayed quiet; ABSTAIN and ERROR score 0;
 - confidence from the decisive relative margin |value - threshold| / |threshold|:
   >= 0.25 HIGH, >= 0.10 MED, else LOW. Decisive: the smallest margin when the case fires
-  (its weakest link), the largest blocking margin when it does not.
+  (its weakest link), the largest blocking margin when it does not. A decisive condition that
+  measured nothing (no value, or no event selected) makes it LOW: nothing to be sure of.
 """
 
 from __future__ import annotations
@@ -25,9 +29,9 @@ import numpy as np
 from bot.core.conditions import Measured, Window, measure
 from bot.core.params import Params
 from bot.core.snapshot import Snapshot
-from bot.model import Case
+from bot.model import Case, format_time
 
-HIT, MISS, ABSTAIN, ERROR = "HIT", "MISS", "ABSTAIN", "ERROR"
+HIT, MISS, ABSTAIN, ERROR, UNKNOWN = "HIT", "MISS", "ABSTAIN", "ERROR", "UNKNOWN"
 HIGH, MED, LOW = "HIGH", "MED", "LOW"
 HIGH_MARGIN, MED_MARGIN = 0.25, 0.10
 _DAY = 86400
@@ -65,6 +69,7 @@ class Result:
     abstain_reasons: tuple[str, ...] = ()
     window: tuple[int, int] = (0, 0)
     error: str | None = None
+    missing: str = ""  # UNKNOWN: what the snapshot lacks
 
     @property
     def passed(self) -> bool:
@@ -98,12 +103,17 @@ class Result:
             "abstain_reasons": list(self.abstain_reasons),
             "window": {"start": self.window[0], "end": self.window[1]},
             "error": self.error,
+            "missing": self.missing,
         }
 
 
 def evaluate(case: Case, params: Params, snapshot: Snapshot) -> Result:
     """The built-in evaluator (custom ones share this signature)."""
     window = _window(case, params, snapshot)
+    missing = uncovered(snapshot, window.start, window.end)
+    if missing:
+        span = (window.start, window.end)
+        return Result(case.id, UNKNOWN, 0.0, LOW, expect=case.expect, window=span, missing=missing)
     raw_signals = snapshot.mask(case.signals, window.lo, window.hi)
     signal_mask = window.keep & raw_signals
     signals = int(signal_mask.sum())
@@ -143,6 +153,19 @@ def _window(case: Case, params: Params, snapshot: Snapshot) -> Window:
     return Window(lo, hi, start, case.window_end, keep)
 
 
+def uncovered(snapshot: Snapshot, start: int, end: int) -> str:
+    """What the snapshot lacks to cover [start, end) ('' when it covers it)."""
+    if not len(snapshot):
+        return f"no events in the snapshot {snapshot.path}"
+    first = int(snapshot.ts[0])
+    if first < end:
+        return ""
+    return (
+        f"the snapshot {snapshot.path} starts at {format_time(first)}, after the window "
+        f"{format_time(start)} to {format_time(end)}"
+    )
+
+
 def _abstain_reasons(case: Case, signals: int, share: float) -> tuple[str, ...]:
     reasons = []
     if signals < case.min_signals:
@@ -170,12 +193,13 @@ def confidence(
     if not conditions:
         return LOW
     if fired:
+        deciding = conditions
         decisive = min(m.margin for m in conditions)
     else:
-        blocking = [m.margin for m in triggers if not m.met] + [
-            m.margin for m in falsifiers if m.met
-        ]
-        decisive = max(blocking)
+        deciding = (*[m for m in triggers if not m.met], *[m for m in falsifiers if m.met])
+        decisive = max(m.margin for m in deciding)
+    if any(m.value is None or m.matched == 0 for m in deciding):
+        return LOW
     if decisive >= HIGH_MARGIN:
         return HIGH
     return MED if decisive >= MED_MARGIN else LOW

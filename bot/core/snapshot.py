@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,7 +16,7 @@ from bot.model import Match, Problem
 
 NO_CODE = -1  # the event has no term / source
 UNKNOWN = -2  # a match names a value no event has: it matches nothing
-_EVENT_KEYS = frozenset({"ts", "kind", "term", "source", "synthetic", "values"})
+_EVENT_KEYS = frozenset({"ts", "kind", "term", "source", "synthetic", "text", "values"})
 _EPOCHS = (-62_135_596_800, 253_402_300_799)  # 0001-01-01 .. 9999-12-31T23:59:59Z, as strings
 Invalid = tuple[str, str]  # (JSON pointer, why): one invalid event line
 
@@ -35,6 +36,8 @@ class Snapshot:
     kinds: Mapping[str, int] = field(default_factory=dict)
     terms: Mapping[str, int] = field(default_factory=dict)
     sources: Mapping[str, int] = field(default_factory=dict)
+    text: tuple[str, ...] = ()  # free text per event ("" for none), in `ts` order
+    _phrases: dict[str, npt.NDArray[np.bool_]] = field(default_factory=dict, repr=False)
 
     def __len__(self) -> int:
         return int(self.ts.shape[0])
@@ -55,7 +58,23 @@ class Snapshot:
         ):
             if wanted is not None:
                 selected &= column[lo:hi] == vocab.get(wanted, UNKNOWN)
+        if match.text_contains is not None:
+            selected &= self.contains(match.text_contains)[lo:hi]
         return selected
+
+    def contains(self, phrase: str) -> npt.NDArray[np.bool_]:
+        """Events whose text holds `phrase`, case-insensitively, on word boundaries.
+
+        Computed once per phrase and snapshot: replays ask the same question many times.
+        """
+        found = self._phrases.get(phrase)
+        if found is None:
+            words = r"\s+".join(re.escape(word) for word in phrase.split())
+            pattern = re.compile(rf"(?<!\w){words}(?!\w)", re.IGNORECASE)
+            texts = self.text or ("",) * len(self)
+            found = np.fromiter((bool(pattern.search(t)) for t in texts), np.bool_, len(self))
+            self._phrases[phrase] = found
+        return found
 
     def column(self, name: str) -> npt.NDArray[np.float64]:
         """An event value column; NaN where an event lacks it (all NaN if no event has it)."""
@@ -86,6 +105,7 @@ class _Columns:
         self.term: list[str | None] = []
         self.source: list[str | None] = []
         self.synthetic: list[bool] = []
+        self.text: list[str] = []
         self.values: dict[str, tuple[list[int], list[float]]] = {}
 
     def add(self, row: Any) -> Invalid | None:
@@ -101,6 +121,7 @@ class _Columns:
         self.term.append(row.get("term"))
         self.source.append(row.get("source"))
         self.synthetic.append(row.get("synthetic", False))
+        self.text.append(row.get("text", ""))
         for name, value in row.get("values", {}).items():  # checked: an object when present
             indexes, numbers = self.values.setdefault(name, ([], []))
             indexes.append(index)
@@ -129,6 +150,7 @@ class _Columns:
             source=source[order],
             synthetic=np.array(self.synthetic, dtype=np.bool_)[order],
             values=values,
+            text=tuple(self.text[i] for i in order),
             kinds=kinds,
             terms=terms,
             sources=sources,
@@ -143,7 +165,7 @@ def _check_fields(row: dict[str, Any]) -> Invalid | None:
         return invalid
     if type(row.get("kind")) is not str:
         return "/kind", "required, a string"
-    for key in ("term", "source"):
+    for key in ("term", "source", "text"):
         if key in row and type(row[key]) is not str:
             return f"/{key}", "must be a string"
     if "synthetic" in row and type(row["synthetic"]) is not bool:

@@ -136,16 +136,26 @@ class Policy:
 
 @dataclass(frozen=True)
 class Match:
-    """Which events a condition looks at; None matches anything."""
+    """Which events a condition looks at; None matches anything.
+
+    `text_contains`: a phrase found in the event's free text, case-insensitively and on word
+    boundaries (000's free-text terms).
+    """
 
     kind: str | None = None
     term: str | None = None
     source: str | None = None
+    text_contains: str | None = None
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any] | None) -> Match:
         data = data or {}
-        return cls(kind=data.get("kind"), term=data.get("term"), source=data.get("source"))
+        return cls(
+            kind=data.get("kind"),
+            term=data.get("term"),
+            source=data.get("source"),
+            text_contains=data.get("text_contains"),
+        )
 
 
 @dataclass(frozen=True)

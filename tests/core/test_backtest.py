@@ -70,6 +70,7 @@ def test_summary_counts_and_rates() -> None:
         "miss": 1,
         "abstain": 0,
         "error": 0,
+        "unknown": 0,
         "failures": 1,
         "pass_rate": 0.5,
         "avg_score": 0.5,
@@ -109,3 +110,15 @@ def test_backtest_a_seeded_evaluator_gets_the_seed_others_do_not() -> None:
     odd = backtest.run(cases, params(), snapshots, chosen, seed=5)
     assert (even[0].status, odd[0].status) == (HIT, MISS) and seen == [4, 5]
     assert even[1] == odd[1]  # the built-in evaluator ignores the seed
+
+
+def test_unknown_cases_neither_pass_nor_fail_and_leave_the_rates_alone() -> None:
+    empty = snapshot([], path="cases/data/empty.jsonl")
+    results = backtest.run(
+        [case("a", SNAP.sha256), case("b", SNAP.sha256, expect="quiet"), case("u", "e" * 64)],
+        params(),
+        {SNAP.sha256: SNAP, "e" * 64: empty},
+    )
+    summary = backtest.summarize(results)
+    assert (summary.counts["UNKNOWN"], summary.failures, summary.pass_rate) == (1, 1, 0.5)
+    assert summary.total == 3 and summary.avg_score == 0.5

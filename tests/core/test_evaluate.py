@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from bot.core.evaluate import ABSTAIN, HIGH, HIT, LOW, MED, MISS, evaluate
+from bot.core.evaluate import ABSTAIN, HIGH, HIT, LOW, MED, MISS, UNKNOWN, evaluate
 from tests.builders import DAY, END, case, event, parameter, params, policy, snapshot
 
 
@@ -52,9 +52,33 @@ def test_window_start_is_inclusive_and_end_exclusive() -> None:
 def test_empty_window_and_no_events() -> None:
     outside = snapshot([event(10 * 24, term="x")])
     assert evaluate(case(), params(), outside).triggers[0].value == 0
-    nothing = snapshot([])
-    result = evaluate(case(), params(), nothing)
-    assert result.triggers[0].value == 0 and result.status == MISS and result.signals == 0
+    quiet = evaluate(case(min_signals=1), params(), outside)
+    # measured: zero events in a window the snapshot covers; but nothing to be sure of
+    assert (quiet.status, quiet.confidence, quiet.failed) == (ABSTAIN, LOW, False)
+
+
+@pytest.mark.parametrize(
+    ("events", "missing"),
+    [
+        ([], "no events in the snapshot cases/data/t.jsonl"),
+        (
+            [event(-24, term="x")],  # one day after the window's end
+            "the snapshot cases/data/t.jsonl starts at 2026-01-02T00:00:00Z, after the window "
+            "2025-12-25T00:00:00Z to 2026-01-01T00:00:00Z",
+        ),
+    ],
+)
+def test_a_snapshot_that_does_not_cover_the_window_is_unknown_not_a_failure(
+    events: list[dict[str, object]], missing: str
+) -> None:
+    result = evaluate(case(min_signals=5), params(), snapshot(events))
+    assert (result.status, result.confidence, result.failed, result.passed) == (
+        UNKNOWN,
+        LOW,
+        False,
+        False,
+    )
+    assert result.missing == missing and result.as_dict()["missing"] == missing
 
 
 def test_unknown_term_matches_nothing() -> None:
@@ -155,7 +179,7 @@ def test_aggregate_with_no_values_measures_nothing_and_never_meets() -> None:
     for op in (">=", "<="):
         result = evaluate(aggregate_case("max", op), params(), snap)
         assert result.triggers[0].value is None and not result.triggers[0].met
-        assert result.confidence == HIGH  # nothing to measure is a decisive miss
+        assert result.confidence == LOW  # nothing was measured: nothing to be sure of
 
 
 def weights_policy() -> object:
@@ -337,3 +361,41 @@ def test_confidence_without_conditions_is_low_and_results_serialise() -> None:
     result = evaluate(case(), params(), snapshot([event(1, term="x")]))
     data = result.as_dict()
     assert data["case_id"] == "c" and data["status"] == result.status
+
+
+def test_text_contains_matches_a_phrase_case_insensitively_on_word_boundaries() -> None:
+    texts = [
+        "Our Digital  Doppelganger is live",  # any case, any run of spaces
+        "digital doppelganger.",  # punctuation is a boundary
+        "the digital doppelgangers club",  # a longer word: not the phrase
+        "predigital doppelganger",  # a longer word: not the phrase
+        "doppelganger digital",  # words out of order
+    ]
+    snap = snapshot([event(i + 1, text=t) for i, t in enumerate(texts)] + [event(9)])
+    trigger = {
+        "kind": "count",
+        "match": {"kind": "mention", "text_contains": "digital doppelganger"},
+        "threshold": "p.min_count",
+    }
+    result = evaluate(case(triggers=[trigger]), params(), snap)
+    assert result.triggers[0].value == 2 and result.status == MISS
+    both = {**trigger, "match": {"text_contains": "DIGITAL", "term": "x"}}
+    tagged = snapshot([event(1, term="x", text="digital"), event(2, term="y", text="digital")])
+    assert evaluate(case(triggers=[both]), params(), tagged).triggers[0].value == 1
+
+
+def test_text_contains_with_aliases_keeps_the_phrase() -> None:
+    aliases = policy(
+        operators={
+            "a": {"kind": "alias_terms", "active": True, "config": {"aliases": {"x": ["ex"]}}}
+        }
+    )
+    snap = snapshot(
+        [event(1, term="x", text="wire"), event(2, term="ex"), event(3, term="ex", text="Wire")]
+    )
+    trigger = {
+        "kind": "count",
+        "match": {"term": "x", "text_contains": "wire"},
+        "threshold": "p.min_count",
+    }
+    assert evaluate(case(triggers=[trigger]), params(aliases), snap).triggers[0].value == 2

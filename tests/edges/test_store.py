@@ -197,3 +197,19 @@ def test_config_absent_means_defaults(state_dir: Path) -> None:
     (state_dir / ".github/learnbot.yml").unlink()
     state = load(state_dir)
     assert state.problems == () and state.config.sandbox.stabilization_runs == 3
+
+
+def test_case_text_contains_must_be_a_phrase(state_dir: Path) -> None:
+    path = state_dir / "cases/te_slow_burn.yaml"
+    replace_in(path, "match: {", 'match: {text_contains: " ", ')
+    (problem,) = only(load(state_dir).problems, "cases/te_slow_burn.yaml")
+    assert problem.pointer.endswith("/match/text_contains") and "does not match" in problem.message
+
+
+def test_snapshot_event_text_must_be_a_string(tmp_path: Path) -> None:
+    from bot.core.snapshot import parse
+
+    data = b'{"ts": 1, "kind": "k", "text": "ok"}\n{"ts": 2, "kind": "k", "text": 7}\n'
+    snapshot, problems = parse(data, path="cases/data/x.jsonl", sha256="0")
+    assert [str(p) for p in problems] == ["cases/data/x.jsonl:2: /text: must be a string"]
+    assert snapshot.text == ("ok",)
