@@ -66,6 +66,7 @@ def context(
         history=history,
         values_at=_values_at(read_at),
         force=force,
+        evaluators=evaluated.evaluators,
     )
     return found, problems
 

@@ -173,11 +173,16 @@ def propose(
     for candidate in found.items:
         candidate.rank(learner.proposal_types)  # an undeclared proposal type is a learner's bug
     rules = learner.rules()
-    evaluations = [
-        judge(c, found.failure_id, setting, rules, measure=measure, source_case=found.source_case)
-        for c in found.items
-    ]
-    chosen, considered = select(evaluations, excluded, learner.proposal_types)
+    if found.ranks:
+        evaluations, chosen, considered = _first_passing(found, setting, rules, excluded)
+    else:
+        evaluations = [
+            judge(
+                c, found.failure_id, setting, rules, measure=measure, source_case=found.source_case
+            )
+            for c in found.items
+        ]
+        chosen, considered = select(evaluations, excluded, learner.proposal_types)
     considered += [(d.description, d.reason) for d in found.dropped]
     if chosen is None:
         reason = _no_proposal(evaluations, considered, excluded)
@@ -186,6 +191,40 @@ def propose(
     return Outcome(
         subject, found.failure_id, learner.name, proposal, tuple(considered), chosen=chosen
     )
+
+
+def _first_passing(
+    found: Candidates, setting: Setting, rules: gate.AllOf, excluded: Mapping[str, str]
+) -> tuple[list[Evaluation], Evaluation | None, list[tuple[str, str]]]:
+    """Replay the `best` first ranked candidates in order; keep the first the gate allows."""
+    evaluations: list[Evaluation] = []
+    considered: list[tuple[str, str]] = []
+    chosen: Evaluation | None = None
+    total = len(found.items)
+    for index, (candidate, rank) in enumerate(zip(found.items, found.ranks, strict=True), 1):
+        where = f"ranked {index} of {total} ({rank})"
+        if chosen is not None:
+            considered.append((candidate.describe(), f"{where}: a better-ranked candidate passes"))
+            continue
+        if index > found.best:
+            why = f"{where}: only the best {found.best} are replayed"
+            considered.append((candidate.describe(), why))
+            continue
+        evaluation = judge(
+            candidate, found.failure_id, setting, rules, source_case=found.source_case
+        )
+        evaluations.append(evaluation)
+        if evaluation.verdict.allowed and evaluation.proposal_id not in excluded:
+            chosen = evaluation
+        else:
+            considered.append((candidate.describe(), f"{where}: {_lost(evaluation, excluded)}"))
+    return evaluations, chosen, considered
+
+
+def _lost(evaluation: Evaluation, excluded: Mapping[str, str]) -> str:
+    if evaluation.proposal_id in excluded:
+        return excluded[evaluation.proposal_id]
+    return "gate: " + "; ".join(evaluation.verdict.reasons)
 
 
 def _no_proposal(

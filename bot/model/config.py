@@ -90,7 +90,11 @@ class DashboardConfig:
 
 @dataclass(frozen=True)
 class BacktestLearnerConfig:
+    """000's backtest learner: the bounded search for each failing case's fix."""
+
     enabled: bool = True
+    max_replays: int = 200
+    sandbox_best: int = 3
 
 
 @dataclass(frozen=True)

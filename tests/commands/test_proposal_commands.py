@@ -28,7 +28,7 @@ def test_loop_dry_run_on_the_example(repo: Path, capsys: pytest.CaptureFixture[s
     threshold = next(
         r for r in doppelganger["rejected"] if r["candidate"].startswith("threshold_adjustment")
     )
-    assert "protected_regressions: 1" in threshold["reason"]
+    assert "regressions on the cases it reaches: te_noise_meme" in threshold["reason"]
     assert (
         subprocess.run(
             ["git", "status", "--porcelain"], cwd=repo, capture_output=True, text=True, check=True

@@ -70,17 +70,18 @@ def plan(
     subject = cases["subject"]
     result = evaluate(subject, replay.params, SNAP)
     failure = analyze(subject, result, replay.params, SNAP, RUN)
-    found, dropped = learner.candidates(
-        failure, learner.CaseContext(subject, replay.params, SNAP, cases)
-    )
     setting = pipeline.Setting(replay, Config(), "2026-01-01T00:00:00Z", meter)
     return pipeline.propose(
         "subject",
-        Candidates(failure.failure_id, found, dropped, source_case="subject"),
+        learner.ranked(context(cases, replay, failure), "subject", failure.failure_id),
         setting,
         learner.LEARNER,
         excluded=excluded or {},
     )
+
+
+def context(cases: Any, replay: sandbox.Replay, failure: Any) -> Context:
+    return Context(Config(), cases, replay.params, replay.snapshots, (failure,), at=0)
 
 
 def test_replay_set_is_readers_plus_protected() -> None:
@@ -96,24 +97,45 @@ def test_replay_set_is_readers_plus_protected() -> None:
     )
 
 
-def test_obvious_fix_that_regresses_a_protected_case_is_rejected_with_that_reason() -> None:
+def test_obvious_fix_that_regresses_a_protected_case_ranks_last_with_that_reason() -> None:
     outcome = plan()
     rejected = dict(outcome.considered)
     threshold = rejected["threshold_adjustment: p.min_count: 3 -> 2"]
-    assert "protected_regressions: 1" in threshold and "passing_cases_now_failing: 1" in threshold
+    assert threshold == (
+        "ranked 3 of 3 (1 grid step(s), declared cost 0 ms, regressions on the cases it "
+        "reaches: fad): a better-ranked candidate passes"
+    )
     assert outcome.proposal is not None
 
 
-def test_largest_improvement_wins_and_ties_follow_the_fixed_order() -> None:
+def test_ranked_by_regressions_then_steps_then_the_fixed_order() -> None:
     outcome = plan()
     assert outcome.proposal is not None
-    # window 7 -> 8 and the alias operator both fix only the subject: equal improvement,
-    # and window_extension comes before new_operator in the fixed order.
+    # window 7 -> 8 and the alias operator both fix the subject alone in one step with no
+    # regression and no declared cost; window_extension comes first in the fixed order.
     assert outcome.proposal.proposal_type == "window_extension"
     reason = dict(outcome.considered)["new_operator: p.operators.aliases: off -> on"]
-    assert (
-        reason == "passes the gate; as good as the chosen one, which comes first in the fixed order"
+    assert reason.startswith("ranked 2 of 3 (1 grid step(s), declared cost 0 ms, regressions")
+
+
+def test_only_the_best_few_are_sandboxed_and_the_first_that_passes_is_kept() -> None:
+    cases, replay = world()
+    subject = cases["subject"]
+    failure = analyze(subject, evaluate(subject, replay.params, SNAP), replay.params, SNAP, RUN)
+    found = learner.ranked(context(cases, replay, failure), "subject", "f")
+    setting = pipeline.Setting(replay, Config(), "2026-01-01T00:00:00Z")
+    # the protected regression first: the gate refuses it, and with best=1 nothing else runs
+    worst_first = Candidates(
+        "f", found.items[::-1], source_case="subject", ranks=found.ranks[::-1], best=1
     )
+    outcome = pipeline.propose("subject", worst_first, setting, learner.LEARNER, excluded={})
+    assert outcome.proposal is None and outcome.reason == "no candidate passes the gate"
+    reasons = [r for _, r in outcome.considered]
+    assert (
+        reasons[0].startswith("ranked 1 of 3")
+        and "protected_regressions: 1 (needs <= 0)" in (reasons[0])
+    )
+    assert reasons[1].endswith("only the best 1 are replayed")
 
 
 def test_known_bad_proposal_is_skipped_for_the_next_best() -> None:
@@ -121,9 +143,8 @@ def test_known_bad_proposal_is_skipped_for_the_next_best() -> None:
     assert first.proposal is not None
     again = plan(excluded={first.proposal.proposal_id: "known-bad: rolled back in ledger entry 4"})
     assert again.proposal is not None and again.proposal.proposal_type == "new_operator"
-    assert (
-        dict(again.considered)["window_extension: p.window_days: 7 -> 8"]
-        == "known-bad: rolled back in ledger entry 4"
+    assert dict(again.considered)["window_extension: p.window_days: 7 -> 8"].endswith(
+        "known-bad: rolled back in ledger entry 4"
     )
 
 

@@ -14,6 +14,7 @@ from typing import Any, Generic, Protocol, TypeVar
 
 from bot.core import canonical
 from bot.core.analyze import FailureAnalysis
+from bot.core.evaluate import Evaluator
 from bot.core.gate import AllOf
 from bot.core.history import History
 from bot.core.params import Change, Params
@@ -77,6 +78,10 @@ class Candidates:
     dropped: tuple[Dropped, ...] = ()
     notes: tuple[str, ...] = ()
     source_case: str | None = None
+    # ranked candidates (best first, with what ranked each): the pipeline replays the `best`
+    # first in order and keeps the first the gate allows; unranked, it replays all
+    ranks: tuple[str, ...] = ()
+    best: int = 0
 
 
 @dataclass(frozen=True)
@@ -146,6 +151,7 @@ class Context:
     history: History = field(default_factory=History)
     values_at: ValuesAt = lambda commit, path: {}
     force: bool = False
+    evaluators: Mapping[str, Evaluator] = field(default_factory=dict)
 
     def lines(self, source: Lines[T]) -> tuple[T, ...]:
         """The records of a `Lines` input (empty when the file is absent)."""

@@ -1,0 +1,145 @@
+"""The general bounded search: every knob a case reads, smallest moves, pairs, a budget."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.core import sandbox, search
+from bot.core.params import Change
+from bot.model import Case
+from tests.builders import case, event, parameter, params, policy, snapshot
+
+SPIKE = policy(
+    "ops",
+    parameters={
+        "max_latency": parameter(500, 100, 2000, 50),
+        "min_errors": parameter(4, 1, 50, 1),
+        "window_days": parameter(1, 1, 7, 1),
+    },
+)
+LATENCY = {"name": "latency", "kind": "aggregate", "field": "latency_ms", "fn": "max"}
+ERRORS = {"name": "errors", "kind": "aggregate", "field": "errors", "fn": "sum"}
+
+
+def ops_case(case_id: str, sha: str, **extra: Any) -> Case:
+    return case(
+        case_id,
+        sha,
+        window={"end": "2026-01-01T00:00:00Z", "days": "ops.window_days"},
+        triggers=[
+            {**LATENCY, "threshold": "ops.max_latency"},
+            {**ERRORS, "threshold": "ops.min_errors"},
+        ],
+        **extra,
+    )
+
+
+def replay_of(cases: list[Case], snap: Any, *policies: Any) -> sandbox.Replay:
+    return sandbox.Replay({c.id: c for c in cases}, params(*policies), {snap.sha256: snap}, {})
+
+
+def test_errors_the_day_before_the_latency_spike_get_a_window_proposal() -> None:
+    snap = snapshot(
+        [
+            event(2, "metric", values={"latency_ms": 900, "errors": 1}),  # the spike
+            event(30, "metric", values={"errors": 2}),  # the day before the window
+            event(31, "metric", values={"errors": 2}),
+        ]
+    )
+    quiet = snapshot([event(2, "metric", values={"latency_ms": 700, "errors": 3})], "q.jsonl")
+    subject = ops_case("spike", snap.sha256)
+    guard = ops_case("steady_load", quiet.sha256, expect="quiet", protected=True)
+    replay = sandbox.Replay(
+        {"spike": subject, "steady_load": guard},
+        params(SPIKE),
+        {snap.sha256: snap, quiet.sha256: quiet},
+        {},
+    )
+    found = search.search(subject, replay, max_replays=100)
+    best = found.found[0]
+    assert best.changes == (Change("ops", "parameters.window_days", 1, 2),)
+    assert best.candidate().proposal_type == "window_extension" and best.regressions == ()
+    # relaxing the error threshold also fixes it, but fires the protected quiet case
+    (relax,) = [f for f in found.found if f.changes[0].target == "parameters.min_errors"]
+    assert relax.changes[0].new == 1 and relax.regressions == ("steady_load",)
+    assert [f.steps for f in found.found] == [1, 3]
+    assert not found.pairs and not found.exhausted
+
+
+def test_pairs_only_when_no_single_knob_passes() -> None:
+    snap = snapshot([event(2, "metric", values={"latency_ms": 450, "errors": 3})])
+    subject = ops_case("both_short", snap.sha256)
+    found = search.search(subject, replay_of([subject], snap, SPIKE), max_replays=400)
+    assert found.pairs
+    (best, *_) = found.found
+    assert best.changes == (
+        Change("ops", "parameters.max_latency", 500, 450),
+        Change("ops", "parameters.min_errors", 4, 3),
+    )
+    assert best.steps == 2 and best.candidate().proposal_type == "combined_adjustment"
+
+
+def test_the_smallest_move_is_found_either_way() -> None:
+    snap = snapshot([event(1, term="x") for _ in range(7)])
+    quiet = case("quiet", snap.sha256, expect="quiet")
+    found = search.search(quiet, replay_of([quiet], snap, policy()), max_replays=100)
+    (tighten,) = [f for f in found.found if f.changes[0].target == "parameters.min_count"]
+    assert tighten.changes[0].new == 8 and tighten.steps == 5  # 3 -> 8: more than the 7 seen
+
+
+def test_the_budget_bounds_the_replays() -> None:
+    snap = snapshot([event(2, "metric", values={"latency_ms": 450, "errors": 3})])
+    subject = ops_case("both_short", snap.sha256)
+    found = search.search(subject, replay_of([subject], snap, SPIKE), max_replays=7)
+    assert found.exhausted and found.replays == 7 and found.found == ()
+
+
+def test_knobs_are_every_threshold_the_window_tau_and_each_switched_off_registration() -> None:
+    decay = policy(
+        parameters={
+            "min_count": parameter(3),
+            "window_days": parameter(7, 1, 28),
+            "tau": parameter(24, 1, 200),
+        },
+        metrics={"decay": {"kind": "time_decay", "active": True, "config": {"tau": "tau"}}},
+        operators={"syn": {"kind": "exclude_synthetic", "active": False}},
+    )
+    subject = case("c", falsifiers=[{"kind": "count", "threshold": "p.limit"}])
+    assert [(k.kind, k.ref) for k in search.knobs(subject, params(decay))] == [
+        ("threshold", "p.min_count"),
+        ("threshold", "p.limit"),
+        ("window", "p.window_days"),
+        ("tau", "p.tau"),
+        ("switch", "p.operators.syn"),
+    ]
+
+
+def test_a_knob_never_leaves_its_bounds() -> None:
+    snap = snapshot([event(1, term="x")])
+    tight = policy(parameters={"min_count": parameter(3, 3, 10), "window_days": parameter(7, 7, 7)})
+    subject = case("c", snap.sha256)
+    found = search.search(subject, replay_of([subject], snap, tight), max_replays=100)
+    assert found.found == () and found.replays == 7  # min_count 4..10 only; the window is fixed
+
+
+def test_the_learner_names_each_knob_that_gave_nothing() -> None:
+    from bot.core.learners import Context
+    from bot.core.learners import backtest as learner
+    from bot.model import Config
+
+    snap = snapshot([event(2, "metric", values={"latency_ms": 900, "errors": 3})])
+    subject = ops_case("errors_short", snap.sha256)
+    replay = replay_of([subject], snap, SPIKE)
+    context = Context(Config(), replay.cases, replay.params, replay.snapshots, (), at=0)
+    ranked = learner.ranked(context, "errors_short", "f")
+    assert [c.describe() for c in ranked.items] == ["threshold_adjustment: ops.min_errors: 4 -> 3"]
+    assert [(d.description, d.reason) for d in ranked.dropped] == [
+        ("threshold ops.max_latency", "no move within its bounds makes the case pass alone"),
+        ("window ops.window_days", "no move within its bounds makes the case pass alone"),
+    ]
+    tight = Config.from_dict({"learners": {"backtest": {"max_replays": 1}}})
+    spent = learner.ranked(
+        Context(tight, replay.cases, replay.params, replay.snapshots, (), at=0), "errors_short", "f"
+    )
+    assert spent.items == () and spent.best == 3
+    assert spent.dropped[0].reason == "not settled: the search spent its 1 replays first"
