@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
 from bot.model import Case, Parameter, Policy, Registration, policy_of
@@ -11,7 +11,6 @@ from bot.model import Case, Parameter, Policy, Registration, policy_of
 _DIGITS = 9
 _GRID_TOLERANCE = 1e-6
 MAX_GRID_STEPS = 10_000_000  # karma's 1e-6 step over [-1, 1] makes 2,000,000
-MAX_SEARCH_STEPS = 10_000  # a search replays the case once per step
 
 
 @dataclass(frozen=True)
@@ -152,13 +151,16 @@ def grid_problem(minimum: float, maximum: float, step: float) -> str:
     return ""
 
 
-def grid_values_above(parameter: Parameter) -> Iterator[float]:
-    """The grid values above the parameter's value, in order, up to its maximum and at most
-    MAX_SEARCH_STEPS of them: a search ends by counting steps, not by float progress (#18)."""
-    start = math.floor(round((parameter.value - parameter.minimum) / parameter.step, _DIGITS))
+def grid_move(parameter: Parameter, steps: int) -> float | None:
+    """The grid value `steps` grid steps from the parameter's value (None outside the bounds).
+
+    Counted in integer grid indexes, never by adding floats until they stop moving (#18).
+    """
+    index = round((parameter.value - parameter.minimum) / parameter.step) + steps
     last = math.floor(round((parameter.maximum - parameter.minimum) / parameter.step, _DIGITS))
-    for steps in range(start + 1, min(last, start + MAX_SEARCH_STEPS) + 1):
-        yield _like(round(parameter.minimum + steps * parameter.step, _DIGITS), parameter)
+    if not 0 <= index <= last or steps == 0:
+        return None
+    return _like(round(parameter.minimum + index * parameter.step, _DIGITS), parameter)
 
 
 def bound_problem(value: float, minimum: float, maximum: float, step: float) -> str:

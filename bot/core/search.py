@@ -23,7 +23,7 @@ from typing import Any
 
 from bot.core import sandbox
 from bot.core.learners import Candidate
-from bot.core.params import Change, Params, on_grid, within
+from bot.core.params import Change, Params, grid_move
 from bot.model import Case, Registration, policy_of
 
 # what the search proposes, in the tie-break order among equally ranked candidates
@@ -54,8 +54,8 @@ class Knob:
             target = f"{self.registration.type_}.{self.registration.name}"
             return Change(policy, target, False, True) if steps == 1 else None
         parameter = params.parameter(self.ref)
-        value = on_grid(parameter.value + steps * parameter.step, parameter)
-        if not within(value, parameter) or value == parameter.value:
+        value = grid_move(parameter, steps)
+        if value is None:
             return None
         return Change(policy, f"parameters.{parameter.name}", parameter.value, value)
 
