@@ -78,12 +78,16 @@ class AllOf:
 
 @dataclass(frozen=True)
 class PassRate:
-    """The replayed cases' pass rate rises by at least the configured delta."""
+    """Optional, relative: the pass-rate gain over ALL cases, so it never depends on how many
+    cases a change happens to reach. Off unless `min_pass_rate_delta` is configured."""
 
     def check(self, report: SandboxReport, config: GateConfig) -> Criterion:
-        delta = report.delta.pass_rate_delta
+        delta = report.pass_rate_delta_all_cases
+        value = f"{delta} over all {report.all_cases} cases"
         limit = config.min_pass_rate_delta
-        return Criterion("pass_rate_delta", delta, f">= {limit}", delta >= limit)
+        if limit is None:
+            return Criterion("pass_rate_delta", value, "not required (optional, off)", True)
+        return Criterion("pass_rate_delta", value, f">= {limit}", delta >= limit)
 
 
 @dataclass(frozen=True)

@@ -223,6 +223,7 @@ def report(
         evidence=evidence,
         seeds=seeds,
         crl=crl,
+        all_cases=len(cases),
     )
 
 

@@ -32,9 +32,14 @@ def _build(cls: type[T], data: Mapping[str, Any] | None) -> T:
 
 @dataclass(frozen=True)
 class GateConfig:
-    """000's promotion criteria; each one can be tuned."""
+    """000's promotion criteria; each one can be tuned.
 
-    min_pass_rate_delta: float = 0.05
+    The default gate is absolute (the source case fixed, nothing regresses), so a one-case fix
+    passes in a repository of 10 cases or of 10,000. `min_pass_rate_delta` is an optional
+    relative criterion, over all cases.
+    """
+
+    min_pass_rate_delta: float | None = None
     require_fixed_case: bool = True
     max_protected_regressions: int = 0
     max_new_failures: int = 0

@@ -353,6 +353,12 @@ class SandboxReport:
     evidence: Evidence | None = None
     seeds: Seeds | None = None
     crl: RunLoss | None = None
+    all_cases: int = 0  # every case of the tree, replayed or not
+
+    @property
+    def pass_rate_delta_all_cases(self) -> float:
+        """The pass-rate gain over all cases: a case not replayed cannot change."""
+        return round(self.delta.hit_count_delta / max(1, self.all_cases), 6)
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -361,6 +367,7 @@ class SandboxReport:
             "executed_at": self.executed_at,
             "source_case": self.source_case,
             "replayed_cases": list(self.replayed_cases),
+            "all_cases": self.all_cases,
             "baseline": asdict(self.baseline),
             "proposal": asdict(self.proposal),
             "delta": self.delta.to_dict(),
@@ -406,6 +413,7 @@ class SandboxReport:
             evidence=evidence,
             seeds=Seeds.from_dict(data["seeds"]) if "seeds" in data else None,
             crl=RunLoss.from_dict(data["crl"]) if "crl" in data else None,
+            all_cases=int(data.get("all_cases", len(data["replayed_cases"]))),
         )
 
 

@@ -18,6 +18,7 @@ GOOD_DATA: dict[str, Any] = {
     "executed_at": "2026-01-01T00:00:00Z",
     "source_case": "a",
     "replayed_cases": ["a"],
+    "all_cases": 10,
     "baseline": {
         "backtest_pass_rate": 0.5,
         "hit_count": 1,
@@ -92,7 +93,6 @@ def test_gate_good_report_passes_every_case_rule() -> None:
 @pytest.mark.parametrize(
     ("path", "value", "failing"),
     [
-        ("delta.pass_rate_delta", 0.04, "pass_rate_delta"),
         ("delta.fixed_cases", [], "failed_cases_now_passing"),
         ("source_case", "b", "source_case_fixed"),
         ("delta.protected_regressions", ["p"], "protected_regressions"),
@@ -121,9 +121,25 @@ def test_gate_cost_increase_below_the_noise_floor_passes() -> None:
     assert not CASE_RULES.check(report, GateConfig(time_floor_ms=1.0)).allowed
 
 
+def test_gate_a_one_case_fix_passes_however_many_cases_there_are() -> None:
+    # one fix among 10,000 cases: a pass-rate gain of 0.0001, the absolute criteria all hold
+    report = with_("all_cases", 10_000)
+    verdict = CASE_RULES.check(report, GateConfig())
+    assert verdict.allowed
+    assert verdict.criteria[0].as_dict() == {
+        "name": "pass_rate_delta",
+        "value": "0.0001 over all 10000 cases",
+        "limit": "not required (optional, off)",
+        "passed": True,
+    }
+    strict = CASE_RULES.check(report, GateConfig(min_pass_rate_delta=0.05))
+    assert strict.reasons == ("pass_rate_delta: 0.0001 over all 10000 cases (needs >= 0.05)",)
+
+
 def test_gate_thresholds_come_from_config() -> None:
-    report = with_("delta.pass_rate_delta", 0.04)
+    report = with_("all_cases", 25)  # one more hit among 25 cases: +0.04 over all cases
     assert CASE_RULES.check(report, GateConfig(min_pass_rate_delta=0.04)).allowed
+    assert not CASE_RULES.check(report, GateConfig(min_pass_rate_delta=0.05)).allowed
     unfixed = with_("delta.fixed_cases", [])
     assert gate.FixedCase().check(unfixed, GateConfig(require_fixed_case=False)).passed
 
