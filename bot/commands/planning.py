@@ -11,9 +11,9 @@ from bot.model import RunMetrics, format_time
 
 
 def setting(
-    evaluated: Evaluated, *, runs: int | None = None, measured: bool = True
+    evaluated: Evaluated, *, runs: int | None = None, measured: bool = False
 ) -> pipeline.Setting:
-    """What every replay of this run shares."""
+    """What every replay of this run shares (time and memory measured only when asked)."""
     replay = sandbox.Replay(
         evaluated.cases, evaluated.params, evaluated.snapshots, evaluated.evaluators
     )

@@ -14,6 +14,7 @@ from bot.core import jsonline, pipeline
 from bot.core.history import History
 from bot.core.learners import Candidate
 from bot.core.proposal import Proposal
+from bot.core.sandbox import Cost
 from bot.edges import ledgerfile, render, store, yamldoc
 from bot.edges.files import WorktreeFiles
 from bot.errors import EXIT_OK, EXIT_PROBLEMS, ConfigError, StateError
@@ -71,7 +72,7 @@ def run_sandbox(
     """Replay a proposal file against the working tree's history; print the report."""
     proposal = load_proposal(proposal_path)
     evaluated = evaluate(settings)
-    shared = planning.setting(evaluated, runs=runs)
+    shared = planning.setting(evaluated, runs=runs, measured=True)
     candidate = Candidate(
         proposal.proposal_type, proposal.changes, proposal.change_description, moves=proposal.moves
     )
@@ -93,14 +94,18 @@ def run_sandbox(
     if settings.as_json:
         print_json(report)
     else:
-        sys.stdout.write(render_report(settings, report))
+        sys.stdout.write(render_report(settings, report, measured=judged.measured))
     return EXIT_OK if judged.verdict.allowed else EXIT_PROBLEMS
 
 
-def render_report(settings: Settings, report: dict[str, Any], *, show_cost: bool = True) -> str:
+def render_report(
+    settings: Settings, report: dict[str, Any], *, measured: tuple[Cost, Cost] | None = None
+) -> str:
+    """The report as Markdown; measured time and memory only as information, when given."""
+    shown = [{"time_ms": c.time_ms, "memory_kb": c.memory_kb} for c in measured or ()]
     return render.render(
         "sandbox.md.j2",
-        {"report": report, "show_cost": show_cost},
+        {"report": report, "measured": shown},
         dirs=render.template_dirs(settings.repo),
     )
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from bot.commands.review import as_check, review
 from bot.commands.workspace import Workspace
-from bot.core import canonical, experiments, reconcile, sandbox
+from bot.core import canonical, experiments, reconcile
 from bot.core.pipeline import Outcome
 from bot.core.proposal import Proposal
 from bot.edges import edits, render
@@ -56,7 +56,7 @@ class Planned:
 
 def report_sha256(report: Mapping[str, Any]) -> str:
     """The digest of a report's deterministic part (measured costs left out)."""
-    return canonical.digest(sandbox.stable_view(report))
+    return canonical.digest(report)
 
 
 def content_digest(files: Mapping[str, bytes | None]) -> str:
@@ -120,7 +120,7 @@ def render_body(
     assert outcome.proposal is not None and outcome.report is not None
     dirs = render.template_dirs(workspace.settings.repo)
     report_md = render.render(
-        "sandbox.md.j2", {"report": outcome.report, "show_cost": True}, dirs=dirs
+        "sandbox.md.j2", {"report": outcome.report, "measured": []}, dirs=dirs
     )
     rejected = [{"candidate": c, "reason": r} for c, r in outcome.considered]
     details = render.render(

@@ -93,7 +93,7 @@ def review(
         )
     dirs = render.template_dirs(settings.repo)
     sandbox = render.render(
-        "sandbox.md.j2", {"report": judged.as_dict(), "show_cost": True}, dirs=dirs
+        "sandbox.md.j2", {"report": judged.as_dict(), "measured": []}, dirs=dirs
     )
     summary = _render(settings, {**context, "sandbox": render.Raw(sandbox)})
     verdict = judged.verdict

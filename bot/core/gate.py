@@ -139,22 +139,37 @@ def _increase(
     delta = after - before
     allowed = max(before * ratio, floor)
     relative = delta / before if before > 0 else 0.0
-    value = f"{delta:+.3f} {unit} ({relative:+.1%})"
-    return Criterion(
-        name, value, f"<= +{ratio:.0%} (or +{floor:g} {unit} of noise)", delta <= allowed
-    )
+    value = f"{before:g} -> {after:g} {unit} ({relative:+.1%})"
+    return Criterion(name, value, f"<= +{ratio:.0%} (or +{floor:g} {unit})", delta <= allowed)
 
 
 @dataclass(frozen=True)
-class TimeCost:
-    """Replay time grows by at most the configured ratio (or the noise floor)."""
+class WorkCost:
+    """Counted work of the cost model (events scanned per condition) grows by at most the
+    configured ratio (or the floor)."""
 
     def check(self, report: SandboxReport, config: GateConfig) -> Criterion:
-        cost = report.cost_delta
+        model = report.cost_model
         return _increase(
-            "time_increase",
-            cost.baseline_time_ms,
-            cost.proposal_time_ms,
+            "work_increase",
+            model.baseline.events_scanned,
+            model.proposal.events_scanned,
+            ratio=config.max_time_increase,
+            floor=config.work_floor_events,
+            unit="events scanned",
+        )
+
+
+@dataclass(frozen=True)
+class DeclaredTime:
+    """The declared time of the operators and metrics the replayed cases run under."""
+
+    def check(self, report: SandboxReport, config: GateConfig) -> Criterion:
+        model = report.cost_model
+        return _increase(
+            "declared_time_increase",
+            model.baseline.declared_time_ms,
+            model.proposal.declared_time_ms,
             ratio=config.max_time_increase,
             floor=config.time_floor_ms,
             unit="ms",
@@ -162,15 +177,15 @@ class TimeCost:
 
 
 @dataclass(frozen=True)
-class MemoryCost:
-    """Peak memory grows by at most the configured ratio (or the noise floor)."""
+class DeclaredMemory:
+    """The declared memory of the operators and metrics the replayed cases run under."""
 
     def check(self, report: SandboxReport, config: GateConfig) -> Criterion:
-        cost = report.cost_delta
+        model = report.cost_model
         return _increase(
-            "memory_increase",
-            cost.baseline_memory_kb,
-            cost.proposal_memory_kb,
+            "declared_memory_increase",
+            model.baseline.declared_memory_kb,
+            model.proposal.declared_memory_kb,
             ratio=config.max_memory_increase,
             floor=config.memory_floor_kb,
             unit="KB",
@@ -309,8 +324,9 @@ class RefitMatches:
 SAFETY: tuple[Rule, ...] = (
     Protected(),
     NewFailures(),
-    TimeCost(),
-    MemoryCost(),
+    WorkCost(),
+    DeclaredTime(),
+    DeclaredMemory(),
     Stable(),
     SeedStability(),
 )

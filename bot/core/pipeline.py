@@ -22,6 +22,7 @@ class Evaluation:
     evidence: str
     report: SandboxReport
     verdict: gate.Verdict
+    measured: tuple[sandbox.Cost, sandbox.Cost] = (sandbox.Cost(0, 0), sandbox.Cost(0, 0))
 
     def as_dict(self) -> dict[str, Any]:
         """The report as documented, with the gate decision in it."""
@@ -111,7 +112,8 @@ def judge(
         crl=_crl(run, setting) if checked is not rules else None,
     )
     verdict = checked.check(report, setting.config.gate)
-    return Evaluation(candidate, identifier, evidence, report, verdict)
+    measured = (run.baseline_cost, run.proposal_cost)  # information only: not in the report
+    return Evaluation(candidate, identifier, evidence, report, verdict, measured)
 
 
 def _crl(run: sandbox.SandboxRun, setting: Setting) -> RunLoss:

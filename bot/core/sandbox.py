@@ -1,24 +1,26 @@
 """Replay a change in memory on historical snapshots only, N times, and compare (000, component 3).
 
 The working tree is never touched: changes are applied to an in-memory copy of the
-policies. Costs are measured by a `Meter` the caller injects (the core reads no clock).
+policies. The report carries the deterministic cost model (`bot.core.cost`), which the gate
+judges; time and memory measured by an injected `Meter` (the core reads no clock) stay on the
+`SandboxRun`, shown as information, never in the report.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
-from typing import Any, TypeVar
+from typing import TypeVar
 
-from bot.core import backtest, stability
+from bot.core import backtest, cost, stability
 from bot.core.evaluate import Evaluator, Result
 from bot.core.params import Change, Params
 from bot.core.snapshot import Snapshot
 from bot.model import Case
 from bot.model.report import (
     CaseDetail,
-    CostDelta,
+    CostModel,
     Delta,
     Evidence,
     RunLoss,
@@ -26,6 +28,7 @@ from bot.model.report import (
     Seeds,
     Stabilization,
     Totals,
+    Work,
 )
 
 T = TypeVar("T")
@@ -98,6 +101,9 @@ class SandboxRun:
             stability.spread([p for _, p in rates]),
         )
 
+    baseline_work: Work = field(default_factory=Work)
+    proposal_work: Work = field(default_factory=Work)
+
 
 def replay_set(
     changes: Iterable[Change], cases: Mapping[str, Case], params: Params, *, scope: str = "affected"
@@ -162,6 +168,8 @@ def replay(
         used,
         len(used) > 1,
         tuple(rates),
+        baseline_work=cost.count(first[0], replay_inputs.cases, replay_inputs.snapshots, base),
+        proposal_work=cost.count(first[1], replay_inputs.cases, replay_inputs.snapshots, proposed),
     )
 
 
@@ -212,12 +220,7 @@ def report(
             regressed_cases=tuple(d.case_id for d in details if d.regressed),
             protected_regressions=tuple(d.case_id for d in details if d.regressed and d.protected),
         ),
-        cost_delta=CostDelta(
-            baseline_time_ms=run.baseline_cost.time_ms,
-            proposal_time_ms=run.proposal_cost.time_ms,
-            baseline_memory_kb=run.baseline_cost.memory_kb,
-            proposal_memory_kb=run.proposal_cost.memory_kb,
-        ),
+        cost_model=CostModel(run.baseline_work, run.proposal_work),
         stabilization=Stabilization(run.runs, run.distinct_outcomes),
         case_details=details,
         evidence=evidence,
@@ -250,15 +253,3 @@ def _detail(before: Result, after: Result, case: Case) -> CaseDetail:
         fixed=before.failed and after.passed,
         regressed=before.passed and not after.passed,
     )
-
-
-def stable_view(sandbox_report: Mapping[str, Any]) -> dict[str, Any]:
-    """The report without measured costs: what must be byte-identical for the same inputs."""
-    view = {k: v for k, v in sandbox_report.items() if k not in ("cost_delta", "gate")}
-    gate = sandbox_report.get("gate")
-    if gate is not None:
-        view["gate"] = {
-            "allowed": gate["allowed"],
-            "criteria": [{"name": c["name"], "passed": c["passed"]} for c in gate["criteria"]],
-        }
-    return view

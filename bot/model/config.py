@@ -46,6 +46,7 @@ class GateConfig:
     max_time_increase: float = 0.20
     max_memory_increase: float = 0.20
     time_floor_ms: float = 25.0
+    work_floor_events: int = 100_000
     memory_floor_kb: float = 256.0
     min_objective_delta: float = 0.0
     # stochastic evaluators: 1 - std / mean of the pass rate over the seeds

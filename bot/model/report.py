@@ -74,32 +74,45 @@ class Delta:
 
 
 @dataclass(frozen=True)
-class CostDelta:
-    """Measured replay time and peak memory, baseline and proposal."""
+class Work:
+    """What one replay costs by the deterministic model (`bot.core.cost`)."""
 
-    baseline_time_ms: float
-    proposal_time_ms: float
-    baseline_memory_kb: float
-    proposal_memory_kb: float
+    events_scanned: int = 0
+    conditions: int = 0
+    declared_time_ms: float = 0.0
+    declared_memory_kb: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "baseline_time_ms": self.baseline_time_ms,
-            "proposal_time_ms": self.proposal_time_ms,
-            "time_ms_delta": self.proposal_time_ms - self.baseline_time_ms,
-            "baseline_memory_kb": self.baseline_memory_kb,
-            "proposal_memory_kb": self.proposal_memory_kb,
-            "memory_kb_delta": self.proposal_memory_kb - self.baseline_memory_kb,
+            "events_scanned": self.events_scanned,
+            "conditions": self.conditions,
+            "declared_time_ms": round(self.declared_time_ms, 6),
+            "declared_memory_kb": round(self.declared_memory_kb, 6),
         }
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> CostDelta:
+    def from_dict(cls, data: Mapping[str, Any]) -> Work:
         return cls(
-            baseline_time_ms=float(data["baseline_time_ms"]),
-            proposal_time_ms=float(data["proposal_time_ms"]),
-            baseline_memory_kb=float(data["baseline_memory_kb"]),
-            proposal_memory_kb=float(data["proposal_memory_kb"]),
+            events_scanned=int(data["events_scanned"]),
+            conditions=int(data["conditions"]),
+            declared_time_ms=float(data["declared_time_ms"]),
+            declared_memory_kb=float(data["declared_memory_kb"]),
         )
+
+
+@dataclass(frozen=True)
+class CostModel:
+    """The modelled cost of the baseline and the proposal replays: what the gate judges."""
+
+    baseline: Work
+    proposal: Work
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"baseline": self.baseline.to_dict(), "proposal": self.proposal.to_dict()}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> CostModel:
+        return cls(Work.from_dict(data["baseline"]), Work.from_dict(data["proposal"]))
 
 
 @dataclass(frozen=True)
@@ -347,7 +360,7 @@ class SandboxReport:
     baseline: Totals
     proposal: Totals
     delta: Delta
-    cost_delta: CostDelta
+    cost_model: CostModel
     stabilization: Stabilization
     case_details: tuple[CaseDetail, ...]
     evidence: Evidence | None = None
@@ -371,7 +384,7 @@ class SandboxReport:
             "baseline": asdict(self.baseline),
             "proposal": asdict(self.proposal),
             "delta": self.delta.to_dict(),
-            "cost_delta": self.cost_delta.to_dict(),
+            "cost_model": self.cost_model.to_dict(),
             "stabilization": self.stabilization.to_dict(),
             "case_details": [asdict(d) for d in self.case_details],
         }
@@ -407,7 +420,7 @@ class SandboxReport:
             baseline=Totals.from_dict(data["baseline"]),
             proposal=Totals.from_dict(data["proposal"]),
             delta=Delta.from_dict(data["delta"]),
-            cost_delta=CostDelta.from_dict(data["cost_delta"]),
+            cost_model=CostModel.from_dict(data["cost_model"]),
             stabilization=Stabilization.from_dict(data["stabilization"]),
             case_details=tuple(CaseDetail.from_dict(d) for d in data["case_details"]),
             evidence=evidence,

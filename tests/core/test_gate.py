@@ -43,11 +43,19 @@ GOOD_DATA: dict[str, Any] = {
         "regressed_cases": [],
         "protected_regressions": [],
     },
-    "cost_delta": {
-        "baseline_time_ms": 100.0,
-        "proposal_time_ms": 110.0,
-        "baseline_memory_kb": 1000.0,
-        "proposal_memory_kb": 1100.0,
+    "cost_model": {
+        "baseline": {
+            "events_scanned": 500_000,
+            "conditions": 4,
+            "declared_time_ms": 100.0,
+            "declared_memory_kb": 2000.0,
+        },
+        "proposal": {
+            "events_scanned": 550_000,
+            "conditions": 4,
+            "declared_time_ms": 110.0,
+            "declared_memory_kb": 2100.0,
+        },
     },
     "stabilization": {"runs": 3, "distinct_outcomes": 1},
     "case_details": [],
@@ -83,8 +91,9 @@ def test_gate_good_report_passes_every_case_rule() -> None:
         "source_case_fixed",
         "protected_regressions",
         "passing_cases_now_failing",
-        "time_increase",
-        "memory_increase",
+        "work_increase",
+        "declared_time_increase",
+        "declared_memory_increase",
         "stabilization",
         "stability",
     ]
@@ -97,8 +106,9 @@ def test_gate_good_report_passes_every_case_rule() -> None:
         ("source_case", "b", "source_case_fixed"),
         ("delta.protected_regressions", ["p"], "protected_regressions"),
         ("delta.regressed_cases", ["r"], "passing_cases_now_failing"),
-        ("cost_delta.proposal_time_ms", 130.0, "time_increase"),
-        ("cost_delta.proposal_memory_kb", 1300.0, "memory_increase"),
+        ("cost_model.proposal.events_scanned", 700_000, "work_increase"),
+        ("cost_model.proposal.declared_time_ms", 130.0, "declared_time_increase"),
+        ("cost_model.proposal.declared_memory_kb", 2700.0, "declared_memory_increase"),
         ("stabilization.distinct_outcomes", 2, "stabilization"),
     ],
 )
@@ -112,13 +122,22 @@ def test_gate_each_rule_fails_on_its_own(path: str, value: Any, failing: str) ->
     assert verdict.reasons[0].startswith(failing)
 
 
-def test_gate_cost_increase_below_the_noise_floor_passes() -> None:
+def test_gate_cost_increase_up_to_the_floor_passes() -> None:
     data = copy.deepcopy(GOOD_DATA)
-    data["cost_delta"]["baseline_time_ms"] = 1.0
-    data["cost_delta"]["proposal_time_ms"] = 3.0  # +200 %, but only +2 ms
+    data["cost_model"]["baseline"]["declared_time_ms"] = 1.0
+    data["cost_model"]["proposal"]["declared_time_ms"] = 3.0  # +200 %, but only +2 ms
     report = SandboxReport.from_dict(data)
     assert CASE_RULES.check(report, GateConfig()).allowed
     assert not CASE_RULES.check(report, GateConfig(time_floor_ms=1.0)).allowed
+    small = copy.deepcopy(GOOD_DATA)
+    small["cost_model"]["baseline"]["events_scanned"] = 1_000
+    small["cost_model"]["proposal"]["events_scanned"] = 90_000  # x90, but within the floor
+    assert CASE_RULES.check(SandboxReport.from_dict(small), GateConfig()).allowed
+    refused = CASE_RULES.check(SandboxReport.from_dict(small), GateConfig(work_floor_events=10))
+    assert refused.reasons == (
+        "work_increase: 1000 -> 90000 events scanned (+8900.0%) "
+        "(needs <= +20% (or +10 events scanned))",
+    )
 
 
 def test_gate_a_one_case_fix_passes_however_many_cases_there_are() -> None:
