@@ -134,8 +134,8 @@ def test_the_learner_names_each_knob_that_gave_nothing() -> None:
     ranked = learner.ranked(context, "errors_short", "f")
     assert [c.describe() for c in ranked.items] == ["threshold_adjustment: ops.min_errors: 4 -> 3"]
     assert [(d.description, d.reason) for d in ranked.dropped] == [
-        ("threshold ops.max_latency", "no move within its bounds makes the case pass alone"),
-        ("window ops.window_days", "no move within its bounds makes the case pass alone"),
+        ("threshold ops.max_latency", "no move within its bounds alone makes the case pass"),
+        ("window ops.window_days", "no move within its bounds alone makes the case pass"),
     ]
     tight = Config.from_dict({"learners": {"backtest": {"max_replays": 1}}})
     spent = learner.ranked(

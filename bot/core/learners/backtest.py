@@ -25,7 +25,7 @@ def ranked(context: Context, subject: str, failure_id: str) -> Candidates:
     found = search.search(case, replay, max_replays=config.max_replays)
     fixed = {knob.ref for f in found.found for knob, _ in f.moves}
     dropped = tuple(
-        Dropped(f"{knob.kind} {knob.ref}", _why_not(found, config.max_replays))
+        Dropped(f"{knob.kind} {knob.ref}", _why_not(found, knob, config.max_replays))
         for knob in found.knobs
         if knob.ref not in fixed
     )
@@ -39,14 +39,16 @@ def ranked(context: Context, subject: str, failure_id: str) -> Candidates:
     )
 
 
-def _why_not(found: search.Search, budget: int) -> str:
+def _why_not(found: search.Search, knob: search.Knob, budget: int) -> str:
     if found.exhausted:
         return f"not settled: the search spent its {budget} replays first"
+    move = "switching it on" if knob.registration else "no move within its bounds"
+    verb = "does not make" if knob.registration else "makes"
     if found.pairs and found.found:
-        return "no move of it alone makes the case pass, nor any pair with it of the fewest steps"
+        return f"{move} alone {verb} the case pass, nor does any pair with it of the fewest steps"
     if found.pairs:
-        return "no move within its bounds makes the case pass, alone or with one other knob"
-    return "no move within its bounds makes the case pass alone"
+        return f"{move} {verb} the case pass, alone or with one other knob"
+    return f"{move} alone {verb} the case pass"
 
 
 @dataclass(frozen=True)
