@@ -59,8 +59,11 @@ def _negative_window(root: Path) -> str:
 
 
 def _huge_runs(root: Path) -> str:
-    _sub(root / ".github/learnbot.yml", r"stabilization_runs: 3", "stabilization_runs: 1.0e+308")
-    return ".github/learnbot.yml:12: /sandbox/stabilization_runs"
+    config = root / ".github/learnbot.yml"
+    _sub(config, r"stabilization_runs: 3", "stabilization_runs: 1.0e+308")
+    lines = config.read_text().splitlines()
+    line = next(n for n, text in enumerate(lines, 1) if "stabilization_runs" in text)
+    return f".github/learnbot.yml:{line}: /sandbox/stabilization_runs"
 
 
 def _outcome_bytes(root: Path) -> str:
