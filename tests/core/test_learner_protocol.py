@@ -403,4 +403,4 @@ def test_learner_describe_rules_and_weights_grid_edges() -> None:
         "a": 0.5,
         "b": 0.5,
     }
-    assert weighting.objective({"a": 1.0}, []) == (0.0, 0.0)
+    assert weighting.objective({"a": 1.0}, [], flat_band=0.01) == (0.0, 0.0)
