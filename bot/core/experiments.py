@@ -100,19 +100,22 @@ class Rate:
         }
 
 
+_COST = ("events_scanned", "declared_time_ms", "declared_memory_kb")  # the modelled cost
+
+
 def metadata(report: Mapping[str, Any], proposal_type: str, evidence: str) -> dict[str, Any]:
     """What a pull request's hidden metadata records of its sandbox run, for the registry."""
     objective = report.get("objective")
     delta = objective["delta"] if objective else report.get("delta", {}).get("pass_rate_delta")
     seeds = report.get("seeds") or {}
-    cost = report.get("cost_delta") or {}
+    cost = (report.get("cost_model") or {}).get("proposal") or {}
     return {
         "type": proposal_type,
         "evidence": evidence,
         "objective_delta": delta,
         "seeds": list(seeds.get("seeds", ())),
         "stability": (seeds.get("proposal") or {}).get("stability"),
-        "cost": {k: cost[k] for k in ("proposal_time_ms", "proposal_memory_kb") if k in cost},
+        "cost": {k: cost[k] for k in _COST if k in cost},
     }
 
 

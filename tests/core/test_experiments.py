@@ -99,7 +99,10 @@ def test_open_only_group_has_no_rate() -> None:
 def test_metadata_records_the_sandbox_run() -> None:
     report = {
         "delta": {"pass_rate_delta": 0.25},
-        "cost_delta": {"proposal_time_ms": 3.0, "proposal_memory_kb": 10.0, "other": 1},
+        "cost_model": {
+            "baseline": {"events_scanned": 10},
+            "proposal": {"events_scanned": 12, "declared_time_ms": 0.2, "conditions": 1},
+        },
         "seeds": {"seeds": [42, 43], "proposal": {"stability": 0.95}},
     }
     found = experiments.metadata(report, "threshold_adjustment", "digest")
@@ -109,7 +112,7 @@ def test_metadata_records_the_sandbox_run() -> None:
         "objective_delta": 0.25,
         "seeds": [42, 43],
         "stability": 0.95,
-        "cost": {"proposal_time_ms": 3.0, "proposal_memory_kb": 10.0},
+        "cost": {"events_scanned": 12, "declared_time_ms": 0.2},
     }
     objective = experiments.metadata({"objective": {"delta": -0.5}}, "weights_revert", "d")
     assert objective["objective_delta"] == -0.5 and objective["seeds"] == []
