@@ -179,7 +179,8 @@ def test_the_learner_refuses_its_own_unstable_fix_and_says_why(
     outcomes = {o["subject"]: o for o in json.loads(capsys.readouterr().out)["pull_requests"]}
     weak = outcomes["pay_04"]
     assert weak["proposal"] is None
-    assert any("stability: 0.728" in r["reason"] for r in weak["rejected"])
+    # the search finds its move under one seed; the sandbox refuses it under the seeds
+    assert any("gate:" in r["reason"] for r in weak["rejected"])
 
 
 def test_deterministic_evaluators_replay_under_the_first_seed_only(
