@@ -14,7 +14,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.core.gate import AccuracyGain, AllOf, MemoryCost, Protected, RefitMatches, Stable, TimeCost
+from bot.core.gate import (
+    AccuracyGain,
+    AllOf,
+    DeclaredMemory,
+    DeclaredTime,
+    Protected,
+    RefitMatches,
+    Stable,
+    WorkCost,
+)
 from bot.core.learners import (
     Candidate,
     Candidates,
@@ -107,7 +116,13 @@ class TrainerLearner:
     def rules(self) -> AllOf:
         # held-out accuracy and the protected cases decide; see README "trainer"
         return AllOf(
-            AccuracyGain(), RefitMatches(), Protected(), TimeCost(), MemoryCost(), Stable()
+            AccuracyGain(),
+            RefitMatches(),
+            Protected(),
+            WorkCost(),
+            DeclaredTime(),
+            DeclaredMemory(),
+            Stable(),
         )
 
     def measure(self, context: Context, subject: str) -> Measure:
