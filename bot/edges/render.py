@@ -2,7 +2,8 @@
 
 Escaping is the default, not a filter to remember: the environment's `finalize` escapes
 every `{{ ... }}` output unless the value is `Raw` (Markdown this module produced itself).
-Escaped text cannot @mention anyone, link anywhere, reference issues or carry raw HTML.
+Escaped text cannot @mention anyone, link anywhere, reference issues (`#123`, `GH-123`: a
+backslash does not stop GitHub's reference links, a zero-width space does) or carry raw HTML.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 _PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
 _LINKISH = re.compile(r"(?i)(https?|ftp|mailto)(:)|(www)(\.)")
+_REFERENCE = re.compile(r"(?i)(\\#|\bGH)(?=(?:\\-)?\d)")  # after escaping: \#123, GH\-123
 _ZWSP = "&#8203;"
 
 
@@ -31,6 +33,7 @@ def escape(value: object) -> str:
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     text = _PUNCTUATION.sub(r"\\\1", text)
     text = text.replace("@", "@" + _ZWSP)
+    text = _REFERENCE.sub(lambda m: m.group(1) + _ZWSP, text)
     text = _LINKISH.sub(
         lambda m: f"{m.group(1) or m.group(3)}{_ZWSP}{m.group(2) or m.group(4)}", text
     )
@@ -54,9 +57,12 @@ def _signed(value: object, digits: int = 3) -> Raw:
 
 
 def code(value: object) -> Raw:
-    """A code span: shown verbatim, and GitHub processes no Markdown, HTML or mentions in it."""
+    """A code span: shown verbatim, and GitHub processes no Markdown, HTML or mentions in it.
+
+    A `|` still ends a table cell inside a code span, and what follows would render as raw
+    Markdown (#18); GitHub shows `\\|` in a cell's code span as `|`."""
     text = str(value).replace("`", "'").replace("\r", " ").replace("\n", " ")
-    return Raw(f"`{text}`")
+    return Raw(f"`{text.replace('|', chr(92) + '|')}`")
 
 
 def _label(value: object) -> Raw:

@@ -219,6 +219,7 @@ def test_untrusted_text_is_escaped_everywhere(world: World) -> None:
         and "https://evil" not in joined
     )
     assert "@&#8203;someone" in pulls["learnbot/it_wire_fraud"]["body"]
+    assert "\\#&#8203;1 " in pulls["learnbot/it_wire_fraud"]["body"]  # no issue reference
 
 
 def test_check_fails_a_branch_that_edits_beyond_the_proposal(world: World) -> None:
