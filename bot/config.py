@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.core.paths import path_problem
 from bot.errors import ConfigError
 
 FORGES = ("local", "github")
@@ -68,6 +69,9 @@ def resolve(
     if chosen_forge not in FORGES:
         raise ConfigError(f"--forge {chosen_forge!r}: choose one of {', '.join(FORGES)}")
     root = repo or env.get("GITHUB_WORKSPACE") or "."
+    chosen_config = config_path or env.get("LEARNBOT_CONFIG") or CONFIG_PATH
+    if problem := path_problem(chosen_config):
+        raise ConfigError(f"--config: {problem}", hint="the config is read at a git revision too")
     return Settings(
         repo=Path(root).resolve(),
         forge=chosen_forge,
@@ -82,5 +86,5 @@ def resolve(
         output_path=Path(env["GITHUB_OUTPUT"]) if env.get("GITHUB_OUTPUT") else None,
         summary_path=Path(env["GITHUB_STEP_SUMMARY"]) if env.get("GITHUB_STEP_SUMMARY") else None,
         verbose=verbose,
-        config_path=config_path or env.get("LEARNBOT_CONFIG") or CONFIG_PATH,
+        config_path=chosen_config,
     )

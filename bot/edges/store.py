@@ -10,6 +10,7 @@ from typing import Any
 
 from bot.config import CONFIG_PATH
 from bot.core.params import Params, bound_problem, grid_problem
+from bot.core.paths import path_problem, ref_prefix_problem
 from bot.edges import schemas, yamldoc
 from bot.edges.files import Files
 from bot.model import Case, Config, Policy, Problem
@@ -18,6 +19,14 @@ POLICY_DIR = "policies"
 CASE_DIR = "cases"
 DATA_DIR = "cases/data"
 WEIGHT_TOLERANCE = 1e-6
+CONFIG_PATHS = (
+    "/learners/weights/outcomes",
+    "/learners/karma/outcomes",
+    "/learners/skills/path",
+    "/learners/forecasts/outcomes",
+    "/learners/rollout/path",
+    "/objective/runs",
+)
 
 
 @dataclass(frozen=True)
@@ -86,7 +95,9 @@ class _Reader:
 
     def config(self) -> Config:
         document = self.parse(self.config_path, "config")
-        return Config.from_dict(document.data if document else None)
+        found = _config_problems(document) if document else []
+        self.problems.extend(found)
+        return Config.from_dict(document.data if document and not found else None)
 
     def policies(self) -> dict[str, Policy]:
         policies = {}
@@ -116,6 +127,26 @@ class _Reader:
                 case = Case.from_dict(path, document.data)
                 cases[case.id] = case
         return cases
+
+
+def _config_problems(document: yamldoc.Document) -> list[Problem]:
+    """Configured paths stay inside the repository; the branch prefix makes valid refs."""
+    found = []
+    for pointer in CONFIG_PATHS:
+        value = _at(document.data, pointer)
+        if isinstance(value, str) and (message := path_problem(value.rstrip("/"))):
+            found.append(Problem(document.path, document.line_of(pointer), pointer, message))
+    pointer = "/pull_requests/branch_prefix"
+    prefix = _at(document.data, pointer)
+    if isinstance(prefix, str) and (message := ref_prefix_problem(prefix)):
+        found.append(Problem(document.path, document.line_of(pointer), pointer, message))
+    return found
+
+
+def _at(data: Any, pointer: str) -> Any:
+    for key in pointer.strip("/").split("/"):
+        data = data.get(key) if isinstance(data, dict) else None
+    return data
 
 
 def _policy_problems(document: yamldoc.Document) -> list[Problem]:
@@ -230,7 +261,9 @@ def _case_problems(
     evaluator = data.get("evaluator")
     if evaluator and ":" not in evaluator and evaluator not in config.evaluators:
         problem("/evaluator", f"no evaluator named {evaluator!r} in {config_path} evaluators")
-    if digest is not None:
+    if message := path_problem(data["snapshot"]["path"]):
+        problem("/snapshot/path", message)
+    elif digest is not None:
         path = data["snapshot"]["path"]
         message = _snapshot_problem(path, data["snapshot"]["sha256"], digest(path))
         if message:
