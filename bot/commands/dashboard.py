@@ -14,6 +14,8 @@ from bot.edges import render
 from bot.model import format_time
 
 MARKER = "<!-- learnbot:dashboard -->"
+_LISTS = ("open_prs", "no_proposal", "waiting", "unbumped", "deferred")
+_KEEP = (None, 100, 30, 10, 3, 1)  # items shown per list, tried in turn until the body fits
 _WAITING = (reconcile.HELD, reconcile.BLOCKED, reconcile.REJECTED, reconcile.EDITED)
 
 
@@ -30,8 +32,23 @@ def render_dashboard(
     actions: Sequence[reconcile.Action],
     numbers: Mapping[str, int],
     extra: Sequence[str] = (),
+    *,
+    deferred: Sequence[str] = (),
 ) -> str:
-    """The dashboard text for this run (same state and clock -> same text)."""
+    """The dashboard text for this run (same state and clock -> same text), within the limit."""
+    context = _context(workspace, outcomes, actions, numbers, extra)
+    context["deferred"] = list(deferred)
+    context["max_failures"] = workspace.config.learners.backtest.max_failures
+    return _fit(workspace, context)
+
+
+def _context(
+    workspace: Workspace,
+    outcomes: Sequence[Outcome],
+    actions: Sequence[reconcile.Action],
+    numbers: Mapping[str, int],
+    extra: Sequence[str],
+) -> dict[str, Any]:
     evaluated = workspace.evaluated
     config = workspace.config
     summary = backtest.summarize(evaluated.results)
@@ -107,9 +124,38 @@ def render_dashboard(
         "extra": [render.Raw(section) for section in extra],
         "marker": render.Raw(MARKER),
     }
-    return render.render(
-        "dashboard.md.j2", context, dirs=render.template_dirs(workspace.settings.repo)
-    )
+    return context
+
+
+def _fit(workspace: Workspace, context: Mapping[str, Any]) -> str:
+    """The dashboard under `dashboard.body_limit`: long lists are cut to their first items with
+    a note, then the learners' sections; GitHub refuses a body over 65,536 characters (#18)."""
+    limit = workspace.config.dashboard.body_limit
+    dirs = render.template_dirs(workspace.settings.repo)
+    for keep in _KEEP:
+        shown = _collapsed(context, keep)
+        text = render.render("dashboard.md.j2", shown, dirs=dirs)
+        if len(text) <= limit:
+            return text
+    shown["more"]["extra"] = len(shown["extra"])
+    shown["extra"] = []
+    text = render.render("dashboard.md.j2", shown, dirs=dirs)
+    if len(text) <= limit:
+        return text
+    cut = "\n\n_The rest is cut to keep this issue under the body limit._\n\n"
+    return text[: limit - len(cut) - len(MARKER) - 1] + cut + MARKER + "\n"
+
+
+def _collapsed(context: Mapping[str, Any], keep: int | None) -> dict[str, Any]:
+    shown = {**context, "more": dict.fromkeys((*_LISTS, "extra"), 0)}
+    if keep is None:
+        return shown
+    for key in _LISTS:
+        items = context[key]
+        if len(items) > keep:
+            shown[key] = items[:keep]
+            shown["more"][key] = len(items) - keep
+    return shown
 
 
 def _unverified(workspace: Workspace) -> list[dict[str, Any]]:

@@ -36,6 +36,15 @@ def _system_run(evaluated: Evaluated) -> RunMetrics | None:
     return crl.latest_system_run(runs)
 
 
+def deferred(evaluated: Evaluated) -> tuple[str, ...]:
+    """The failing cases beyond `learners.backtest.max_failures`: not analysed this run (#18:
+    each failure replays its candidates, and thousands of them would take hours)."""
+    config = evaluated.state.config.learners.backtest
+    if not config.enabled:
+        return ()
+    return tuple(f.case_id for f in evaluated.failures()[config.max_failures :])
+
+
 def summary(outcome: pipeline.Outcome) -> dict[str, Any]:
     """One line of `loop --dry-run`: the PR it would open, or why not."""
     proposal = outcome.proposal

@@ -12,6 +12,7 @@ from bot.commands import (
     experiments,
     labelpulls,
     learners,
+    planning,
     pulls,
     queue,
     rejections,
@@ -26,14 +27,29 @@ from bot.core.pipeline import Outcome
 from bot.edges import actions as runtime
 from bot.edges import render, store
 from bot.edges.forge import PullRequest
-from bot.errors import EXIT_INVALID, EXIT_OK
+from bot.edges.gitrepo import PushRejected
+from bot.errors import EXIT_INVALID, EXIT_OK, GitError
 from bot.model import Problem
 
 
 def run(settings: Settings, environ: Mapping[str, str], *, dry_run: bool = False) -> int:
-    """One scheduled run. Exit 0 when it did its job, 2 when some state files were invalid."""
-    with open_workspace(settings, environ) as workspace:
-        return _run(settings, workspace, dry_run=dry_run)
+    """One scheduled run. Exit 0 when it did its job, 2 when some state files were invalid.
+
+    A push that loses a race (another run pushed the same branch first) starts the run over
+    on what origin now holds, as promote does: runs converge, so redoing is safe (#18)."""
+    attempt = 0
+    while True:
+        with open_workspace(settings, environ) as workspace:
+            try:
+                return _run(settings, workspace, dry_run=dry_run)
+            except PushRejected:
+                attempt += 1
+                if attempt > workspace.config.git.push_retries:
+                    raise GitError(
+                        "could not push the proposals: origin kept moving",
+                        hint="run learnbot run again",
+                    ) from None
+        status(f"origin moved during the run (attempt {attempt}): fetching and redoing it")
 
 
 @dataclass(frozen=True)
@@ -51,6 +67,13 @@ class Prepared:
 def prepare(settings: Settings, workspace: Workspace, *, progress: bool = True) -> Prepared:
     """Backtest, propose, and reconcile with the forge's pull requests; nothing written."""
     evaluated = workspace.evaluated
+    deferred = planning.deferred(evaluated)
+    if deferred:
+        cap = evaluated.state.config.learners.backtest.max_failures
+        status(
+            f"{len(deferred)} failures beyond learners.backtest.max_failures ({cap}) "
+            f"deferred to the next run: {', '.join(deferred)}"
+        )
     learned = learners.learn(
         evaluated,
         workspace.history,
@@ -98,7 +121,8 @@ def _run(settings: Settings, workspace: Workspace, *, dry_run: bool) -> int:
     templates = render.template_dirs(settings.repo)
     extra.append(experiments.dashboard_section(workspace.history.entries, found, templates))
     extra.append(cards.dashboard_section(evaluated, workspace.history, templates))
-    body = dashboard.render_dashboard(workspace, outcomes, plan, numbers, extra)
+    deferred = planning.deferred(evaluated)
+    body = dashboard.render_dashboard(workspace, outcomes, plan, numbers, extra, deferred=deferred)
     board = dashboard.update(workspace, body)
     for happened in queue.update(workspace):
         status(happened)

@@ -92,6 +92,7 @@ class DashboardConfig:
     label: str = "learnbot-dashboard"
     title: str = "learnbot dashboard"
     trend_points: int = 20
+    body_limit: int = 58000
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,7 @@ class BacktestLearnerConfig:
     enabled: bool = True
     max_replays: int = 200
     sandbox_best: int = 3
+    max_failures: int = 25  # analysed per run; the rest are listed as deferred
 
 
 @dataclass(frozen=True)

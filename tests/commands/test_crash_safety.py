@@ -8,6 +8,7 @@ lands on origin.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -167,3 +168,36 @@ def test_two_promotions_running_at_once_land_in_one_valid_chain(
         pulls[b]["number"] for b in ("learnbot/it_wire_fraud", "learnbot/mo_stale_hype")
     )
     assert [e["seq"] for e in entries] == [1, 2]
+
+
+def test_a_run_that_loses_the_push_race_to_another_run_redoes_it(
+    github: World, tmp_path: Path
+) -> None:
+    # the other run: the same state on a copy of origin, its branches pushed while this run
+    # waits for its list of pull requests (a whole run would outlast the client's timeout)
+    twin = tmp_path / "twin-origin.git"
+    shutil.copytree(github.origin, twin)
+    other = tmp_path / "other"
+    git(tmp_path, "clone", "--quiet", str(twin), str(other))
+    env = {**github.env, "PYTHONPATH": str(ROOT)}
+    later = "2026-01-20T01:00:00Z"  # started an hour later: the same proposals, other commits
+    command = [sys.executable, "-m", "bot", "run", "--now", later, "--repo", str(other)]
+    subprocess.run([*command, "--forge", "local"], env=env, check=True, capture_output=True)
+    branches = git(twin, "for-each-ref", "--format=%(refname)", "refs/heads/learnbot/").split()
+    assert len(branches) >= 2
+    assert github.fake is not None
+    raced = threading.Event()
+
+    def other_run_pushes_meanwhile(record: Any) -> None:
+        if record.operation_id == "pulls/list" and not raced.is_set():
+            raced.set()
+            git(twin, "push", "--quiet", str(github.origin), *[f"{b}:{b}" for b in branches])
+
+    github.fake.after_request = other_run_pushes_meanwhile
+    result = github.run()
+    github.fake.after_request = None
+    assert result.code == 0, result.err
+    assert "origin moved during the run (attempt 1)" in result.err
+    pulls = github.pulls()
+    opened = [p["branch"] for p in pulls]
+    assert len(opened) == len(set(opened)) and set(opened) >= {b[11:] for b in branches}

@@ -63,7 +63,9 @@ class BacktestLearner:
         return config.learners.backtest.enabled
 
     def subjects(self, context: Context) -> tuple[str, ...]:
-        return tuple(f.case_id for f in context.failures)
+        """The failing cases in case order, at most `max_failures` (the rest wait: #18)."""
+        cap = context.config.learners.backtest.max_failures
+        return tuple(f.case_id for f in context.failures[:cap])
 
     def candidates(self, context: Context, subject: str) -> Candidates | Skip:
         failure = next((f for f in context.failures if f.case_id == subject), None)
