@@ -118,7 +118,7 @@ def test_pull_request_closed_unmerged_is_not_reopened(world: World) -> None:
     assert f"closed unmerged in #{wire['number']}: not reopened" in result.out
     assert len([p for p in world.pulls() if p["branch"] == "learnbot/it_wire_fraud"]) == 1
     (board,) = world.dashboards()
-    assert f"closed unmerged in \\#{wire['number']}" in board["body"]
+    assert f"closed unmerged in \\#&#8203;{wire['number']}" in board["body"]  # no link
 
 
 def test_superseded_pull_request_is_closed_with_a_comment(world: World) -> None:
