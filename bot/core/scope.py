@@ -120,10 +120,16 @@ def _version_problems(
         if any(c.policy == name for c in changes):
             return [f"policies/{name}.yaml: changes values without bumping version"]
         return []
+    if not all(_is_version(v) for v in (before, after)):  # a file that is not a valid policy
+        return [f"policies/{name}.yaml: version {before!r} -> {after!r} is not a whole number"]
     versions[name] = (int(before or 0), int(after or 0))
     if after != int(before or 0) + 1:
         return [f"policies/{name}.yaml: version {before} -> {after}; a proposal bumps it by one"]
     return []
+
+
+def _is_version(value: object) -> bool:
+    return value is None or (type(value) is int and 0 <= value < 2**63)
 
 
 def _differences(a: Any, b: Any, path: tuple[str, ...]) -> list[tuple[tuple[str, ...], Any, Any]]:
