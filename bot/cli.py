@@ -325,8 +325,22 @@ def _ledger_commands(command: Command, common: argparse.ArgumentParser) -> None:
         "verify", parents=[common], help="verify chains; name the first bad line"
     )
     verify.add_argument("files", nargs="*", metavar="FILE", help="default: ledgers/*.jsonl")
+    verify.add_argument(
+        "--history",
+        metavar="REV",
+        nargs="?",
+        const="HEAD",
+        help="check every commit that changed ledgers/ up to REV (default HEAD) was "
+        "learnbot's append",
+    )
     _add_json_option(verify)
-    verify.set_defaults(run=lambda a, s, _: ledgers.verify(s, files=a.files))
+    verify.set_defaults(
+        run=lambda a, s, _: (
+            ledgers.verify_history(s, rev=a.history)
+            if a.history
+            else ledgers.verify(s, files=a.files)
+        )
+    )
     show = ledger_commands.add_parser("show", parents=[common], help="print entries")
     show.add_argument("file", nargs="?", metavar="FILE", help="default: every ledger")
     show.add_argument("--type", dest="type_", metavar="TYPE", help="only entries of this type")

@@ -10,8 +10,8 @@ from typing import Any
 from bot.commands.ledger_table import render_table
 from bot.commands.output import print_json, status
 from bot.config import Settings
-from bot.core import ledger
-from bot.edges import ledgerfile
+from bot.core import anchoring, ledger
+from bot.edges import ledgerfile, store
 from bot.edges.gitrepo import GitRepo
 from bot.errors import EXIT_INVALID, EXIT_OK, EXIT_PROBLEMS, GitError
 
@@ -55,6 +55,22 @@ def verify(settings: Settings, *, files: Sequence[str] = ()) -> int:
     if missing:
         return EXIT_INVALID
     return EXIT_OK if all(v.ok for _, v in results) else EXIT_PROBLEMS
+
+
+def verify_history(settings: Settings, *, rev: str = "HEAD") -> int:
+    """Every change to ledgers/ on the first-parent history of `rev` must be learnbot's append,
+    its trailer naming the head after it (#18); name the commit and line of each that is not."""
+    repo = GitRepo(settings.repo)
+    author = store.load_config(repo.files_at(rev), settings.config_path).git.author_email
+    changes = repo.ledger_changes(rev, LEDGER_DIR)
+    findings = anchoring.check(changes, author_email=author)
+    if settings.as_json:
+        print_json([f.__dict__ for f in findings])
+    for finding in findings:
+        sys.stdout.write(f"{finding}\n")
+    commits = len({c.sha for c in changes})
+    status(f"{commits} commit(s) changed {LEDGER_DIR}/; {len(findings)} not learnbot's append")
+    return EXIT_PROBLEMS if findings else EXIT_OK
 
 
 def _name(settings: Settings, path: Path) -> str:

@@ -24,7 +24,7 @@ from bot.core import backtest, ledger, scope
 from bot.core.history import MANUAL, PROMOTION, ROLLBACK
 from bot.core.promotion import Closed, Decision, Observed, decide
 from bot.edges import actions, store, yamldoc
-from bot.edges.gitrepo import PushRejected
+from bot.edges.gitrepo import CommitInfo, PushRejected
 from bot.errors import EXIT_OK, EXIT_PROBLEMS, GitError
 from bot.model import format_time
 from bot.model import trailers as trailer
@@ -89,13 +89,27 @@ def _announce(workspace: Workspace, new: list[dict[str, Any]], tip: str) -> None
 def _unrecorded(workspace: Workspace) -> list[str]:
     """First-parent commits after learnbot's last ledger commit (or after the root)."""
     clone = workspace.clone
-    last = clone.run(
-        "rev-list", "--first-parent", "-1", f"--grep=^{trailer.LEDGER}: ", workspace.base
-    )
+    last = _last_ledger_commit(workspace)
     if not last:
         roots = clone.run("rev-list", "--first-parent", "--max-parents=0", workspace.base).split()
         last = roots[0] if roots else ""
     return clone.first_parents(last or None, workspace.base)
+
+
+def _last_ledger_commit(workspace: Workspace) -> str:
+    """learnbot's newest ledger commit: its author, and the trailer in the message's trailer
+    block. A person's squash carrying a stray `Learnbot-Ledger:` line is not one (#18)."""
+    candidates = workspace.clone.run(
+        "rev-list", "--first-parent", f"--grep=^{trailer.LEDGER}: ", workspace.base
+    ).split()
+    return next(
+        (s for s in candidates if _is_ledger_commit(workspace, workspace.clone.info(s))), ""
+    )
+
+
+def _is_ledger_commit(workspace: Workspace, info: CommitInfo) -> bool:
+    email = workspace.identity.email.lower()
+    return info.author_email.lower() == email and len(info.trailers.get(trailer.LEDGER, ())) == 1
 
 
 class _Evaluations:
@@ -114,7 +128,7 @@ class _Evaluations:
 def _observe(workspace: Workspace, sha: str, evaluated: _Evaluations) -> Observed | None:
     clone = workspace.clone
     info = clone.info(sha)
-    if trailer.LEDGER in info.trailers:
+    if _is_ledger_commit(workspace, info):
         return None
     first = info.parents[0] if info.parents else None
     head, trailers, reverts = _merged(workspace, sha, info)
@@ -298,6 +312,11 @@ def _seal(workspace: Workspace, decision: Decision) -> bytes:
     return ledger.seal(decision.entries, tail)[0]
 
 
+def _head(sealed: bytes) -> str:
+    """The sha256 of the last entry just sealed: the ledger head after the commit."""
+    return ledger.read_tail(sealed[sealed.rstrip(b"\n").rfind(b"\n") + 1 :]).sha256
+
+
 def _record(workspace: Workspace, decision: Decision, sealed: bytes) -> str:
     """One commit on the default branch: the ledger extended, and any rollback version bumps."""
     path = workspace.config.ledger
@@ -316,7 +335,7 @@ def _record(workspace: Workspace, decision: Decision, sealed: bytes) -> str:
     why = f"Versions moved forward: {bumped}.\n\n" if bumped else ""
     message = (
         f"learnbot: record {len(decision.entries)} ledger entries ({kinds})\n\n{why}"
-        f"{trailer.ledger_line(len(decision.entries), workspace.base)}\n"
+        f"{trailer.ledger_line(len(decision.entries), workspace.base, _head(sealed))}\n"
     )
     return workspace.clone.commit(
         base=workspace.base,

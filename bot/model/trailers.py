@@ -77,6 +77,7 @@ def parse(message: str) -> dict[str, tuple[str, ...]]:
     return {key: tuple(values) for key, values in found.items()}
 
 
-def ledger_line(count: int, base: str) -> str:
-    """The trailer of learnbot's ledger commit."""
-    return f"{LEDGER}: {count} entries through {base}"
+def ledger_line(count: int, base: str, head: str) -> str:
+    """The trailer of learnbot's ledger commit: it names the ledger head after the commit, so
+    `ledger verify --history` can tie the file to the commit that wrote it (#18)."""
+    return f"{LEDGER}: {count} entries through {base}, head {head}"

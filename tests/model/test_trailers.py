@@ -37,5 +37,7 @@ def test_trailers_without_a_proposal_declare_none() -> None:
 
 
 def test_trailers_ledger_line_is_found_by_its_key() -> None:
-    message = f"learnbot: record\n\n{trailers.ledger_line(2, 'abc')}\n"
-    assert trailers.parse(message) == {trailers.LEDGER: ("2 entries through abc",)}
+    message = f"learnbot: record\n\n{trailers.ledger_line(2, 'abc', 'f' * 64)}\n"
+    assert trailers.parse(message) == {
+        trailers.LEDGER: (f"2 entries through abc, head {'f' * 64}",)
+    }
