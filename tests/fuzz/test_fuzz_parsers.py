@@ -11,13 +11,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.core import jsonline, ledger
+from bot.core.learners import Lines
+from bot.core.learners.registry import LEARNERS
 from bot.core.params import bound_problem, grid_problem, grid_values_above
 from bot.core.snapshot import parse
-from bot.edges import actions, outcomes, schemas, yamldoc
+from bot.edges import actions, inputs, outcomes, schemas, yamldoc
 from bot.edges.files import WorktreeFiles
 from bot.edges.forge import read_metadata
 from bot.errors import BotError
-from bot.model import Parameter
+from bot.model import Config, Parameter
 from tests.fuzz.strategies import (
     YAML_SCALAR_TEXT,
     jsonl,
@@ -114,7 +116,7 @@ def test_event_payloads_are_used_or_refused(
 
 
 @given(jsonl)
-def test_outcome_files_give_rows_or_problems(data: bytes) -> None:
+def test_outcome_files_give_records_or_problems(data: bytes) -> None:
     class Bytes:
         label = "fuzz"
 
@@ -124,9 +126,14 @@ def test_outcome_files_give_rows_or_problems(data: bytes) -> None:
         def listdir(self, directory: str, suffix: str = "") -> tuple[str, ...]:
             return ()
 
-    for load in (outcomes.positions, outcomes.forecasts):
-        found, problems = load(Bytes(), "o.jsonl")
-        assert len(found) + len(problems) >= 0
+    config = Config()
+    sources = [s for each in LEARNERS.values() for s in each.inputs if isinstance(s, Lines)]
+    assert sources
+    for source in sources:
+        _, problems = inputs.lines(Bytes(), source, config)
+        assert all(1 <= p.line <= data.count(b"\n") + 1 for p in problems)
+    runs, problems = outcomes.runs(Bytes(), "runs.jsonl")
+    assert len(runs) + len(problems) >= 0
 
 
 @given(st.text(max_size=40), values)
