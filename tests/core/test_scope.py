@@ -80,6 +80,7 @@ def test_scope_derive_value_change_with_its_version_bump() -> None:
             _policy("high", 2),
             "policies/p.yaml: changes /parameters/limit/value, which a proposal may not change",
         ),
+        (_policy(0.5, "two"), "policies/p.yaml: version 1 -> 'two' is not a whole number"),
     ],
 )
 def test_scope_derive_names_what_is_out_of_scope(after: dict[str, Any], problem: str) -> None:
