@@ -11,7 +11,7 @@ from bot.commands.ledger_table import render_table
 from bot.commands.output import print_json, status
 from bot.config import Settings
 from bot.core import anchoring, ledger
-from bot.edges import ledgerfile, store
+from bot.edges import ledgerfile, ledgerhistory, store
 from bot.edges.gitrepo import GitRepo
 from bot.errors import EXIT_INVALID, EXIT_OK, EXIT_PROBLEMS, GitError
 
@@ -62,7 +62,7 @@ def verify_history(settings: Settings, *, rev: str = "HEAD") -> int:
     its trailer naming the head after it (#18); name the commit and line of each that is not."""
     repo = GitRepo(settings.repo)
     author = store.load_config(repo.files_at(rev), settings.config_path).git.author_email
-    changes = repo.ledger_changes(rev, LEDGER_DIR)
+    changes = ledgerhistory.ledger_changes(repo, rev, LEDGER_DIR)
     findings = anchoring.check(changes, author_email=author)
     if settings.as_json:
         print_json([f.__dict__ for f in findings])

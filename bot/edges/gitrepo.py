@@ -12,7 +12,6 @@ import git
 from git.exc import BadName, GitCommandError, InvalidGitRepositoryError, NoSuchPathError
 from gitdb import IStream
 
-from bot.core.anchoring import LedgerChange
 from bot.edges.redact import scrub
 from bot.errors import GitError, UnknownRevision
 from bot.model import trailers as trailer
@@ -88,29 +87,6 @@ class GitRepo:
         except GitCommandError:
             return None
         return str(found).strip() or None
-
-    def ledger_changes(self, rev: str, directory: str) -> list[LedgerChange]:
-        """Every first-parent commit up to `rev` that changed a file under `directory`, each
-        judged against its first parent (a merged pull request is one change), oldest first."""
-        out = _git(
-            self.repo,
-            "log",
-            "--first-parent",
-            "--diff-merges=first-parent",
-            "--reverse",
-            "--name-only",
-            "--format=%x1e%H%x1f%ae%x1f%B%x1f",
-            self.resolve(rev),
-        )
-        found = []
-        for record in out.split("\x1e")[1:]:
-            sha, email, message, names = record.split("\x1f", 3)
-            for path in sorted(n for n in names.split() if n.startswith(f"{directory}/")):
-                before = self.read_at(f"{sha}^1", path) or b""
-                after = self.read_at(sha, path) or b""
-                trailers = trailer.parse(message)
-                found.append(LedgerChange(sha, email, trailers, path, before, after))
-        return found
 
 
 class PushRejected(GitError):
