@@ -10,7 +10,7 @@ import pytest
 
 from bot.cli import main
 from bot.model import parse_time
-from tests.repos import commit_all, make_repo
+from tests.repos import commit_all, git, make_repo
 from tests.scratch import Scratch, at
 
 NOW = "2026-02-01T00:00:00Z"
@@ -42,6 +42,7 @@ def repository(tmp_path: Path, state: Scratch) -> Path:
     repo = make_repo(tmp_path / "scratch", example=False)
     state.write(repo)
     commit_all(repo, "learned state written from scratch")
+    git(repo, "push", "--quiet", "origin", "main")  # loop plans the default branch on origin
     return repo
 
 
