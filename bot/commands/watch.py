@@ -9,6 +9,7 @@ recorded by `promote` as a rollback like any other.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,6 +23,7 @@ from bot.errors import GitError
 
 REVERT_PREFIX = "learnbot-revert/"
 REVERT_LABEL = "learnbot-revert"
+_VERSION_LINE = re.compile(rb"^version:[^\n]*\n", re.MULTILINE)
 
 
 @dataclass
@@ -90,10 +92,18 @@ def _reverted_files(
     files: dict[str, bytes | None] = {}
     for _, old, new in clone.changed_files(parent, commit):
         for path in {old, new}:
-            if clone.read_at(workspace.base, path) != clone.read_at(commit, path):
+            if _unversioned(clone.read_at(workspace.base, path)) != _unversioned(
+                clone.read_at(commit, path)
+            ):
                 return f"{path} changed again since the merge"
             files[path] = clone.read_at(parent, path)
     return files
+
+
+def _unversioned(text: bytes | None) -> bytes | None:
+    """A file without its top-level `version:` line: the ledger commit's own version bump is
+    not later work, and promote moves the version forward again when the revert merges."""
+    return None if text is None else _VERSION_LINE.sub(b"", text)
 
 
 def _open(
