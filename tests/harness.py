@@ -212,6 +212,18 @@ class World:
         assert result.code == 0, result.err
         return git(self.repo, "rev-parse", f"refs/remotes/origin/{self.branch}")
 
+    def update_branch(self, number: int, branch: str) -> None:
+        """A person brings a pull request's branch up to date with the default branch."""
+        if self.fake is not None:
+            repo = self.fake.client().get_repo(f"{OWNER}/{NAME}")
+            assert repo.get_pull(number).update_branch()
+            return
+        git(self.repo, "fetch", "--quiet", "origin")
+        git(self.repo, "checkout", "--quiet", "-B", branch, f"origin/{branch}")
+        git(self.repo, "merge", "--quiet", "--no-edit", f"origin/{self.branch}")
+        git(self.repo, "push", "--quiet", "origin", f"{branch}:{branch}")
+        git(self.repo, "checkout", "--quiet", self.branch)
+
     def revert(self, sha: str, date: str = "2026-01-22T00:00:00Z") -> str:
         """A person reverts a merge with git and pushes it."""
         git(self.repo, "checkout", "--quiet", self.branch)
