@@ -13,7 +13,7 @@ import pytest
 from bot.cli import main
 from bot.commands.proposals import load_proposal
 from bot.edges import yamldoc
-from tests.repos import commit_all, make_repo
+from tests.repos import commit_all, git, make_repo
 
 NOISY = '''
 import dataclasses
@@ -104,6 +104,7 @@ def build(root: Path, module: str) -> Path:
     (root / ".github").mkdir()
     (root / CONFIG).write_text(NOISE)
     commit_all(root, "payments and spam")
+    git(root, "push", "--quiet", "origin", "main")  # loop plans the default branch on origin
     return root
 
 
