@@ -27,4 +27,5 @@ def test_a_second_writer_of_an_open_parameter_waits_for_its_pull_request(world: 
         f"`it_wire_fraud_again`: waiting for #{wire['number']} "
         "(one writer per parameter: inbox_triage.risk_threshold)"
     )
-    assert waiting in plain(board["body"])
+    # data-derived text never links an issue: the reference carries a zero-width space
+    assert waiting in plain(board["body"]).replace("#&#8203;", "#")

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from bot.core import jsonline, ledger
 from bot.core.learners import Lines
 from bot.core.learners.registry import LEARNERS
-from bot.core.params import bound_problem, grid_problem, grid_values_above
+from bot.core.params import bound_problem, grid_move, grid_problem, within
 from bot.core.snapshot import parse
 from bot.edges import actions, inputs, outcomes, schemas, yamldoc
 from bot.edges.files import WorktreeFiles
@@ -97,7 +97,9 @@ def test_policies_with_any_numbers_load_or_are_problems_and_grids_end(
         assert not bound_problem(
             parameter.value, parameter.minimum, parameter.maximum, parameter.step
         )
-        assert len(list(grid_values_above(parameter))) <= 10_000
+        for steps in (1, -1, 10_000_000):  # a move is a value on the grid within bounds, or none
+            moved = grid_move(parameter, steps)
+            assert moved is None or within(moved, parameter)
 
 
 @given(values)
