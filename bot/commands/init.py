@@ -1,7 +1,7 @@
 """`learnbot init`: the files a repository needs to start learning, written once.
 
 A starter (or one family of the bundled example) that validates and backtests, the config
-with only the learners it uses, the three workflows on the published action at this
+with only the learners it uses, the four workflows on the published action at this
 version's tag, and a pre-commit entry. Never overwrites a file without `--force`.
 """
 
@@ -22,7 +22,12 @@ from bot.errors import EXIT_OK, ConfigError, GitError
 
 PACKAGE = Path(__file__).resolve().parent.parent
 STARTER = PACKAGE / "starter"
-WORKFLOWS = ("learnbot-learn.yml", "learnbot-check.yml", "learnbot-promote.yml")
+WORKFLOWS = (
+    "learnbot-learn.yml",
+    "learnbot-check.yml",
+    "learnbot-promote.yml",
+    "learnbot-comment.yml",
+)
 LEARNER_LINES = {
     "backtest": "  backtest: {enabled: true}      # one proposal per failing case",
 }

@@ -8,6 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+import yaml
 
 from bot import __version__
 from bot.cli import main
@@ -15,7 +16,12 @@ from bot.edges.files import WorktreeFiles
 from bot.edges.store import load
 from tests.repos import commit_all, git
 
-WORKFLOWS = ("learnbot-learn.yml", "learnbot-check.yml", "learnbot-promote.yml")
+WORKFLOWS = (
+    "learnbot-learn.yml",
+    "learnbot-check.yml",
+    "learnbot-promote.yml",
+    "learnbot-comment.yml",
+)
 
 
 def empty_repo(tmp_path: Path, *, origin_head: str = "master") -> Path:
@@ -190,3 +196,19 @@ def test_init_sets_origin_head_when_origin_has_the_branch(tmp_path: Path) -> Non
     git(work, "push", "--quiet", "origin", "main")
     assert main(["init", "--repo", str(work)]) == 0
     assert git(work, "symbolic-ref", "refs/remotes/origin/HEAD") == "refs/remotes/origin/main"
+
+
+def test_init_comment_workflow_labels_from_slash_commands_on_issues(tmp_path: Path) -> None:
+    work = empty_repo(tmp_path)
+    assert main(["init", "--repo", str(work)]) == 0
+    path = work / ".github/workflows/learnbot-comment.yml"
+    workflow = yaml.load(path.read_text(), Loader=yaml.BaseLoader)  # keeps the `on:` key a string
+    assert workflow["on"] == {"issue_comment": {"types": ["created"]}}
+    assert workflow["permissions"] == {}
+    (job,) = workflow["jobs"].values()
+    assert "startsWith(github.event.comment.body, '/learnbot ')" in job["if"]
+    assert "github.event.issue.pull_request == null" in job["if"]
+    assert job["concurrency"] == {"group": "learnbot-labels", "cancel-in-progress": "false"}
+    assert set(job["permissions"]) == {"contents", "pull-requests", "issues", "checks", "statuses"}
+    step = next(s for s in job["steps"] if "learnbot@v" in s.get("uses", ""))
+    assert step["with"]["command"] == "comment"
