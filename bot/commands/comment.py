@@ -175,18 +175,7 @@ def _record(
         number, _ = labelpulls.open_pull(workspace, batch, f"review-{agent}-{batch.ident}")
         return number
     pull = pulls[0]
-    path = labels.example_path(directory, agent)
-    data = labels.appended(workspace.clone.read_at(head, path), curated.accepted)
-    message = f"{batch.title}\n\n{batch.intro}\n\n{labelpulls.TRAILER}: {batch.ident}\n"
-    sha = workspace.clone.commit(
-        base=head,
-        files={path: data},
-        message=message,
-        author=workspace.identity,
-        at=evaluated.at,
-    )
-    workspace.clone.push(sha, pull.branch, lease=head, force=True)
-    labelpulls.post_check(workspace, sha)
+    labelpulls.append(workspace, pull, head, batch)
     workspace.forge.comment(
         pull.number,
         f"Added {_code(key)} as {_code(label)} from the review queue (#{comment.issue}).",

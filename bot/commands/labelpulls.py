@@ -18,12 +18,13 @@ from bot.commands.workspace import Workspace
 from bot.core import canonical, curator
 from bot.edges import labels, render
 from bot.edges.files import Files
-from bot.edges.forge import OPEN, metadata_marker
+from bot.edges.forge import OPEN, PullRequest, metadata_marker
 from bot.model import Config, Problem
 from bot.model.labels import Example
 
 TRAILER = "Learnbot-Labels"
 SUBJECT = "labels"
+DROPPED_KEPT = 100  # dropped examples listed in a body (the total is always given)
 
 
 def rules(config: Config) -> curator.Rules:
@@ -86,19 +87,78 @@ def counts(examples: Sequence[Example]) -> list[dict[str, Any]]:
     ]
 
 
-def body(workspace: Workspace, batch: Batch, metadata: Mapping[str, Any]) -> str:
+def metadata_of(batch: Batch, subject: str) -> dict[str, Any]:
+    """What the body is rendered from, kept in its hidden metadata for later appends."""
+    dropped = [[name, reason] for name, reason in batch.curated.dropped]
+    return {
+        "labels": batch.ident,
+        "subject": subject,
+        "intro": [batch.intro],
+        "redactions": dict(sorted(batch.curated.redactions.items())),
+        "dropped": dropped[:DROPPED_KEPT],
+        "dropped_total": len(dropped),
+    }
+
+
+def combined(metadata: Mapping[str, Any], batch: Batch) -> dict[str, Any]:
+    """The metadata of a pull request after `batch` was appended to it."""
+    later = metadata_of(batch, str(metadata.get("subject", "")))
+    redactions = Counter(metadata.get("redactions") or {})
+    redactions.update(later["redactions"])
+    dropped = [*(metadata.get("dropped") or []), *later["dropped"]]
+    return {
+        **metadata,
+        "intro": [*(metadata.get("intro") or []), batch.intro],
+        "redactions": dict(sorted(redactions.items())),
+        "dropped": dropped[:DROPPED_KEPT],
+        "dropped_total": int(metadata.get("dropped_total") or 0) + later["dropped_total"],
+    }
+
+
+def title_of(added: Sequence[Example]) -> str:
+    """A title that counts what the pull request adds, by source."""
+    sources = Counter(e.source for e in added)
+    parts = ", ".join(f"{n} {source}" for source, n in sorted(sources.items()))
+    return f"learnbot: {len(added)} labeled examples ({parts})"
+
+
+def body(
+    workspace: Workspace, title: str, added: Sequence[Example], metadata: Mapping[str, Any]
+) -> str:
+    """The pull request's body: what it adds (counted from the branch) and what was dropped."""
+    dropped = metadata.get("dropped") or []
     context = {
-        "title": batch.title,
-        "intro": batch.intro,
-        "counts": counts(batch.curated.accepted),
-        "redactions": dict(batch.curated.redactions),
-        "dropped": [{"name": n, "reason": r} for n, r in batch.curated.dropped],
-        "marker": render.Raw(metadata_marker(metadata)),
+        "title": title,
+        "intro": list(metadata.get("intro") or []),
+        "counts": counts(added),
+        "redactions": dict(metadata.get("redactions") or {}),
+        "dropped": [{"name": n, "reason": r} for n, r in dropped],
+        "dropped_total": int(metadata.get("dropped_total") or len(dropped)),
     }
     text = render.render(
         "labels.md.j2", context, dirs=render.template_dirs(workspace.settings.repo)
     )
-    return text[: workspace.config.pull_requests.body_limit]
+    marker = metadata_marker(metadata)
+    # truncate the details, never the hidden metadata
+    return text[: workspace.config.pull_requests.body_limit - len(marker) - 2] + "\n\n" + marker
+
+
+def added_on(workspace: Workspace, head: str) -> list[Example]:
+    """Every example the branch at `head` adds to the default branch's labels."""
+    directory = workspace.config.learners.labels.path
+    files = workspace.clone.files_at(head)
+    found: list[Example] = []
+    for agent in labels.agents(files, directory):
+        known = {
+            (e.source, e.source_id)
+            for e in labels.examples(workspace.evaluated.files, directory, agent)[0]
+        }
+        found += [
+            e
+            for e in labels.examples(files, directory, agent)[0]
+            if (e.source, e.source_id) not in known
+        ]
+    return found
 
 
 def post_check(workspace: Workspace, sha: str) -> None:
@@ -130,13 +190,34 @@ def open_pull(workspace: Workspace, batch: Batch, branch_name: str) -> tuple[int
     if current != sha:
         workspace.clone.push(sha, branch, lease=current, force=True)
     post_check(workspace, sha)
-    metadata = {"labels": batch.ident, "subject": f"{SUBJECT}/{branch_name}"}
+    metadata = metadata_of(batch, f"{SUBJECT}/{branch_name}")
     pull = workspace.forge.open_pull(
         branch=branch,
         base=workspace.default,
         title=batch.title,
-        body=body(workspace, batch, metadata),
+        body=body(workspace, batch.title, batch.curated.accepted, metadata),
         labels=workspace.config.pull_requests.labels,
         reviewers=workspace.config.pull_requests.reviewers,
     )
     return pull.number, True
+
+
+def append(workspace: Workspace, pull: PullRequest, head: str, batch: Batch) -> None:
+    """Push the batch onto an open labels pull request and re-render its title and body."""
+    changes = file_changes(workspace.clone.files_at(head), workspace.config, batch.curated.accepted)
+    message = f"{batch.title}\n\n{batch.intro}\n\n{TRAILER}: {batch.ident}\n"
+    sha = workspace.clone.commit(
+        base=head,
+        files=changes,
+        message=message,
+        author=workspace.identity,
+        at=workspace.evaluated.at,
+    )
+    workspace.clone.push(sha, pull.branch, lease=head, force=True)
+    post_check(workspace, sha)
+    added = added_on(workspace, sha)
+    title = title_of(added)
+    metadata = combined(pull.metadata, batch)
+    workspace.forge.update_pull(
+        pull.number, title=title, body=body(workspace, title, added, metadata)
+    )

@@ -83,7 +83,14 @@ def test_review_queue_issue_and_comment_labels(world: World, tmp_path: Path) -> 
     assert "| ☑ | `" + keys[0] + "`" in plain(issue["body"])
     second = f"/learnbot label {keys[1]} quarantine_rejected"
     assert _comment(world, number, "alice", second, tmp_path).startswith("Recorded")
-    assert len([p for p in world.pulls() if p["branch"].startswith("learnbot/labels/")]) == 1
+    (pull,) = [p for p in world.pulls() if p["branch"].startswith("learnbot/labels/")]
+    # the body counts what the branch now adds, both labels
+    assert pull["title"] == "learnbot: 2 labeled examples (2 review)"
+    text = plain(pull["body"]).split("<!-- learnbot:metadata")[0]
+    assert "| `inbox_triage` | `quarantine_approved` | review | 1 |" in text
+    assert "| `inbox_triage` | `quarantine_rejected` | review | 1 |" in text
+    assert text.count("Labelled by a comment on the inbox") == 2
+    assert read_metadata(pull["body"])["subject"].startswith("labels/review-inbox_triage-")
 
     world.reset_log()
     world.run()
