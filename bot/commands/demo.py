@@ -1,8 +1,8 @@
 """`learnbot demo`: the whole loop on a throwaway copy of the example state, with the local forge.
 
-run -> proposals -> check -> merge -> promote -> a rollout's next stage -> revert -> rollback
--> run again, then `ledger verify` and the ledger table. Nothing outside a temporary
-directory is touched.
+run -> proposals -> check -> merge -> promote -> a rollout's next stage -> a review queue
+label -> revert -> rollback -> run again, then `ledger verify` and the ledger table, at the
+clock the example data ends. Nothing outside a temporary directory is touched.
 """
 
 from __future__ import annotations
@@ -16,19 +16,26 @@ import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from bot.commands import checks, ledgers, local, promote, run
+from bot.commands import checks, comment, ledgers, local, promote, queue, run
 from bot.commands.output import status
 from bot.config import Settings
-from bot.edges import store
+from bot.edges import labels, store, yamldoc
 from bot.edges.files import WorktreeFiles
-from bot.edges.forge import PullRequest
+from bot.edges.forge import PullRequest, read_metadata
 from bot.edges.gitrepo import Clone
 from bot.edges.local_forge import LocalForge
 from bot.errors import EXIT_PROBLEMS, ConfigError
+from bot.model import parse_time
 
 STATE = ("policies", "cases", "ledgers")
 CONFIG = ".github/learnbot.yml"
-STEPS = 10
+STEPS = 11
+# The example's outcomes, labels and judge evaluations end here: at this clock every learner's
+# window holds data (the weights' 30 days of positions, the review queue's 7 days of verdicts).
+EXAMPLE_TIME = "2026-01-20T00:00:00Z"
+# a throwaway copy may open every proposal at once, so the demo shows each learner's
+REVIEWER = "demo-reviewer"
+LIMITS = {"/pull_requests/max_open": "50", "/pull_requests/max_new_per_run": "50"}
 
 
 def example_source(repo: Path) -> Path:
@@ -66,7 +73,7 @@ def _prepare(source: Path, folder: Path) -> Path:
     config = source / CONFIG if (source / CONFIG).exists() else source / "learnbot.yml"
     if config.exists():
         (work / ".github").mkdir()
-        shutil.copy2(config, work / CONFIG)
+        (work / CONFIG).write_text(_lifted(config.read_text(encoding="utf-8")), encoding="utf-8")
     _git(work, "config", "user.name", "learnbot demo")
     _git(work, "config", "user.email", "demo@learnbot.invalid")
     _git(work, "add", "-A")
@@ -77,6 +84,14 @@ def _prepare(source: Path, folder: Path) -> Path:
     return work
 
 
+def _lifted(text: str) -> str:
+    """The config with the pull request limits it sets lifted."""
+    document = yamldoc.parse(text, path=CONFIG)
+    return yamldoc.replace_scalars(
+        document, {k: v for k, v in LIMITS.items() if k in document.spans}
+    )
+
+
 def demo(settings: Settings, environ: Mapping[str, str], *, keep: bool) -> int:
     """Walk the loop; exit 0 with a verified ledger."""
     source = example_source(settings.repo)
@@ -85,7 +100,7 @@ def demo(settings: Settings, environ: Mapping[str, str], *, keep: bool) -> int:
         work = _prepare(source, folder)
         status(f"demo repository: {work} (origin: {folder / 'origin.git'}), state from {source}")
         local_settings = dataclasses.replace(
-            settings, repo=work, forge="local", as_json=False, now=None
+            settings, repo=work, forge="local", as_json=False, now=parse_time(EXAMPLE_TIME)
         )
         return _walk(local_settings, environ, work)
     finally:
@@ -114,6 +129,26 @@ def _rollout_step(
     promote.promote(settings, environ)
 
 
+def _label_step(settings: Settings, environ: Mapping[str, str], forge: LocalForge) -> None:
+    """A person with write permission labels a review queue's most uncertain item."""
+    config = store.load_config(WorktreeFiles(settings.repo), settings.config_path)
+    files, directory = WorktreeFiles(settings.repo), config.learners.labels.path
+    for path in files.listdir(directory, labels.EVALUATIONS):
+        agent = path.rsplit("/", 1)[1].removesuffix(labels.EVALUATIONS)
+        issue = forge.find_issue(label=queue.issue_label(config, agent))
+        keys = read_metadata(issue.body).get("keys") if issue else None
+        known = sorted({e.label for e in labels.examples(files, directory, agent)[0]})
+        if issue is None or not keys or not known:
+            continue
+        _step(7, f"learnbot comment --issue {issue.number}: a reviewer labels a review queue item")
+        forge.grant(REVIEWER, "write")
+        body = f"/learnbot label {keys[0]} {known[0]} checked by hand"
+        sys.stdout.write(f"{REVIEWER}: {body}\n")
+        comment.run_comment(settings, environ, issue=issue.number, author=REVIEWER, body=body)
+        return
+    _step(7, "a review queue label: no queue has an item (no recent judge evaluations)")
+
+
 def _walk(settings: Settings, environ: Mapping[str, str], work: Path) -> int:
     clone = Clone(work)
     forge = LocalForge(clone)
@@ -137,16 +172,17 @@ def _walk(settings: Settings, environ: Mapping[str, str], work: Path) -> int:
     promote.promote(settings, environ)
     merge = forge.pull(chosen.number).merge_commit or ""
     _rollout_step(settings, environ, [p for p in opened if p.branch.startswith(rollouts)])
-    _step(7, f"git revert -m 1 {merge[:12]}: roll the promotion back, as the Revert button would")
+    _label_step(settings, environ, forge)
+    _step(8, f"git revert -m 1 {merge[:12]}: roll the promotion back, as the Revert button would")
     _git(work, "revert", "--no-edit", "-m", "1", merge)
     _git(work, "push", "--quiet", "origin", "main")
     sys.stdout.write(_git(work, "log", "--oneline", "-1") + "\n")
-    _step(8, "learnbot promote: record the rollback, bump the version past the reverted one")
+    _step(9, "learnbot promote: record the rollback, bump the version past the reverted one")
     promote.promote(settings, environ)
-    _step(9, "learnbot run: the failure is open again; the rolled-back proposal is not reopened")
+    _step(10, "learnbot run: the failure is open again; the rolled-back proposal is not reopened")
     run.run(settings, environ)
     sys.stdout.flush()
-    _step(10, "learnbot ledger verify and ledger show")
+    _step(11, "learnbot ledger verify and ledger show")
     verified = ledgers.verify(settings)
     ledgers.show(settings)
     return verified

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -12,13 +13,23 @@ def test_demo_walks_the_whole_loop_and_ends_with_a_verified_ledger(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["demo", "--repo", str(tmp_path)]) == 0  # no state here: learnbot's own example
-    out = capsys.readouterr().out
+    out, err = capsys.readouterr()
     steps = [line for line in out.splitlines() if line.startswith("[")]
-    assert [s.split("]")[0] for s in steps] == [f"[{i}/10" for i in range(1, 11)]
+    assert [s.split("]")[0] for s in steps] == [f"[{i}/11" for i in range(1, 12)]
     assert "learnbot: rollout stage for rollout/insights_writer" in out
+    # at the example's clock every learner's window holds data: judges, trainer, weights
+    first = out[: out.index("[2/11]")]
+    for branch in ("judges/inbox_triage_judges", "trainer/inbox_triage", "weights/"):
+        assert f"open    learnbot/{branch}" in first
+    assert "held back" not in first
+    # the review queue has items, and a reviewer's comment label lands in a labels pull request
+    assert "review queue inbox_triage: created #" in err
+    label = out[out.index("[7/11]") : out.index("[8/11]")]
+    assert "demo-reviewer: /learnbot label thread-" in label
+    assert re.search(r"recorded thread-\d+ as quarantine_approved in #\d+", err)
     assert "learnbot merge 1" in out and "git revert -m 1" in out
     assert "ledgers/learning.jsonl: ok, 3 entries" in out
-    table = out[out.index("[10/10]") :]
+    table = out[out.index("[11/11]") :]
     assert "promotion" in table and "rollback" in table
 
 
