@@ -188,3 +188,58 @@ def test_rollout_needs_a_candidate_and_moves_since_only_with_data() -> None:
     assert promoted.verdict == "promote"
     found = rollout.changes(policy(), promoted, (10, 50, 100))
     assert [c.target for c in found] == ["candidate.percent"]
+
+
+def _promotion(seq: int, commit: str, learner: str, values: Any) -> dict[str, Any]:
+    return {"type": "promotion", "seq": seq, "commit": commit, "learner": learner, "values": values}
+
+
+def test_known_bad_are_rollbacks_by_the_rollout_and_reverted_activations() -> None:
+    removal = {"ranker.candidate": {"from": "d-rolled", "to": None}}
+    activation = {
+        "ranker.candidate": {"from": "d-active", "to": None},
+        "ranker.parameters.cutoff": {"from": 0.5, "to": 0.65},
+    }
+    entries = [
+        _promotion(1, "c1", "rollout", removal),
+        _promotion(2, "c2", "rollout", activation),  # an activation is not a rollback ...
+        _promotion(3, "c3", "rollout", {"ranker.candidate.percent": {"from": 10, "to": 50}}),
+        _promotion(4, "c4", "weights", {"w.candidate": {"from": "d-other", "to": None}}),
+        _promotion(5, "c5", "rollout", None),
+        {"type": "rollback", "seq": 6, "reverted": "c2"},  # ... until a revert undoes it
+        {"type": "rollback", "seq": 7, "reverted": "c3"},  # a stage step names no candidate
+        {"type": "rollback", "seq": 8, "reverted": "c4"},  # another learner's promotion
+        {"type": "rollback", "seq": 9, "reverted": "c-unknown"},
+        {"type": "rejection", "seq": 10, "pr": 3},
+    ]
+    assert rollout.known_bad(entries) == {
+        "d-rolled": "rolled back in ledger entry 1",
+        "d-active": "reverted in ledger entry 6",
+    }
+    assert rollout.known_bad([]) == {}
+
+
+def test_daily_means_per_arm_on_days_both_arms_measured() -> None:
+    day = 86400
+    t0 = parse_time("2026-01-02T10:00:00Z")
+    found = [
+        Sample(t0, "control", {"quality": 0.5}),
+        Sample(t0 + 60, "control", {"quality": 0.7}),
+        Sample(t0 + 120, "candidate", {"quality": 0.9}),
+        Sample(t0 + 180, "candidate", {"latency_ms": 5.0}),  # another metric
+        Sample(t0 + day, "control", {"quality": 0.4}),  # the candidate missed this day
+        Sample(t0 + 2 * day, "candidate", {"quality": 0.8}),
+        Sample(t0 + 2 * day + 1, "control", {"quality": 0.6}),
+        Sample(t0 + 3 * day, "control", {"quality": 0.1}),
+        Sample(t0 + 3 * day, "candidate", {"quality": 0.2}),
+    ]
+    assert rollout.daily(found, "quality", 5) == [
+        ("2026-01-02", pytest.approx(0.6), 0.9),
+        ("2026-01-04", 0.6, 0.8),
+        ("2026-01-05", 0.1, 0.2),
+    ]
+    assert rollout.daily(found, "quality", 2) == [
+        ("2026-01-04", 0.6, 0.8),
+        ("2026-01-05", 0.1, 0.2),
+    ]
+    assert rollout.daily(found, "latency_ms", 5) == []
