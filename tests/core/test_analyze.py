@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from bot.core.analyze import Run, analyze
-from bot.core.evaluate import evaluate
-from tests.builders import case, event, parameter, params, policy, snapshot
+from bot.core.evaluate import HIGH, MISS, Result, evaluate
+from tests.builders import DAY, END, case, event, parameter, params, policy, snapshot
 
 RUN_A = Run("run_20260101_000000", "a" * 40, "2026-01-01T00:00:00Z")
 RUN_B = Run("run_20260202_000000", "b" * 40, "2026-02-02T00:00:00Z")
@@ -124,3 +124,24 @@ def test_decay_tau_is_found_past_other_active_metrics() -> None:
     )
     assert _decays("p.min_count", params(decay)) == "p.tau"
     assert _decays("p.min_count", params(policy())) == ""
+
+
+def test_a_falsifier_that_fired_is_too_sensitive() -> None:
+    events = [event(1, term="x"), event(2, term="x"), event(3, term="x"), event(1, term="y")]
+    falsifier = {"kind": "count", "match": {"term": "y"}, "threshold": "p.limit"}
+    c, result, p, snap = failed(events, falsifiers=[falsifier])
+    analysis = analyze(c, result, p, snap, RUN_A)
+    assert analysis.unmet_triggers == ()
+    (hit,) = analysis.hit_falsifiers
+    assert (hit["parameter"], hit["actual"], hit["met"]) == ("p.limit", 1.0, True)
+    assert analysis.hypothesis == "falsifier_too_sensitive"
+
+
+def test_a_miss_without_a_condition_on_the_wrong_side_is_unexplained() -> None:
+    # what a custom evaluator may report: a miss, with no condition to blame
+    snap = snapshot([event(1, term="x")])
+    c = case(sha256=snap.sha256)
+    result = Result(c.id, MISS, 0.0, HIGH, window=(END - 7 * DAY, END))
+    analysis = analyze(c, result, params(policy()), snap, RUN_A)
+    assert (analysis.unmet_triggers, analysis.hit_falsifiers) == ((), ())
+    assert analysis.hypothesis == "unexplained"

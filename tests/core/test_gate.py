@@ -10,7 +10,7 @@ import pytest
 from bot.core import gate
 from bot.core.learners.registry import LEARNERS
 from bot.model import GateConfig
-from bot.model.report import Consistency, Objective, SandboxReport
+from bot.model.report import Consistency, Objective, SandboxReport, Training
 
 GOOD_DATA: dict[str, Any] = {
     "sandbox_run_id": "sandbox_p_1",
@@ -296,3 +296,40 @@ def test_objective_at_its_maximum_needs_only_to_hold() -> None:
         report = SandboxReport.from_dict({**GOOD_DATA, "objective": {**found.__dict__}})
         verdict = LEARNERS["weights"].rules().check(report, GateConfig())
         assert verdict.allowed is allowed, (before, delta, hit_after)
+
+
+def _trained(delta: float, *, matches: bool = True) -> SandboxReport:
+    training = Training(0.8, round(0.8 + delta, 6), delta, 0.02, 5, 60, {}, {}, {}, matches, "")
+    if not matches:
+        training = Training(**{**training.__dict__, "difference": "p.limit: 0.9 vs 0.7"})
+    return SandboxReport.from_dict({**GOOD_DATA, "training": training.to_dict()})
+
+
+@pytest.mark.parametrize(
+    ("report", "failing"),
+    [
+        (_trained(0.05), []),
+        (_trained(0.02), []),  # exactly the configured delta
+        (_trained(0.01), ["held_out_accuracy_delta"]),
+        (_trained(0.05, matches=False), ["matches_refit"]),
+        (GOOD, ["held_out_accuracy_delta", "matches_refit"]),  # nothing trained
+    ],
+)
+def test_gate_trainer_rules_judge_held_out_accuracy_and_the_refit(
+    report: SandboxReport, failing: list[str]
+) -> None:
+    verdict = gate.AllOf(gate.AccuracyGain(), gate.RefitMatches()).check(report, GateConfig())
+    assert [c.name for c in verdict.criteria if not c.passed] == failing
+    assert verdict.allowed is not failing
+
+
+def test_gate_trainer_rules_say_what_they_measured() -> None:
+    verdict = gate.AllOf(gate.AccuracyGain(), gate.RefitMatches())
+    assert verdict.check(_trained(0.01, matches=False), GateConfig()).reasons == (
+        "held_out_accuracy_delta: 0.8000 -> 0.8100 (+0.0100) (needs >= +0.02)",
+        "matches_refit: differs: p.limit: 0.9 vs 0.7 (needs equal to the refit on the base)",
+    )
+    assert verdict.check(GOOD, GateConfig()).reasons == (
+        "held_out_accuracy_delta: nothing trained (needs a training)",
+        "matches_refit: nothing trained (needs a training)",
+    )

@@ -140,6 +140,20 @@ def test_sample_keeps_recent_unlabelled_top_n() -> None:
     ]
 
 
+def test_sample_judges_an_item_by_its_latest_evaluation() -> None:
+    def evaluation(days: float, a: str, b: str) -> Evaluation:
+        verdicts = {"a": Verdict(a, 0.9), "b": Verdict(b, 0.9)}
+        return Evaluation("triage", "t", {}, verdicts, NOW - int(days * DAY))
+
+    split, agreed = evaluation(1, "x", "y"), evaluation(3, "x", "x")
+    for items in ([split, agreed], [agreed, split]):  # whatever the order they come in
+        (found,) = sampler.sample(items, {}, labeled=(), now=NOW)
+        assert (found.key, found.method) == ("t", "disagreement")
+    settled = evaluation(0.5, "y", "y")
+    assert sampler.sample([split, settled], {}, labeled=(), now=NOW) == []
+    assert sampler.sample([settled, split], {}, labeled=(), now=NOW) == []
+
+
 @pytest.mark.parametrize(
     ("number", "valid"),
     [
@@ -180,6 +194,10 @@ def test_jaccard_hand_vectors() -> None:
     assert curator.jaccard(frozenset("ab"), frozenset("cd")) == 0.0
     a = curator.tokens({"risk": 70, "subject": "Pay Now", "n": {"x": 1}})
     assert a == frozenset({"/risk=70", "/subject~pay", "/subject~now", "/n/x=1"})
+    listed = curator.tokens({"tags": ["Urgent", 3, {"k": None}], "pair": (True, "a b")})
+    assert listed == frozenset(
+        {"/tags/0~urgent", "/tags/1=3", "/tags/2/k=null", "/pair/0=true", "/pair/1~a", "/pair/1~b"}
+    )
 
 
 def test_diversity_is_one_minus_the_top_share() -> None:

@@ -99,3 +99,18 @@ def test_without_scikit_learn_the_trainer_says_how_to_install_it(
     assert 'trainer: the trainer needs scikit-learn: pip install "learnbot[train]"' in (
         capsys.readouterr().err
     )
+
+
+@pytest.mark.parametrize(
+    ("op", "fired"),
+    [
+        (">=", [False, True, True]),
+        (">", [False, False, True]),
+        ("<=", [True, True, False]),
+        ("<", [True, False, False]),
+    ],
+)
+def test_predict_compares_with_each_rule_op(op: str, fired: list[bool]) -> None:
+    x = np.array([[1.0], [2.0], [3.0]])
+    # 2.0000000001 rounds to the threshold: the rule compares at 9 digits
+    assert trainer.predict(x, [2.0000000001], (trainer.Feature("f", "p.f", op),)).tolist() == fired

@@ -7,13 +7,13 @@ from typing import Any
 
 import pytest
 
-from bot.core import canonical, pipeline, sandbox
+from bot.core import canonical, crl, pipeline, sandbox
 from bot.core.analyze import Run, analyze
 from bot.core.evaluate import evaluate
 from bot.core.learners import Candidate, Candidates, Context
 from bot.core.learners import backtest as learner
 from bot.core.params import Change
-from bot.model import Config
+from bot.model import Config, RunMetrics
 from tests.builders import case, event, params, policy, snapshot
 
 RUN = Run("run_x", "r" * 40, "2026-01-01T00:00:00Z")
@@ -351,3 +351,27 @@ def test_pipeline_ties_and_known_bad_are_explained() -> None:
     assert pipeline._no_proposal([first, second], considered, excluded) == (
         "every candidate that passes the gate was rolled back before (known-bad)"
     )
+
+
+def test_judge_adds_the_crl_rule_with_the_replayed_pass_rate_when_configured() -> None:
+    _, replay = world()
+    terms = dict.fromkeys(crl.TERMS, 0.5)
+    run = RunMetrics("run_7", 0, terms)
+    config = Config.from_dict({"gate": {"max_crl_delta": 0.0}})
+    candidate = Candidate("window_extension", (Change("p", "parameters.window_days", 7, 8),), "x")
+    rules = learner.LEARNER.rules()
+    setting = pipeline.Setting(replay, config, "2026-01-01T00:00:00Z", run=run)
+    judged = pipeline.judge(candidate, "failure_subject_x", setting, rules, source_case="subject")
+    loss = judged.report.crl
+    assert loss is not None and loss.run_id == "run_7"
+    before = judged.report.baseline.backtest_pass_rate
+    after = judged.report.proposal.backtest_pass_rate
+    assert (before, after) == (round(2 / 3, 6), 1.0)
+    # only the gate pass rate differs: the loss falls by its weight times the gain
+    assert loss.delta == pytest.approx(-0.2 * (1.0 - 2 / 3), abs=1e-6)
+    (criterion,) = [c for c in judged.verdict.criteria if c.name == "crl_delta"]
+    assert criterion.passed
+    unconfigured = pipeline.Setting(replay, Config(), "2026-01-01T00:00:00Z", run=run)
+    plain = pipeline.judge(candidate, "failure_subject_x", unconfigured, rules)
+    assert plain.report.crl is None
+    assert "crl_delta" not in [c.name for c in plain.verdict.criteria]

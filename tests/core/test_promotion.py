@@ -144,3 +144,33 @@ def test_promotion_rollback_goes_past_every_version_the_ledger_saw() -> None:
     revert = Observed("r1", AT, "c", "Revert", None, reverts="m1", versions_after={"p": 1})
     (entry,) = decide([revert], [], seen, at=AT).entries
     assert entry["versions"] == {"p": {"from": 1, "to": 6}}
+
+
+def test_promotion_a_merged_labels_pull_request_is_a_labels_entry() -> None:
+    merged = _merge(
+        "m9",
+        proposal=None,
+        labels="import_20260120",
+        examples=12,
+        changed=("cases/labels/triage.jsonl",),
+        author="carol",
+        versions_before={},
+        versions_after={},
+        values={},
+    )
+    (entry,) = decide([merged], [], History(), at=AT).entries
+    assert entry == {
+        "type": "labels",
+        "at": AT,
+        "commit": "m9",
+        "parent": "base",
+        "pr": 3,
+        "labels": "import_20260120",
+        "merged_by": "carol",
+        "files": ["cases/labels/triage.jsonl"],
+        "examples": 12,
+        "pass_rate": 0.9,
+        "versions": {},  # a labels pull request bumps no policy
+    }
+    recorded = History((entry,))
+    assert decide([merged], [], recorded, at=AT).entries == ()  # recorded once

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from bot.core import scope
+from bot.core.learners.rollout import candidate_digest
 from bot.core.params import Change
 from tests.builders import policy
 
@@ -163,3 +164,48 @@ def test_scope_bound_problem_names_the_grid() -> None:
     assert "below 1e-9" in bound_problem(0.5, 0, 1, 1e-12)
     assert "not on the step grid" in bound_problem(0.33, 0, 1, 0.1)
     assert bound_problem(0.3, 0, 1, 0.1) == ""
+
+
+def _rollout(**candidate: Any) -> dict[str, Any]:
+    found = {"values": {"limit": 0.7}, "stage": "canary", "percent": 10, "since": "2026-01-01"}
+    return {**found, **candidate}
+
+
+def test_scope_derive_a_rollout_step_and_the_candidate_removal() -> None:
+    before = _policy(candidate=_rollout())
+    step = _policy(version=2, candidate=_rollout(percent=50, since="2026-01-05"))
+    derived = scope.derive({"p": before}, {"p": step}, (), ())
+    assert derived.changes == (
+        Change("p", "candidate.percent", 10, 50),
+        Change("p", "candidate.since", "2026-01-01", "2026-01-05"),
+    )
+    assert derived.problems == ()
+    stage = scope.derive(
+        {"p": before}, {"p": _policy(version=2, candidate=_rollout(stage="x"))}, (), ()
+    )
+    assert stage.changes == (Change("p", "candidate.stage", "canary", "x"),)
+    removed = scope.derive({"p": before}, {"p": {**_policy(version=2), "candidate": None}}, (), ())
+    assert removed.changes == (Change("p", "candidate", candidate_digest({"limit": 0.7}), None),)
+    assert removed.keys == ("p.candidate",)
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "where"),
+    [
+        (_rollout(), _rollout(values={"limit": 0.9}), "candidate/values/limit"),  # under test
+        (_rollout(), _rollout(percent="50"), "candidate/percent"),  # a type change
+        (_rollout(), _rollout(percent=True), "candidate/percent"),  # a bool is not a percent
+        (_rollout(), _rollout(owner="me"), "candidate/owner"),
+        (None, _rollout(), "candidate"),  # a candidate out of nothing
+    ],
+)
+def test_scope_derive_a_candidate_change_out_of_scope(
+    before: dict[str, Any] | None, after: dict[str, Any], where: str
+) -> None:
+    derived = scope.derive(
+        {"p": _policy(candidate=before)}, {"p": _policy(version=2, candidate=after)}, (), ()
+    )
+    assert derived.changes == ()
+    assert derived.problems == (
+        f"policies/p.yaml: changes /{where}, which a proposal may not change",
+    )

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from bot.core import sandbox, search
 from bot.core.params import Change
-from bot.model import Case
+from bot.model import Case, Registration
 from tests.builders import case, event, parameter, params, policy, snapshot
 
 SPIKE = policy(
@@ -143,3 +145,84 @@ def test_the_learner_names_each_knob_that_gave_nothing() -> None:
     )
     assert spent.items == () and spent.best == 3
     assert spent.dropped[0].reason == "not settled: the search spent its 1 replays first"
+
+
+def test_pairs_grow_their_total_steps_until_one_passes() -> None:
+    # latency needs one step down, errors two: no pair of two steps, the pair of three passes
+    snap = snapshot([event(2, "metric", values={"latency_ms": 450, "errors": 2})])
+    subject = ops_case("far_short", snap.sha256)
+    found = search.search(subject, replay_of([subject], snap, SPIKE), max_replays=400)
+    assert found.pairs and not found.exhausted
+    best = found.found[0]
+    assert best.changes == (
+        Change("ops", "parameters.max_latency", 500, 450),
+        Change("ops", "parameters.min_errors", 4, 2),
+    )
+    assert best.steps == 3 and {f.steps for f in found.found} == {3}
+
+
+def test_knobs_leave_out_weights_and_metrics_without_a_tau() -> None:
+    weights = policy(
+        "w",
+        kind="weights",
+        parameters={"a": parameter(0.5, 0, 1, 0.1)},
+        metrics={"share": {"kind": "ratio", "active": True}},
+    )
+    subject = case("c", triggers=[{"kind": "count", "threshold": "w.a"}])
+    assert [(k.kind, k.ref) for k in search.knobs(subject, params(policy(), weights))] == [
+        ("window", "p.window_days")
+    ]
+
+
+def test_a_registration_switched_on_is_a_new_operator_with_a_draft_manifest() -> None:
+    snap = snapshot([event(1, term="x"), event(2, term="x"), event(3, term="ex")])
+    fixed = policy(
+        parameters={"min_count": parameter(3, 3, 3), "window_days": parameter(7, 7, 7)},
+        operators={
+            "aliases": {
+                "kind": "alias_terms",
+                "active": False,
+                "config": {"aliases": {"x": ["ex"]}},
+                "cost": {"time_ms": 2.5, "memory_kb": 64},
+                "description": "count ex as x",
+            }
+        },
+    )
+    subject = case("c", snap.sha256)
+    found = search.search(subject, replay_of([subject], snap, fixed), max_replays=20)
+    (best,) = found.found
+    chosen = best.candidate()
+    assert chosen.proposal_type == "new_operator"
+    assert chosen.changes == (Change("p", "operators.aliases", False, True),)
+    assert chosen.rationale == (
+        "Enable the registered alias_terms p.operators.aliases (count ex as x): the smallest "
+        "change on the grid that passes."
+    )
+    assert chosen.manifest == {
+        "id": "p.aliases",
+        "kind": "alias_terms",
+        "type": "operator",
+        "expected_cost": {"time_ms": 2.5, "memory_kb": 64},
+        "expected_delta": {"fixes": ["c"], "affects": ["c"]},
+    }
+    assert best.cost == 2.5
+
+
+@pytest.mark.parametrize(
+    ("type_", "kind", "proposal_type"),
+    [
+        ("metrics", "time_decay", "new_metric"),
+        ("operators", "exclude_synthetic", "integrity_filter"),
+    ],
+)
+def test_a_registration_switched_on_is_named_by_its_kind(
+    type_: str, kind: str, proposal_type: str
+) -> None:
+    registration = Registration("r", type_, kind, False)
+    knob = search.Knob("switch", f"p.{type_}.r", registration)
+    found = search.Found(((knob, 1),), (Change("p", f"{type_}.r", False, True),), (), ("c",))
+    chosen = found.candidate()
+    assert chosen.proposal_type == proposal_type
+    assert "(no description)" in chosen.rationale
+    assert chosen.manifest is not None and chosen.manifest["type"] == type_.rstrip("s")
+    assert knob.change(params(), 2) is None  # a switch only turns on

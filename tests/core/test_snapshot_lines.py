@@ -101,3 +101,15 @@ def test_snapshot_each_bad_field_is_named(line: bytes, pointer: str, message: st
 def test_snapshot_values_may_be_null_and_timestamps_strings() -> None:
     line = b'{"ts": "2026-01-01T00:00:00Z", "kind": "x", "values": {"a": null, "b": 2}}'
     assert problems_of(line) == [] and events_of(line) == 1
+
+
+def test_text_matches_whole_words_case_insensitively_and_once_per_phrase() -> None:
+    texts = ["Pay NOW please", "paynow", "pay  now", "repay now", None]
+    lines = [json.dumps({**event(1, term="x"), **({"text": t} if t else {})}) for t in texts]
+    data = "".join(line + "\n" for line in lines).encode()
+    snap, problems = parse(data, path="cases/data/s.jsonl", sha256="0" * 64)
+    assert problems == []
+    found = snap.contains("pay now")
+    assert found.tolist() == [True, False, True, False, False]
+    assert snap.contains("pay now") is found  # computed once per phrase and snapshot
+    assert snap.contains("PAY").tolist() == [True, False, True, False, False]
