@@ -165,7 +165,9 @@ def _singles(all_knobs: Sequence[Knob], budget: _Budget) -> list[Found]:
     """Each knob's smallest passing move; a knob stops at its first, or at its bounds."""
     found: list[Found] = []
     live = {knob.ref: knob for knob in all_knobs}
-    for size in itertools.count(1):
+    size = 0
+    while True:  # every round moves each live knob one grid step further; bounds end it
+        size += 1
         for knob in list(live.values()):
             moves = [(knob, s) for s in (size, -size) if knob.change(budget.replay.params, s)]
             if not moves:
@@ -180,13 +182,14 @@ def _singles(all_knobs: Sequence[Knob], budget: _Budget) -> list[Found]:
                     live.pop(knob.ref, None)
         if not live:
             return found
-    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _pairs(all_knobs: Sequence[Knob], budget: _Budget) -> list[Found]:
     """Two knobs moved together, by total steps; every passing pair at the smallest total."""
     params = budget.replay.params
-    for total in itertools.count(2):
+    total = 1
+    while True:  # the total grows until a pair passes or no pair stays within the bounds
+        total += 1
         found: list[Found] = []
         any_move = False
         for moves in _pair_moves(all_knobs, total):
@@ -201,7 +204,6 @@ def _pairs(all_knobs: Sequence[Knob], budget: _Budget) -> list[Found]:
                 found.append(Found(moves, fixed))
         if found or not any_move:
             return found
-    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _pair_moves(all_knobs: Sequence[Knob], total: int) -> Iterator[tuple[tuple[Knob, int], ...]]:
