@@ -1,7 +1,7 @@
 """The judges learner: each judge's weight recomputed from people's labels, one PR per policy.
 
-The formulas (decay, agreement, calibration, clamp) have hand vectors in
-test_labels_formulas.py; here the learner is driven through its `Learner` methods.
+Hand vectors for the formulas (decay, agreement, calibration, clamp, the per-judge record),
+then the learner driven through its `Learner` methods.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from bot.core.learners import Candidate, Candidates, Context, Skip, judges
 from bot.core.params import Change, Params
 from bot.model import Config, Policy, format_time, parse_time
 from bot.model.config import JudgesLearnerConfig
+from bot.model.labels import Example, Verdict
 from bot.model.report import Consistency
 
 NOW = parse_time("2026-01-20T00:00:00Z")
@@ -185,3 +186,66 @@ def test_judges_plan_moves_only_policy_judges_with_enough_verdicts() -> None:
     assert judges.on_grid(0.3, minimum=0.1, maximum=1.0, step=0.25) == 0.35
     # the grid step past the maximum is clamped back to it
     assert judges.on_grid(1.7, minimum=0.1, maximum=1.0, step=0.25) == 1.0
+
+
+@pytest.mark.parametrize(
+    ("age", "expected"), [(0, 1.0), (7, 0.5), (14, 0.25), (3.5, 2**-0.5), (-1, 1.0)]
+)
+def test_decay_halves_every_seven_days(age: float, expected: float) -> None:
+    assert judges.decay(age) == pytest.approx(expected)
+
+
+def test_agreement_is_the_decay_weighted_share() -> None:
+    assert judges.agreement([True, False, True], [1.0, 0.5, 0.25]) == pytest.approx(1.25 / 1.75)
+    assert judges.agreement([], []) == 0.0
+
+
+def test_calibration_error_is_mean_absolute_gap() -> None:
+    error = judges.calibration_error([0.9, 0.8, 0.6], [True, False, True])
+    assert error == pytest.approx((0.1 + 0.8 + 0.4) / 3)
+    assert judges.calibration_error([], []) == 0.0
+
+
+@pytest.mark.parametrize(
+    ("agreed", "calibration", "expected"),
+    [(0.9, 0.2, 0.8), (1.0, 0.0, 1.0), (0.1, 0.5, 0.1), (0.05, 0.0, 0.1), (0.7, 0.3, 0.55)],
+)
+def test_reliability_clamps_agreement_minus_half_calibration(
+    agreed: float, calibration: float, expected: float
+) -> None:
+    assert judges.reliability(agreed, calibration, floor=0.1, ceiling=1.0) == pytest.approx(
+        expected
+    )
+    assert judges.clamp(1.2, 0.1, 1.0) == 1.0 and judges.clamp(-0.3, 0.1, 1.0) == 0.1
+
+
+def _labeled(label: str, at: int, **verdicts: tuple[str, float]) -> Example:
+    return Example(
+        agent="triage",
+        key=f"k{at}",
+        payload={"x": at},
+        label=label,
+        source="gold",
+        source_id=f"g{at}",
+        confidence=100,
+        at=at,
+        judges={j: Verdict(v, c, at) for j, (v, c) in verdicts.items()},
+    )
+
+
+def test_judge_stats_hand_computed() -> None:
+    rows = [
+        _labeled("spam", NOW, a=("spam", 0.9), b=("ham", 0.9)),
+        _labeled("ham", NOW - 7 * DAY, a=("spam", 0.8), b=("ham", 0.6)),
+        _labeled("spam", NOW - 14 * DAY, a=("spam", 1.0)),
+        _labeled("spam", NOW - 40 * DAY, a=("ham", 1.0)),  # outside the 30-day window
+    ]
+    rules = judges.JudgeRules(min_examples=3)
+    a, b = judges.stats(rows, now=NOW, rules=rules)
+    assert (a.judge, a.examples) == ("a", 3)
+    assert a.agreement == pytest.approx((1 + 0.25) / (1 + 0.5 + 0.25))
+    assert a.calibration == pytest.approx((0.1 + 0.8 + 0.0) / 3)
+    assert a.weight == pytest.approx(a.agreement - 0.5 * a.calibration)
+    assert (b.examples, b.weight) == (2, None)  # too few examples: it keeps its weight
+    new = judges.plan({"a": 0.8, "b": 0.6}, [a, b], {"a": (0.1, 1.0, 0.01), "b": (0.1, 1.0, 0.01)})
+    assert new == {"a": round(a.weight or 0, 2), "b": 0.6}

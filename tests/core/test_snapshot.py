@@ -1,4 +1,5 @@
-"""Snapshot lines are parsed one by one: a bad line is reported at its own number, never a crash."""
+"""Snapshots: lines parsed one by one (a bad line is reported at its own number, never a crash),
+and text matched on word boundaries."""
 
 from __future__ import annotations
 
