@@ -25,7 +25,10 @@ def load(files: Files, path: str, sha256: str) -> tuple[Snapshot | None, tuple[P
         return None, (Problem(path, 1, "", "snapshot does not exist"),)
     actual = hashlib.sha256(data).hexdigest()
     if actual != sha256:
-        message = f"sha256 is {actual}, pinned {sha256} (snapshots are immutable)"
+        message = (
+            f"sha256 is {actual}, pinned {sha256} (snapshots are immutable: restore it, or "
+            "`learnbot pin` to re-pin after reviewing the change)"
+        )
         return None, (Problem(path, 1, "", message),)
     snapshot, problems = parse(data, path=path, sha256=sha256)
     entry = (snapshot, tuple(problems))

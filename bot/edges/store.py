@@ -11,6 +11,7 @@ from typing import Any
 from bot.config import CONFIG_PATH
 from bot.core.params import Params, bound_problem, grid_problem
 from bot.core.paths import path_problem, ref_prefix_problem
+from bot.core.problems import root_causes
 from bot.edges import schemas, yamldoc
 from bot.edges.files import Files
 from bot.model import Case, Config, Policy, Problem
@@ -46,7 +47,8 @@ def load(files: Files, *, check_snapshots: bool = True, config_path: str = CONFI
     config = reader.config()
     policies = reader.policies()
     cases = reader.cases(config, policies, check_snapshots=check_snapshots)
-    return State(config, policies, cases, reader.documents, tuple(sorted(set(reader.problems))))
+    problems = root_causes(reader.problems, reader.dependents)
+    return State(config, policies, cases, reader.documents, problems)
 
 
 def load_config(files: Files, config_path: str = CONFIG_PATH) -> Config:
@@ -71,6 +73,8 @@ class _Reader:
         self.problems: list[Problem] = []
         self.documents: dict[str, yamldoc.Document] = {}
         self.digests: dict[str, str | None] = {}
+        self.broken: dict[str, str] = {}  # policy name -> its file, when the file is invalid
+        self.dependents: dict[str, list[str]] = {}  # that file -> cases left out because of it
 
     def digest(self, path: str) -> str | None:
         """A snapshot's sha256 (None when absent), read once however many cases pin it."""
@@ -103,13 +107,13 @@ class _Reader:
         policies = {}
         for path in self.files.listdir(POLICY_DIR, ".yaml"):
             document = self.parse(path, "policy")
-            if document is None:
-                continue
-            found = _policy_problems(document)
+            found = _policy_problems(document) if document else []
             self.problems.extend(found)
-            if not found:
+            if document and not found:
                 policy = Policy.from_dict(path, document.data)
                 policies[policy.name] = policy
+            elif path in self.documents or self.files.read(path) is not None:
+                self.broken[PurePosixPath(path).stem] = path
         return policies
 
     def cases(
@@ -122,11 +126,27 @@ class _Reader:
                 continue
             digest = self.digest if check_snapshots else None
             found = _case_problems(document, config, self.config_path, policies, digest)
-            self.problems.extend(found)
+            blocked = self._blocked_by(document)
+            self.problems.extend(p for p in found if not _follows_from(p, blocked))
+            for path_ in {self.broken[name] for name in blocked}:
+                self.dependents.setdefault(path_, []).append(PurePosixPath(path).stem)
             if not found:
                 case = Case.from_dict(path, document.data)
                 cases[case.id] = case
         return cases
+
+    def _blocked_by(self, document: yamldoc.Document) -> set[str]:
+        """The invalid policies this case references: errors about them follow from those."""
+        return {
+            ref.split(".", 1)[0]
+            for _, ref in _refs(document.data)
+            if ref.split(".", 1)[0] in self.broken
+        }
+
+
+def _follows_from(problem: Problem, blocked: set[str]) -> bool:
+    """A reference problem that only says the policy it names is invalid (#16)."""
+    return any(f"no valid policy {name!r}" in problem.message for name in blocked)
 
 
 def _config_problems(document: yamldoc.Document) -> list[Problem]:
@@ -299,6 +319,7 @@ def _snapshot_problem(path: str, pinned: str, actual: str | None) -> str:
         return f"snapshot {path} does not exist"
     if actual != pinned:
         return (
-            f"snapshot {path} has sha256 {actual}, the case pins {pinned} (snapshots are immutable)"
+            f"snapshot {path} has sha256 {actual}, the case pins {pinned} (snapshots are "
+            "immutable: restore it, or `learnbot pin` to re-pin after reviewing the change)"
         )
     return ""

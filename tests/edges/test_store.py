@@ -143,22 +143,45 @@ def test_case_reference_to_missing_policy(state_dir: Path) -> None:
     assert problem.pointer == "/window/days" and "no valid policy 'nope'" in problem.message
 
 
-def test_case_referencing_an_invalid_policy_is_reported(state_dir: Path) -> None:
+def test_an_invalid_policy_is_reported_once_naming_the_cases_it_left_out(
+    state_dir: Path,
+) -> None:
     replace_in(state_dir / "policies/momentum.yaml", "version: 2\n", "")
-    problems = load(state_dir).problems
-    assert any(
-        p.path == "cases/mo_stale_hype.yaml" and "no valid policy 'momentum'" in p.message
-        for p in problems
-    )
+    state = load(state_dir)
+    (problem,) = state.problems  # the root cause only: no follow-on error per case
+    assert problem.path == "policies/momentum.yaml"
+    assert "'version' is a required property" in problem.message
+    assert "4 case(s) that use it left out until it is fixed" in problem.message
+    assert "mo_stale_hype" in problem.message
+    assert not any(c.startswith("mo_") for c in state.cases)
+    assert "te_slow_burn" in state.cases  # cases of other policies still load
+
+
+def test_an_out_of_bounds_value_is_one_problem_not_one_per_case(state_dir: Path) -> None:
+    replace_in(state_dir / "policies/inbox_triage.yaml", "value: 70\n", "value: 700\n")
+    (problem,) = load(state_dir).problems
+    assert problem.pointer == "/parameters/risk_threshold/value"
+    assert "700 is outside the bounds [40, 95]" in problem.message
+    assert "6 case(s)" in problem.message
+
+
+def test_a_case_naming_a_missing_policy_still_says_so_beside_a_broken_one(
+    state_dir: Path,
+) -> None:
+    replace_in(state_dir / "policies/momentum.yaml", "version: 2\n", "")
+    replace_in(state_dir / "cases/te_slow_burn.yaml", "days: term_emergence.", "days: nope.")
+    messages = [p.message for p in load(state_dir).problems]
+    assert len(messages) == 2
+    assert any("no valid policy 'nope'" in m for m in messages)
 
 
 def test_snapshot_sha_mismatch(state_dir: Path) -> None:
     data = state_dir / "cases/data/inbox.jsonl"
     data.write_bytes(data.read_bytes() + b'{"ts":"2025-11-09T00:00:00Z","kind":"email"}\n')
     problems = load(state_dir).problems
-    inbox = [p for p in problems if p.path.startswith("cases/it_")]
-    assert len(inbox) == 6
-    assert all(p.pointer == "/snapshot/sha256" and "immutable" in p.message for p in inbox)
+    (inbox,) = [p for p in problems if p.path.startswith("cases/it_")]  # once, not per case
+    assert inbox.pointer == "/snapshot/sha256" and "learnbot pin" in inbox.message
+    assert "also pinned by 5: " in inbox.message and "immutable" in inbox.message
 
 
 def test_missing_snapshot(state_dir: Path) -> None:
