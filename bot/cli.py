@@ -23,6 +23,7 @@ from bot.commands import (
     ledgers,
     local,
     objective,
+    pin,
     promote,
     proposals,
     state,
@@ -149,6 +150,16 @@ def _state_commands(command: Command) -> None:
     validate = command("validate", "check every policy, case, snapshot and the config")
     _add_json_option(validate)
     validate.set_defaults(run=lambda a, s, _: state.validate(s))
+
+    pin_ = command(
+        "pin", "re-pin changed snapshots: show each case's events and result before and after"
+    )
+    pin_.add_argument("cases", nargs="*", metavar="CASE", help="default: every case")
+    pin_.add_argument(
+        "--force", action="store_true", help="pin even when a protected case's result changes"
+    )
+    _add_json_option(pin_)
+    pin_.set_defaults(run=lambda a, s, _: pin.pin(s, case_ids=a.cases, force=a.force))
 
     schema = command("schema", "JSON Schemas of the state files")
     schema_commands = schema.add_subparsers(dest="schema_command", required=True)
