@@ -18,7 +18,7 @@ from bot.commands.workspace import Workspace, open_workspace
 from bot.config import Settings
 from bot.core import canonical, curator
 from bot.edges import labels, render
-from bot.edges.forge import OPEN, WRITERS, Issue, read_metadata
+from bot.edges.forge import OPEN, WRITERS, Issue, read_metadata, scoped_title
 from bot.errors import EXIT_OK, ConfigError
 from bot.model import parse_time
 from bot.model.labels import Example
@@ -167,7 +167,7 @@ def _record(
         return curated.dropped[0][1]
     batch = labelpulls.Batch(
         name=f"review:{agent}:{key}",
-        title=f"learnbot: label {key} as {label} from the review queue",
+        title=scoped_title(["labels"], f"label {key} as {label} from the review queue"),
         intro=f"Labelled by a comment on the {agent} review queue (#{comment.issue}).",
         curated=curated,
     )

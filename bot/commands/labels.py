@@ -11,6 +11,7 @@ from bot.commands.output import status, table
 from bot.commands.workspace import open_workspace
 from bot.config import Settings
 from bot.core import curator, feeds
+from bot.edges.forge import scoped_title
 from bot.errors import EXIT_OK, ConfigError
 
 
@@ -44,7 +45,9 @@ def run_import(
             return EXIT_OK
         batch = labelpulls.Batch(
             name=f"{source}:{path.name}",
-            title=f"learnbot: import {len(curated.accepted)} labeled examples from {source}",
+            title=scoped_title(
+                ["labels"], f"import {len(curated.accepted)} labeled examples from {source}"
+            ),
             intro=(
                 f"{len(curated.accepted)} of {len(incoming)} {source} example(s) from "
                 f"`{path.name}` passed the curator."

@@ -19,7 +19,7 @@ from bot.config import Settings
 from bot.core import protection, verification
 from bot.core.history import PROMOTION, ROLLBACK
 from bot.edges import actions, render
-from bot.edges.forge import fit_title, metadata_marker
+from bot.edges.forge import fit_title, metadata_marker, scoped_title
 from bot.errors import GitError
 from bot.model import Problem
 
@@ -102,7 +102,10 @@ def _open_revert(workspace: Workspace, entry: Mapping[str, Any], branch: str, on
     clone, config = workspace.clone, workspace.config
     commit = str(entry["commit"])
     what = f"#{entry['pr']}" if entry.get("pr") else commit[:12]
-    title = f"learnbot: revert the unverified promotion of {what} ({entry.get('subject') or '-'})"
+    scopes = {str(c).split(".", 1)[0] for c in entry.get("changes", ())} or {"ledger"}
+    title = scoped_title(
+        scopes, f"revert the unverified promotion of {what} ({entry.get('subject') or '-'})"
+    )
     message = (
         f"{title}\n\nThis reverts commit {commit}.\n\n"
         f"Ledger entry {entry['seq']} records the merge as not verified."

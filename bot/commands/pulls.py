@@ -7,6 +7,7 @@ on the next run: commits are deterministic, so pushing again changes nothing.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ from typing import Any
 
 from bot.commands.review import as_check, review
 from bot.commands.workspace import Workspace
-from bot.core import canonical, experiments, reconcile
+from bot.core import canonical, chart, experiments, reconcile
 from bot.core.pipeline import Outcome
 from bot.core.proposal import Proposal
 from bot.edges import edits, render
@@ -140,6 +141,7 @@ def render_body(
         "keys": list(outcome.proposal.keys),
         "marker": render.Raw(marker),
         "reviewers": [render.Raw(r) for r in workspace.config.pull_requests.reviewers],
+        "chart": _chart(outcome.proposal, workspace),
     }
     limit = workspace.config.pull_requests.body_limit
     body = render.render(
@@ -155,6 +157,14 @@ def render_body(
     return render.render(
         "pull_request.md.j2", {**context, "details": render.Raw(cut + note)}, dirs=dirs
     )
+
+
+def _chart(proposal: Proposal, workspace: Workspace) -> dict[str, Any] | None:
+    """The proposal's threshold against measured values, on the default branch's results."""
+    found = chart.threshold_chart(proposal.changes, workspace.evaluated.results, proposal.subject)
+    if found is None:
+        return None
+    return {**dataclasses.asdict(found), "low": found.low, "high": found.high}
 
 
 def existing(

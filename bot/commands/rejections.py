@@ -17,7 +17,7 @@ from bot.commands import labelpulls
 from bot.commands.workspace import Workspace
 from bot.core import curator
 from bot.edges import labels
-from bot.edges.forge import OPEN, PullRequest
+from bot.edges.forge import OPEN, PullRequest, scoped_title
 from bot.model import parse_time
 from bot.model.labels import Example
 
@@ -74,7 +74,7 @@ def update(workspace: Workspace, found: Sequence[PullRequest]) -> str:
         return f"rejections: nothing to label ({len(curated.dropped)} dropped)"
     batch = labelpulls.Batch(
         name=f"rejections:{agent}",
-        title=f"learnbot: label {len(curated.accepted)} rejected proposal(s)",
+        title=scoped_title(["labels"], f"label {len(curated.accepted)} rejected proposal(s)"),
         intro=(
             "People closed these learnbot pull requests without merging: each is a `rejected` "
             "label on its proposal's failure, with the closing comment as notes."

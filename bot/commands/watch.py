@@ -18,7 +18,7 @@ from bot.commands.output import status
 from bot.commands.workspace import Workspace
 from bot.core import watch as watch_rules
 from bot.edges import outcomes, render
-from bot.edges.forge import metadata_marker
+from bot.edges.forge import metadata_marker, scoped_title
 from bot.errors import GitError
 
 REVERT_PREFIX = "learnbot-revert/"
@@ -115,7 +115,7 @@ def _open(
     clone, entry = workspace.clone, watched.entry
     commit = str(entry["commit"])
     what = f"#{entry['pr']}" if entry.get("pr") else commit[:12]
-    title = f"learnbot: revert {what} ({watched.policy}): online metrics worse after the merge"
+    title = scoped_title([watched.policy], f"revert {what}: online metrics worse after the merge")
     message = (
         f"{title}\n\nThis reverts commit {commit}.\n\n"
         f"Ledger entry {entry['seq']} records the promotion; {watched.reason}."

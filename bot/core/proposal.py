@@ -40,8 +40,12 @@ class Proposal:
         return tuple(sorted({c.key for c in self.changes} | {src for src, _ in self.moves}))
 
     def title(self) -> str:
+        """A conventional title: `learnbot(<policy>): <type> for <subject> (<changes>)` (#16)."""
         what = "; ".join(c.describe() for c in self.changes) or f"{len(self.moves)} skill file(s)"
-        return f"learnbot: {self.proposal_type.replace('_', ' ')} for {self.subject} ({what})"
+        scope = ",".join(sorted({c.policy for c in self.changes})) or self.learner
+        return (
+            f"learnbot({scope}): {self.proposal_type.replace('_', ' ')} for {self.subject} ({what})"
+        )
 
     def as_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -36,6 +36,11 @@ def read_metadata(body: str | None) -> dict[str, Any]:
     except jsonline.LineError:
         return {}
     return value if isinstance(value, dict) else {}
+
+
+def scoped_title(scopes: Iterable[str], text: str) -> str:
+    """A conventional title, `learnbot(<policy>): text`, scoped by what it changes (#16)."""
+    return f"learnbot({','.join(sorted(set(scopes)))}): {text}"
 
 
 def fit_title(title: str) -> str:

@@ -24,6 +24,7 @@ from bot.errors import ForgeError, NotFound
 
 SUMMARY_LIMIT = 65000  # check run output fields hold at most 65,535 characters
 _REQUEST_LOGGER = "github.Requester"
+_LOG = logging.getLogger("learnbot")
 
 
 class _Counter(logging.Handler):
@@ -156,7 +157,24 @@ class GitHubForge:
         )
         if labels:
             self.add_labels(created.number, labels)
+        self._request_reviews(created, reviewers)
         return self._pull(created)
+
+    def _request_reviews(self, pull: GhPull, reviewers: Sequence[str]) -> None:
+        """Request reviews through the API (#16); teams (`org/team`) stay @-mentioned in the body.
+
+        A refusal (say, someone who is not a collaborator) is a warning: the pull request is open.
+        """
+        people = [r for r in reviewers if "/" not in r]
+        if not people:
+            return
+        try:
+            self._call(
+                f"request reviews on #{pull.number}",
+                lambda: pull.create_review_request(reviewers=people),
+            )
+        except ForgeError as exc:
+            _LOG.warning("learnbot: warning: %s", exc)
 
     def add_labels(self, number: int, labels: Sequence[str]) -> None:
         self._call(f"label #{number}", lambda: self._repo.get_issue(number).add_to_labels(*labels))

@@ -16,7 +16,7 @@ def test_demo_walks_the_whole_loop_and_ends_with_a_verified_ledger(
     out, err = capsys.readouterr()
     steps = [line for line in out.splitlines() if line.startswith("[")]
     assert [s.split("]")[0] for s in steps] == [f"[{i}/11" for i in range(1, 12)]
-    assert "learnbot: rollout stage for rollout/insights_writer" in out
+    assert "learnbot(insights_writer): rollout stage for rollout/insights_writer" in out
     # at the example's clock every learner's window holds data: judges, trainer, weights
     first = out[: out.index("[2/11]")]
     for branch in ("judges/inbox_triage_judges", "trainer/inbox_triage", "weights/"):

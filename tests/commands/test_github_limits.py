@@ -14,6 +14,8 @@ def test_a_long_proposal_title_is_cut_with_an_ellipsis(world: World) -> None:
     pull = world.open_pulls()[KARMA]
     title, body = pull["title"], plain(pull["body"])
     assert len(title) == 256 and title.endswith("\u2026")  # the fake answers 422 above 256
-    assert title.startswith("learnbot: karma update for karma/producer_karma (producer_karma.")
+    assert title.startswith(
+        "learnbot(producer_karma): karma update for karma/producer_karma (producer_karma."
+    )
     for producer in ("macro_watch", "onchain_flow"):
         assert f"producer_karma.{producer}" in body

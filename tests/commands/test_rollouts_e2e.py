@@ -240,6 +240,6 @@ def test_learn_rollout_dry_run_reads_the_working_tree(
     argv = ["learn", "rollout", "--dry-run", "--repo", str(world.repo), "--now", START]
     assert main(argv, environ=world.env) == 0
     out = capsys.readouterr().out
-    assert "learnbot: rollout stage for rollout/router" in out
+    assert "learnbot(router): rollout stage for rollout/router" in out
     assert "### Rollouts" in out
     assert world.open_pulls() == {}

@@ -45,7 +45,8 @@ def test_first_run_opens_one_pull_request_per_fixable_failure(world: World) -> N
     ]
     wire = pulls["learnbot/it_wire_fraud"]
     assert wire["title"] == (
-        "learnbot: threshold adjustment for it_wire_fraud (inbox_triage.risk_threshold: 70 -> 68)"
+        "learnbot(inbox_triage): threshold adjustment for it_wire_fraud "
+        "(inbox_triage.risk_threshold: 70 -> 68)"
     )
     assert "learnbot" in wire["labels"]
     assert (
@@ -275,7 +276,9 @@ def test_check_passes_an_untouched_proposal_and_a_person_tuned_value(world: Worl
     )  # same declared key, still within bounds and passing the gate
 
 
-def test_reviewers_are_mentioned_and_statuses_can_replace_check_runs(world: World) -> None:
+def test_reviewers_are_requested_and_statuses_can_replace_check_runs(world: World) -> None:
+    if world.fake is not None:
+        world.fake.set_permission("alice", "write")
     world.change_main(
         ".github/learnbot.yml",
         lambda t: (
@@ -292,6 +295,8 @@ def test_reviewers_are_mentioned_and_statuses_can_replace_check_runs(world: Worl
     assert "Review requested from @alice, @octo-org/ml-team." in wire["body"]
     assert sorted(wire["labels"]) == ["learnbot", "learning"]
     if world.fake is not None:
+        # people through pulls/request-reviewers; the team stays an @-mention in the body
+        assert world.fake.requested_reviewers(wire["number"]) == ["alice"]
         (status,) = world.fake.statuses(wire["head_sha"])
         assert (status["context"], status["state"], status["description"]) == (
             "learnbot/gate",
@@ -379,3 +384,37 @@ def test_a_configured_branch_prefix_names_the_branches_run_opens_and_prs_lists(
     listed = world.learnbot("prs")
     assert listed.code == 0, listed.err
     assert "bot/it_wire_fraud" in listed.out
+
+
+def test_a_reviewer_who_cannot_review_is_a_warning_not_a_failed_run(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    if world.fake is None:
+        pytest.skip("review requests are GitHub's: the local forge records the reviewers")
+    world.change_main(
+        ".github/learnbot.yml",
+        lambda t: t.replace("  labels: [learnbot]", "  labels: [learnbot]\n  reviewers: [mallory]"),
+        "a reviewer who is not a collaborator",
+    )
+    assert world.run().code == 0
+    wire = world.open_pulls()["learnbot/it_wire_fraud"]
+    assert world.fake.requested_reviewers(wire["number"]) == []
+    assert "Reviews may only be requested from collaborators" in caplog.text
+
+
+def test_proposal_body_charts_the_source_case_and_neighbours_against_both_thresholds(
+    world: World,
+) -> None:
+    world.run()
+    body = world.open_pulls()["learnbot/it_wire_fraud"]["body"]
+    chart = body.split("```mermaid\n", 1)[1].split("```", 1)[0]
+    lines = chart.splitlines()
+    assert lines[0] == "xychart-beta"
+    axis = next(line for line in lines if "x-axis" in line)
+    assert '"it_wire_fraud - source"' in axis and axis.count('"') == 2 * 6  # six inbox cases
+    bars = next(line for line in lines if "bar [" in line)
+    values = [float(v) for v in bars.split("[", 1)[1].rstrip("]").split(",")]
+    assert values == sorted(values)
+    old, new = (line for line in lines if "line [" in line)
+    assert set(old.split("[", 1)[1].rstrip("]").split(", ")) == {"70.0000"}
+    assert set(new.split("[", 1)[1].rstrip("]").split(", ")) == {"68.0000"}

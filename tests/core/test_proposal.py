@@ -34,7 +34,7 @@ def test_proposal_round_trips_with_moves_manifest_and_explanation() -> None:
     ]
     assert Proposal.from_dict(data) == proposal
     assert proposal.keys == ("policies/skills/pending/a.md",)
-    assert proposal.title() == "learnbot: skill lifecycle for skills (1 skill file(s))"
+    assert proposal.title() == "learnbot(skills): skill lifecycle for skills (1 skill file(s))"
 
 
 def test_proposal_with_changes_names_them_in_its_title() -> None:
