@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
+# The one version: package, `learnbot --version`, the action's tag (`v` + version) and the top
+# of CHANGELOG.md. Where it is published is pyproject.toml's Source URL (bot.edges.release).
 __version__ = "0.1.0"
-
-# Where the action, the reusable workflows and the pre-commit hooks are published; `init`
-# refers to them at the tag `v{__version__}`.
-ACTION_REPOSITORY = "learnbot/learnbot"

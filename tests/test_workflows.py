@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -87,3 +89,67 @@ def test_comment_labels_run_only_on_slash_commands_on_issues_one_at_a_time() -> 
     assert job["concurrency"] == {"group": "learnbot-labels", "cancel-in-progress": False}
     step = next(s for s in job["steps"] if s.get("uses") == "./")
     assert step["with"]["command"] == "comment"
+
+
+REUSABLE = {
+    "reusable-learn.yml": "run",
+    "reusable-check.yml": "check",
+    "reusable-promote.yml": "promote",
+}
+
+
+@pytest.mark.parametrize(("name", "command"), REUSABLE.items())
+def test_reusable_workflows_are_called_and_use_the_published_action(
+    name: str, command: str
+) -> None:
+    workflow = load(ROOT / ".github" / "workflows" / name)
+    assert set(workflow["on"]) == {"workflow_call"}
+    assert {"config", "extras", "python-version"} <= set(workflow["on"]["workflow_call"]["inputs"])
+    (job,) = workflow["jobs"].values()
+    steps = job["steps"]
+    assert not any(s.get("uses", "").startswith("./") for s in steps), "./ is the caller's tree"
+    (step,) = [s for s in steps if s.get("uses", "").startswith("learnbot/")]
+    assert step["with"]["command"] == command
+    if command != "check":  # what pushes uses the App's token, in checkout and in learnbot
+        checkout = next(s for s in steps if s.get("uses", "").startswith("actions/checkout@"))
+        token = "${{ steps.app-token.outputs.token || github.token }}"
+        assert checkout["with"]["token"] == token and step["with"]["token"] == token
+
+
+@pytest.mark.skipif(shutil.which("actionlint") is None, reason="actionlint is not installed")
+def test_every_workflow_passes_actionlint() -> None:
+    done = subprocess.run(
+        ["actionlint", "-shellcheck=", *map(str, WORKFLOWS)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_action_leaves_the_callers_python_alone() -> None:
+    action = yaml.safe_load((ROOT / "action.yml").read_text())
+    steps = action["runs"]["steps"]
+    setup = next(s for s in steps if s.get("uses", "").startswith("actions/setup-python@"))
+    assert setup["if"] == "steps.found.outputs.python == ''"  # only without python3 >= 3.11
+    assert setup["with"]["update-environment"] is False  # never the job's PATH
+    cache = next(s for s in steps if s.get("uses", "").startswith("actions/cache@"))
+    install = next(s for s in steps if s.get("name") == "Install learnbot")
+    assert install["env"]["PIP_CACHE_DIR"] == cache["with"]["path"]
+    assert '-m venv "$LEARNBOT_VENV"' in install["run"]  # nothing installed into the job's Python
+
+
+def test_action_finds_the_jobs_python_or_asks_for_one(tmp_path: Path) -> None:
+    action = yaml.safe_load((ROOT / "action.yml").read_text())
+    script = next(s for s in action["runs"]["steps"] if s.get("id") == "found")["run"]
+    python3 = shutil.which("python3")
+    assert python3 is not None
+    for path, expected in (
+        (str(Path(python3).parent), f"python={python3}\n"),
+        ("/nonexistent", ""),
+    ):
+        output = tmp_path / "output"
+        output.write_text("")
+        env = {"PATH": path, "GITHUB_OUTPUT": str(output)}
+        subprocess.run(["/bin/bash", "-c", script], env=env, check=True)
+        assert output.read_text() == expected

@@ -11,11 +11,11 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot import ACTION_REPOSITORY, __version__
+from bot import __version__
 from bot.commands import precommit
 from bot.commands.output import print_json
 from bot.config import Settings
-from bot.edges import store
+from bot.edges import release, store
 from bot.edges.files import WorktreeFiles
 from bot.edges.gitrepo import Clone, GitRepo
 from bot.errors import EXIT_OK, ConfigError, GitError
@@ -45,10 +45,10 @@ def init(settings: Settings, *, example: str | None, force: bool, action: str | 
     """Write the starter files, set origin's HEAD when it can, print the next steps."""
     root = _root(settings.repo)
     config = store.load_config(WorktreeFiles(root), settings.config_path)
-    repository = action or ACTION_REPOSITORY
+    repository = action or release.action_repository()
     files = starter_files(
         example,
-        action=f"{repository}@v{__version__}",
+        action=f"{repository}@{release.action_tag()}",
         prefix=config.pull_requests.branch_prefix,
         config_path=settings.config_path,
     )
