@@ -166,6 +166,13 @@ def _state_commands(command: Command) -> None:
     export = schema_commands.add_parser("export", help="write the schemas into DIR for editors")
     export.add_argument("directory", metavar="DIR", type=Path)
     export.set_defaults(run=lambda a, s, _: state.export_schemas(s, directory=a.directory))
+    reference = schema_commands.add_parser(
+        "reference", help="the configuration reference (Markdown), generated from the schema"
+    )
+    reference.add_argument(
+        "--out", metavar="FILE", type=Path, help="write it here (default: stdout)"
+    )
+    reference.set_defaults(run=lambda a, s, _: state.config_reference(s, out=a.out))
 
     crl_ = command("crl", "the composite run loss of every run in the run-metrics file")
     _add_json_option(crl_)

@@ -11,7 +11,7 @@ from bot.commands.runloss import losses
 from bot.config import Settings
 from bot.core.learners.registry import LEARNERS
 from bot.core.snapshot import parse
-from bot.edges import actions, inputs, labels, outcomes, schemas, store
+from bot.edges import actions, inputs, labels, outcomes, schemadoc, schemas, store
 from bot.edges.files import Files, WorktreeFiles
 from bot.errors import EXIT_INVALID, EXIT_OK
 from bot.model import Problem
@@ -60,4 +60,16 @@ def export_schemas(settings: Settings, *, directory: Path) -> int:
     """Write the JSON Schemas for editors."""
     for path in schemas.export(directory):
         sys.stdout.write(f"{path}\n")
+    return EXIT_OK
+
+
+def config_reference(settings: Settings, *, out: Path | None) -> int:
+    """Print (or write) the configuration reference generated from the config's schema."""
+    text = schemadoc.config_reference()
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text, encoding="utf-8")
+        status(f"wrote {out}")
     return EXIT_OK
