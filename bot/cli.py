@@ -26,6 +26,7 @@ from bot.commands import (
     pin,
     promote,
     proposals,
+    pullshow,
     state,
 )
 from bot.commands import comment as comment_command
@@ -124,7 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
     _state_commands(command)
     _evaluation_commands(command)
     _proposal_commands(command)
-    _forge_commands(command)
+    _forge_commands(command, common)
     _ledger_commands(command, common)
     _label_commands(command, common)
     demo_ = command("demo", "the whole loop on a throwaway copy of the example state (local forge)")
@@ -206,6 +207,7 @@ def _proposal_commands(command: Command) -> None:
     propose.add_argument(
         "--out", metavar="FILE", type=Path, help="write the YAML here (default: stdout)"
     )
+    _add_json_option(propose)
     _add_now_option(propose)
     propose.set_defaults(
         run=lambda a, s, _: proposals.run_propose(s, failure_id=a.failure, out=a.out)
@@ -270,7 +272,7 @@ def _proposal_commands(command: Command) -> None:
     loop.set_defaults(run=lambda a, s, e: loop_.run_loop(s, e, dry_run=a.dry_run))
 
 
-def _forge_commands(command: Command) -> None:
+def _forge_commands(command: Command, common: argparse.ArgumentParser) -> None:
     run = command("run", "the scheduled job: one pull request per failure, checks, dashboard")
     run.add_argument("--dry-run", action="store_true", help="print the actions, write nothing")
     _add_forge_options(run)
@@ -291,6 +293,7 @@ def _forge_commands(command: Command) -> None:
     promote_ = command(
         "promote", "record merges (promotion), reverts (rollback), rejections in the ledger"
     )
+    _add_json_option(promote_)
     _add_forge_options(promote_)
     _add_now_option(promote_)
     promote_.set_defaults(run=lambda a, s, e: promote.promote(s, e))
@@ -300,6 +303,14 @@ def _forge_commands(command: Command) -> None:
     _add_forge_options(prs)
     _add_json_option(prs)
     prs.set_defaults(run=lambda a, s, e: local.list_pulls(s, e, state=a.state))
+    prs_commands = prs.add_subparsers(dest="prs_command", metavar="show")
+    show = prs_commands.add_parser(
+        "show", parents=[common], help="one pull request: its body, check and gate table"
+    )
+    show.add_argument("number", type=int, metavar="N")
+    _add_forge_options(show)
+    _add_json_option(show)
+    show.set_defaults(run=lambda a, s, e: pullshow.show_pull(s, e, number=a.number))
 
     merge = command(
         "merge", "merge a local pull request into the default branch (a real git merge)"
@@ -312,6 +323,7 @@ def _forge_commands(command: Command) -> None:
         help="merge even when the check failed, is missing or ran on an older base "
         "(recorded as a forced merge)",
     )
+    _add_json_option(merge)
     _add_forge_options(merge)
     merge.set_defaults(
         run=lambda a, s, _: local.merge(
@@ -332,6 +344,7 @@ def _forge_commands(command: Command) -> None:
     close.add_argument(
         "--comment", metavar="TEXT", help="why (becomes the rejection label's notes)"
     )
+    _add_json_option(close)
     _add_forge_options(close)
     close.set_defaults(run=lambda a, s, _: local.close(s, number=a.number, comment=a.comment))
 

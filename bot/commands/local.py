@@ -97,7 +97,10 @@ def merge(settings: Settings, *, number: int, approved_by: str | None, force: bo
     clone.push(merged, default)
     forge.mark_merged(number, merge_commit=merged, merged_by=clone.info(merged).author)
     moved = clone.sync_worktree(default)
-    sys.stdout.write(f"merged #{number} into {default} as {merged[:12]}\n")
+    if settings.as_json:
+        print_json({"number": number, "merged_into": default, "commit": merged, "forced": problems})
+    else:
+        sys.stdout.write(f"merged #{number} into {default} as {merged[:12]}\n")
     for problem in problems:
         status(f"forced past: {problem}")
     if moved:
@@ -113,7 +116,10 @@ def close(settings: Settings, *, number: int, comment: str | None = None) -> int
     if pull.state != OPEN:
         raise ForgeError(f"#{number} is {pull.state}, not open")
     forge.close_pull(number, comment=comment or "Closed without merging.")
-    sys.stdout.write(f"closed #{number} without merging\n")
+    if settings.as_json:
+        print_json({"number": number, "state": "closed"})
+    else:
+        sys.stdout.write(f"closed #{number} without merging\n")
     return EXIT_OK
 
 

@@ -16,7 +16,7 @@ from typing import Any
 from bot.commands import guard, labelcheck, postmerge, rebuild
 from bot.commands.evaluation import Evaluated, evaluate
 from bot.commands.ledger_table import render_table
-from bot.commands.output import status
+from bot.commands.output import print_json, status
 from bot.commands.review import Review, proposal_trailers, review
 from bot.commands.workspace import Workspace, open_workspace
 from bot.config import Settings
@@ -75,12 +75,15 @@ def _promote(settings: Settings, workspace: Workspace) -> int:
     postmerge.report_unverified(settings, workspace, unverified, reverts)
     outputs = {"entries": str(len(new))} | ({"commit": tip} if new else {})
     actions.set_outputs(settings.output_path, outputs)
+    if settings.as_json:
+        print_json({"entries": new, "commit": tip if new else None, "reverts": reverts})
+    elif new:
+        sys.stdout.write(render_table(new) + "\n")
     return EXIT_PROBLEMS if unverified else EXIT_OK
 
 
 def _announce(workspace: Workspace, new: list[dict[str, Any]], tip: str) -> None:
     moved = workspace.clone.sync_worktree(workspace.default)
-    sys.stdout.write(render_table(new) + "\n")
     noun = "entry" if len(new) == 1 else "entries"
     moved_note = f"; fast-forwarded the checked-out {workspace.default}" if moved else ""
     status(f"recorded {len(new)} ledger {noun} in {tip[:12]}{moved_note}")

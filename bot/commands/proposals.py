@@ -40,8 +40,8 @@ def run_propose(settings: Settings, *, failure_id: str, out: Path | None) -> int
     if outcome.proposal is None:
         status(f"{failures[0].case_id}: no proposal: {outcome.reason}")
         return EXIT_PROBLEMS
-    text = yamldoc.dump(outcome.proposal.as_dict())
-    _emit(text, out)
+    data = outcome.proposal.as_dict()
+    _emit(to_json(data) + "\n" if settings.as_json else yamldoc.dump(data), out)
     return EXIT_OK
 
 
