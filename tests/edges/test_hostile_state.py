@@ -55,8 +55,9 @@ def test_stray_keys_of_mixed_types_are_each_named(state_dir: Path) -> None:
     path = state_dir / MOMENTUM
     path.write_text(path.read_text() + "1: x\nfoo: y\nnull: z\n")
     found = pointers(only(load(state_dir).problems, MOMENTUM))
-    assert ("/1", "key 1 must be text") in found
-    assert ("/None", "key None must be text") in found
+    # the first problem of an invalid policy also names the cases it leaves out
+    assert any(p == "/1" and m.startswith("key 1 must be text") for p, m in found)
+    assert any(p == "/None" and m.startswith("key None must be text") for p, m in found)
     assert any(p == "/foo" and "unknown key 'foo'" in m for p, m in found)
 
 
@@ -116,9 +117,9 @@ def test_a_decay_tau_needs_a_positive_min(state_dir: Path) -> None:
     start = text.index("  tau_hours:")
     path.write_text(text[:start] + text[start:].replace("min: ", "min: 0 #", 1))
     found = pointers(only(load(state_dir).problems, MOMENTUM))
-    assert ("/parameters/tau_hours/min", "tau (hours) is a divisor: its min must be above 0") in (
-        found
-    )
+    ((pointer, message),) = found
+    assert pointer == "/parameters/tau_hours/min"
+    assert message.startswith("tau (hours) is a divisor: its min must be above 0 (4 case(s)")
 
 
 @pytest.mark.parametrize("runs", ["101", "1.0e+308", "9223372036854775808"])
