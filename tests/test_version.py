@@ -43,7 +43,7 @@ def test_version_agrees_everywhere(capsys: pytest.CaptureFixture[str], tmp_path:
         assert f"uses: {action}\n" in workflow
     hooks = (tmp_path / ".pre-commit-config.yaml").read_text()
     assert f"rev: v{__version__}\n" in hooks
-    assert len(REUSABLE) == 3
+    assert len(REUSABLE) == 4
     for path in REUSABLE:
         assert action in uses(path), f"{path.name} does not use the action at this version's tag"
 

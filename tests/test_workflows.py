@@ -95,6 +95,7 @@ REUSABLE = {
     "reusable-learn.yml": "run",
     "reusable-check.yml": "check",
     "reusable-promote.yml": "promote",
+    "reusable-comment.yml": "comment",
 }
 
 

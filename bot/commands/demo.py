@@ -16,7 +16,7 @@ import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from bot.commands import checks, comment, ledgers, local, promote, queue, run
+from bot.commands import checks, comment, demoshow, ledgers, local, promote, queue, run
 from bot.commands.output import status
 from bot.config import Settings
 from bot.edges import labels, store, yamldoc
@@ -102,12 +102,13 @@ def demo(settings: Settings, environ: Mapping[str, str], *, keep: bool) -> int:
         local_settings = dataclasses.replace(
             settings, repo=work, forge="local", as_json=False, now=parse_time(EXAMPLE_TIME)
         )
-        return _walk(local_settings, environ, work)
+        return _walk(local_settings, environ, work, folder if keep else None)
     finally:
         if keep:
-            status(f"kept {folder}")
+            status(f"kept {folder}: try `learnbot prs --repo {work}`, then `learnbot prs show N`")
         else:
             shutil.rmtree(folder, ignore_errors=True)
+            status("the demo repository is deleted; `learnbot demo --keep` keeps it to explore")
 
 
 def _step(number: int, title: str) -> None:
@@ -149,7 +150,9 @@ def _label_step(settings: Settings, environ: Mapping[str, str], forge: LocalForg
     _step(7, "a review queue label: no queue has an item (no recent judge evaluations)")
 
 
-def _walk(settings: Settings, environ: Mapping[str, str], work: Path) -> int:
+def _walk(
+    settings: Settings, environ: Mapping[str, str], work: Path, kept: Path | None = None
+) -> int:
     clone = Clone(work)
     forge = LocalForge(clone)
     _step(1, "learnbot run: backtest every case, open one pull request per failure")
@@ -160,10 +163,12 @@ def _walk(settings: Settings, environ: Mapping[str, str], work: Path) -> int:
     if not opened:
         sys.stdout.write("no failure has a proposal that passes the gate: nothing to merge\n")
         return EXIT_PROBLEMS
+    demoshow.show_learners(settings, opened)
     _step(2, "learnbot prs: the proposals, each with its stabilization check")
     local.list_pulls(settings, environ, state="open")
     rollouts = f"{config.pull_requests.branch_prefix}rollout/"
     chosen = next((p for p in opened if not p.branch.startswith(rollouts)), opened[0])
+    demoshow.show_artifacts(forge, chosen, config.dashboard.label, kept)
     _step(3, f"learnbot check --branch {chosen.branch}: replay the diff, verify its scope, gate it")
     checks.run_check(settings, environ, number=None, branch=chosen.branch)
     _step(4, f"learnbot merge {chosen.number}: a reviewer approves, a real git merge promotes it")

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -31,6 +32,43 @@ def test_demo_walks_the_whole_loop_and_ends_with_a_verified_ledger(
     assert "ledgers/learning.jsonl: ok, 3 entries" in out
     table = out[out.index("[11/11]") :]
     assert "promotion" in table and "rollback" in table
+    # every configured learner family proposes, or says why not
+    learners = first[first.index("what each configured learner did:") :].splitlines()[3:11]
+    rows = {line.split()[0]: line for line in learners}
+    assert set(rows) == {
+        "backtest",
+        "weights",
+        "karma",
+        "skills",
+        "forecasts",
+        "rollout",
+        "judges",
+        "trainer",
+    }
+    assert all("pull request(s) opened" in row for name, row in rows.items() if name != "forecasts")
+    assert "it reports on the dashboard" in rows["forecasts"]
+    # one rendered pull request body and the dashboard, as people see them
+    shown = out[out.index("[2/11]") : out.index("[3/11]")]
+    assert "----- the body of pull request #1, as reviewers see it -----" in shown
+    assert "### Promote, reject, roll back" in shown and "learnbot:metadata" not in shown
+    assert "----- the dashboard issue, as learnbot keeps it -----" in shown
+    assert "### Forecast performance" in shown
+    assert err.rstrip().endswith("`learnbot demo --keep` keeps it to explore")
+
+
+def test_demo_keep_writes_the_body_and_dashboard_to_files_it_names(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["demo", "--repo", str(tmp_path), "--keep"]) == 0
+    out, err = capsys.readouterr()
+    kept = Path(re.findall(r"kept (\S+):", err)[-1])
+    try:
+        for name in ("pull-request.md", "dashboard.md"):
+            assert f"(also in {kept / name})" in out
+            assert (kept / name).read_text(encoding="utf-8") in out
+        assert (kept / "work" / ".git").is_dir() and "learnbot prs show N" in err
+    finally:
+        shutil.rmtree(kept)
 
 
 def test_demo_uses_the_repositorys_own_state(capsys: pytest.CaptureFixture[str]) -> None:
