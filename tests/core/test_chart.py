@@ -29,3 +29,13 @@ def test_chart_skips_what_the_source_case_does_not_measure() -> None:
     assert threshold_chart([Change("p", "parameters.limit", 5, 4)], results, "b") is None
     found = threshold_chart([Change("p", "parameters.limit", 5, 4)], results, "a")
     assert found is not None and found.cases == ("a",)
+
+
+def test_chart_takes_a_case_s_first_measure_of_the_parameter() -> None:
+    first = Measured("t", "aggregate", "p.limit", ">=", 5.0, 7.0, True, 1)
+    second = Measured("f", "aggregate", "p.limit", ">=", 5.0, 2.0, False, 1)
+    both = Result("a", "MISS", 0.0, "LOW", triggers=(first,), falsifiers=(second,))
+    found = threshold_chart([Change("p", "parameters.limit", 5, 6)], [both, result("b", 1.0)], "a")
+    assert found is not None
+    assert (found.cases, found.values) == (("b", "a"), (1.0, 7.0))
+    assert (found.low, found.high) == (0.0, 7.0 + 0.7)
