@@ -166,6 +166,7 @@ def _state_commands(command: Command) -> None:
     schema_commands = schema.add_subparsers(dest="schema_command", required=True)
     export = schema_commands.add_parser("export", help="write the schemas into DIR for editors")
     export.add_argument("directory", metavar="DIR", type=Path)
+    _add_json_option(export)
     export.set_defaults(run=lambda a, s, _: state.export_schemas(s, directory=a.directory))
     reference = schema_commands.add_parser(
         "reference", help="the configuration reference (Markdown), generated from the schema"
@@ -390,6 +391,7 @@ def _label_commands(command: Command, common: argparse.ArgumentParser) -> None:
     import_.add_argument("file", metavar="FILE", type=Path)
     import_.add_argument("--source", required=True, choices=("approvals", "feedback", "gold"))
     import_.add_argument("--dry-run", action="store_true", help="show what the curator keeps")
+    _add_json_option(import_)
     _add_forge_options(import_)
     _add_now_option(import_)
     comment = command(
@@ -412,6 +414,7 @@ def _label_commands(command: Command, common: argparse.ArgumentParser) -> None:
     collaborator.add_argument(
         "--permission", required=True, choices=("admin", "maintain", "write", "triage", "read")
     )
+    _add_json_option(collaborator)
     _add_forge_options(collaborator)
     collaborator.set_defaults(
         run=lambda a, s, _: local.grant(s, login=a.login, permission=a.permission)

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from bot.commands import feedfile, labelpulls
-from bot.commands.output import status, table
+from bot.commands.output import print_json, status, table
 from bot.commands.workspace import open_workspace
 from bot.config import Settings
 from bot.core import curator, feeds
@@ -39,8 +39,8 @@ def run_import(
         for problem in bad:
             sys.stderr.write(f"{problem}\n")
         curated = curator.curate(incoming, known, labelpulls.rules(workspace.config))
-        _print(curated)
         if not curated.accepted:
+            _print(settings, curated, None)
             status(f"{path.name}: nothing new to import ({len(curated.dropped)} dropped)")
             return EXIT_OK
         batch = labelpulls.Batch(
@@ -55,9 +55,11 @@ def run_import(
             curated=curated,
         )
         if dry_run:
+            _print(settings, curated, None)
             status("dry run: no branch pushed, no pull request opened")
             return EXIT_OK
         number, opened = labelpulls.open_pull(workspace, batch, f"{source}-{batch.ident}")
+        _print(settings, curated, number)
         verb = "opened" if opened else "already open as"
         status(f"labels pull request {verb} #{number}")
         usage = workspace.forge.usage
@@ -65,11 +67,20 @@ def run_import(
     return EXIT_OK
 
 
-def _print(curated: curator.Curated) -> None:
-    rows = [
-        (r["agent"], r["label"], r["source"], r["count"])
-        for r in labelpulls.counts(curated.accepted)
-    ]
+def _print(settings: Settings, curated: curator.Curated, number: int | None) -> None:
+    """What the curator kept and dropped (and the labels pull request, once there is one)."""
+    counts = labelpulls.counts(curated.accepted)
+    if settings.as_json:
+        print_json(
+            {
+                "accepted": counts,
+                "dropped": [{"example": n, "reason": r} for n, r in curated.dropped],
+                "redactions": dict(curated.redactions),
+                "pull_request": number,
+            }
+        )
+        return
+    rows = [(r["agent"], r["label"], r["source"], r["count"]) for r in counts]
     sys.stdout.write(table(("agent", "label", "source", "examples"), rows) + "\n")
     for name, reason in curated.dropped:
         sys.stdout.write(f"dropped {name}: {reason}\n")

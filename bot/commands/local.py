@@ -127,5 +127,8 @@ def grant(settings: Settings, *, login: str, permission: str) -> int:
     """Give a person a permission on the local forge (who may label by comment)."""
     _, forge = _local(settings)
     forge.grant(login, permission)
-    sys.stdout.write(f"{login}: {permission}\n")
+    if settings.as_json:
+        print_json({"login": login, "permission": permission})
+    else:
+        sys.stdout.write(f"{login}: {permission}\n")
     return EXIT_OK

@@ -58,7 +58,10 @@ def snapshot_problems(files: Files) -> list[Problem]:
 
 def export_schemas(settings: Settings, *, directory: Path) -> int:
     """Write the JSON Schemas for editors."""
-    for path in schemas.export(directory):
+    written = schemas.export(directory)
+    if settings.as_json:
+        print_json([str(path) for path in written])
+    for path in written if not settings.as_json else ():
         sys.stdout.write(f"{path}\n")
     return EXIT_OK
 

@@ -158,3 +158,21 @@ def test_validate_reports_each_bad_label_line(repo: Path, capsys: object) -> Non
     assert "cases/labels/mail_triage.jsonl:5: /source_id: gold g1 repeats line 1" in out
     assert "cases/labels/mail_triage.evaluations.jsonl:1: /at: 'x' does not match" in out
     assert "cases/labels/mail_triage.evaluations.jsonl:1: /judges: {} " in out
+
+
+def test_import_json_names_what_was_kept_dropped_and_the_pull_request(
+    world: World, tmp_path: Path
+) -> None:
+    rows = _gold_rows(6)
+    rows.append(dict(rows[0]))  # a duplicate, dropped
+    export = _write_jsonl(tmp_path / "gold.jsonl", rows)
+    args = ("labels", "import", str(export), "--source", "gold", "--now", "2026-01-20T00:00:00Z")
+    dry = world.learnbot(*args, "--dry-run", "--json")
+    assert dry.code == 0, dry.err
+    shown = json.loads(dry.out)
+    assert shown["pull_request"] is None
+    assert sum(r["count"] for r in shown["accepted"]) == 6
+    assert [d["reason"] for d in shown["dropped"]] == ["duplicate: gold gold-0 is already labeled"]
+    opened = json.loads(world.learnbot(*args, "--json").out)
+    (pull,) = [p for p in world.pulls() if p["branch"].startswith("learnbot/labels/")]
+    assert opened["pull_request"] == pull["number"]

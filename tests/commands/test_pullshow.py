@@ -87,3 +87,15 @@ def test_merge_promote_and_propose_print_json(
 def test_close_prints_json(proposed: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["close", "1", "--repo", str(proposed), "--json"]) == 0
     assert json.loads(capsys.readouterr().out) == {"number": 1, "state": "closed"}
+
+
+def test_collaborator_and_schema_export_print_json(
+    proposed: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["collaborator", "ana", "--permission", "write", "--repo", str(proposed), "--json"]
+    assert main(args) == 0
+    assert json.loads(capsys.readouterr().out) == {"login": "ana", "permission": "write"}
+    assert main(["schema", "export", str(tmp_path / "schemas"), "--json"]) == 0
+    written = json.loads(capsys.readouterr().out)
+    assert str(tmp_path / "schemas" / "learnbot-config.schema.json") in written
+    assert all(Path(p).is_file() for p in written)
