@@ -460,12 +460,18 @@ def _silence_stdout() -> None:
         os.dup2(devnull, sys.stdout.fileno())
 
 
-def _check_config_flag(args: argparse.Namespace, settings: config.Settings) -> None:
-    """A `--config` that names no file is an error, never silently the defaults (#16)."""
-    given = getattr(args, "config", None)
+def _check_config_flag(
+    args: argparse.Namespace, settings: config.Settings, env: Mapping[str, str]
+) -> None:
+    """A `--config` (or $LEARNBOT_CONFIG other than the default) that names no file is an
+    error, never silently the defaults (#16)."""
+    flag = getattr(args, "config", None)
+    named = env.get("LEARNBOT_CONFIG")
+    given = flag or (named if named and named != config.CONFIG_PATH else None)
     if given and args.command != "init" and not (settings.repo / given).is_file():
+        where = "--config" if flag else "LEARNBOT_CONFIG="
         raise ConfigError(
-            f"--config {given}: no such file in {settings.repo}",
+            f"{where}{' ' if flag else ''}{given}: no such file in {settings.repo}",
             hint="the path is relative to the repository; `learnbot init` writes one",
         )
 
@@ -489,7 +495,7 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
             config_path=getattr(args, "config", None),
             environ=env,
         )
-        _check_config_flag(args, settings)
+        _check_config_flag(args, settings, env)
         handler: Callable[[argparse.Namespace, config.Settings, Mapping[str, str]], int] = args.run
         code[0] = handler(args, settings, env)
     return code[0]

@@ -41,6 +41,14 @@ def test_a_missing_config_file_is_exit_2_naming_it(
     err = capsys.readouterr().err
     assert "--config nope.yml: no such file" in err
     assert main(["validate", "--repo", str(root), "--config", ".github/learnbot.yml"]) == 0
+    env = {"LEARNBOT_CONFIG": "elsewhere.yml"}  # as the action passes its `config` input
+    assert main(["validate", "--repo", str(root)], environ=env) == 2
+    assert "LEARNBOT_CONFIG=elsewhere.yml: no such file" in capsys.readouterr().err
+    # the default path named in the environment is the default: a new repository may lack it
+    assert (
+        main(["validate", "--repo", str(root)], environ={"LEARNBOT_CONFIG": ".github/learnbot.yml"})
+        == 0
+    )
 
 
 def test_a_literal_where_a_reference_is_required_says_so(
