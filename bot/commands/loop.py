@@ -16,13 +16,12 @@ from typing import Any
 from bot.commands import learners, planning, run
 from bot.commands.evaluation import evaluate, local_history
 from bot.commands.output import print_json, table
-from bot.commands.workspace import Workspace, open_workspace
+from bot.commands.workspace import Workspace, open_workspace, worktree_differs
 from bot.config import Settings
 from bot.core import reconcile
 from bot.edges.gitrepo import Clone
 from bot.errors import EXIT_INVALID, EXIT_OK, ConfigError, GitError
 
-_LEARNED = ("policies", "cases")
 _VERBS = {
     reconcile.OPEN: "opened",
     reconcile.UPDATE: "updated",
@@ -38,7 +37,7 @@ def run_loop(settings: Settings, environ: Mapping[str, str], *, dry_run: bool) -
         return _plan_worktree(settings)
     with open_workspace(settings, environ) as workspace:
         prepared = run.prepare(settings, workspace, progress=False)
-        differs = _differs(settings, workspace)
+        differs = worktree_differs(workspace)
         if settings.as_json:
             print_json(_as_json(workspace, prepared, differs))
         else:
@@ -57,15 +56,6 @@ def _has_origin(settings: Settings) -> bool:
         return clone.remote_sha(clone.default_branch()) is not None
     except GitError:  # nothing pushed yet: there is no default branch to describe
         return False
-
-
-def _differs(settings: Settings, workspace: Workspace) -> list[str]:
-    """Learned-state paths where the working tree is not the default branch's head."""
-    paths = [*_LEARNED, settings.config_path]
-    clone = workspace.clone
-    changed = clone.run("diff", "--name-only", workspace.base, "--", *paths).split()
-    untracked = clone.run("ls-files", "--others", "--exclude-standard", "--", *paths).split()
-    return sorted({*changed, *untracked})
 
 
 def _rows(prepared: run.Prepared) -> list[tuple[str, str, str, str]]:

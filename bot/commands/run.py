@@ -20,7 +20,7 @@ from bot.commands import (
 )
 from bot.commands.failures import render_failure
 from bot.commands.output import print_json, status, table
-from bot.commands.workspace import Workspace, open_workspace
+from bot.commands.workspace import Workspace, open_workspace, worktree_differs
 from bot.config import Settings
 from bot.core import backtest, reconcile
 from bot.core.pipeline import Outcome
@@ -101,6 +101,12 @@ def _run(settings: Settings, workspace: Workspace, *, dry_run: bool) -> int:
     evaluated = workspace.evaluated
     failing = sum(r.failed for r in evaluated.results)
     status(f"backtest at {workspace.base[:12]}: {len(evaluated.results)} cases, {failing} failures")
+    if not settings.in_actions and (differs := worktree_differs(workspace)):
+        status(
+            f"note: run learns from {workspace.default} on origin, and the working tree differs "
+            f"in {', '.join(differs[:5])}{', ...' if len(differs) > 5 else ''}: commit and push "
+            "them to have them learned from (`learnbot backtest` reads the working tree)"
+        )
     prepared = prepare(settings, workspace)
     learned, outcomes, problems = prepared.learned, prepared.outcomes, prepared.problems
     for note in learned.notes:

@@ -75,3 +75,15 @@ def read_history(clone: Clone, sha: str, evaluated: Evaluated) -> History:
             hint="restore the ledger from git history; learnbot never extends a broken chain",
         )
     return History.of(ledger.entries(data))
+
+
+LEARNED = ("policies", "cases")
+
+
+def worktree_differs(workspace: Workspace) -> list[str]:
+    """Learned-state paths where the working tree is not the default branch's head (#16)."""
+    paths = [*LEARNED, workspace.settings.config_path]
+    clone = workspace.clone
+    changed = clone.run("diff", "--name-only", workspace.base, "--", *paths).split()
+    untracked = clone.run("ls-files", "--others", "--exclude-standard", "--", *paths).split()
+    return sorted({*changed, *untracked})

@@ -11,7 +11,8 @@ import pytest
 
 from bot.cli import main
 from bot.commands import dashboard, ledger_table
-from tests.repos import ROOT, copy_example
+from tests.commands.test_init import empty_repo
+from tests.repos import ROOT, commit_all, copy_example, git
 
 
 def test_output_to_a_closed_pipe_ends_quietly_with_exit_0(tmp_path: Path) -> None:
@@ -101,3 +102,20 @@ def test_a_quiet_case_that_fired_is_not_reported_as_an_unmet_trigger(
 def test_dashboard_trend_axis_is_dates_with_times_only_where_a_date_repeats() -> None:
     times = ["2026-01-15T06:00:00Z", "2026-01-16T06:00:00Z", "2026-01-16T09:30:00Z"]
     assert dashboard.trend_labels(times) == ["2026-01-15", "2026-01-16 06:00", "2026-01-16 09:30"]
+
+
+def test_run_says_when_the_working_tree_differs_from_what_it_learns_from(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    work = empty_repo(tmp_path, origin_head="main")
+    assert main(["init", "--repo", str(work)]) == 0
+    commit_all(work, "start")
+    git(work, "push", "--quiet", "origin", "main")
+    capsys.readouterr()
+    assert main(["run", "--repo", str(work), "--forge", "local", "--dry-run"]) == 0
+    assert "working tree differs" not in capsys.readouterr().err
+    (work / "cases/new_case.yaml").write_text((work / "cases/search_outage.yaml").read_text())
+    assert main(["run", "--repo", str(work), "--forge", "local", "--dry-run"]) == 0
+    err = capsys.readouterr().err
+    assert "note: run learns from main on origin, and the working tree differs in " in err
+    assert "cases/new_case.yaml" in err
