@@ -125,9 +125,21 @@ def _rollout_step(
         return
     pull = opened[0]
     _step(6, f"learnbot merge {pull.number}: {pull.title}")
+    _bring_up_to_date(settings.repo, pull.branch)
     checks.run_check(settings, environ, number=None, branch=pull.branch)
     local.merge(settings, number=pull.number, approved_by="demo reviewer")
     promote.promote(settings, environ)
+
+
+def _bring_up_to_date(work: Path, branch: str) -> None:
+    """Merge the default branch into a proposal branch, as GitHub's "Update branch" does: the
+    earlier merge moved the learned state, and branch protection wants branches up to date."""
+    _git(work, "fetch", "--quiet", "origin")
+    _git(work, "checkout", "--quiet", "-B", branch, f"origin/{branch}")
+    _git(work, "merge", "--quiet", "--no-edit", "origin/main")
+    _git(work, "push", "--quiet", "origin", f"{branch}:{branch}")
+    _git(work, "checkout", "--quiet", "main")
+    sys.stdout.write(f"{branch}: brought up to date with main (Update branch)\n")
 
 
 def _label_step(settings: Settings, environ: Mapping[str, str], forge: LocalForge) -> None:

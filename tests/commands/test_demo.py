@@ -29,6 +29,8 @@ def test_demo_walks_the_whole_loop_and_ends_with_a_verified_ledger(
     assert "demo-reviewer: /learnbot label thread-" in label
     assert re.search(r"recorded thread-\d+ as quarantine_approved in #\d+", err)
     assert "learnbot merge 1" in out and "git revert -m 1" in out
+    # the rollout branch is brought up to date before its merge: every promotion is verified
+    assert "brought up to date with main" in out and "not verified" not in err
     assert "ledgers/learning.jsonl: ok, 3 entries" in out
     table = out[out.index("[11/11]") :]
     assert "promotion" in table and "rollback" in table
