@@ -29,7 +29,9 @@ def show_pull(settings: Settings, environ: Mapping[str, str], *, number: int) ->
         checks = forge.check_results(pull.head_sha)
     finally:
         forge.close()
-    gate = gate_rows(checks[0].summary if checks else pull.body)
+    # the check's summary when the forge returns it, else the body's sandbox report
+    sources = [c.summary for c in checks if c.summary] + [pull.body]
+    gate = next((rows for rows in map(gate_rows, sources) if rows), [])
     if settings.as_json:
         print_json(_as_dict(pull, checks, gate))
     else:

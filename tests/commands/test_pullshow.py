@@ -9,6 +9,7 @@ import pytest
 
 from bot.cli import main
 from tests.commands.test_init import empty_repo
+from tests.harness import World
 from tests.repos import commit_all, git
 
 
@@ -99,3 +100,17 @@ def test_collaborator_and_schema_export_print_json(
     written = json.loads(capsys.readouterr().out)
     assert str(tmp_path / "schemas" / "learnbot-config.schema.json") in written
     assert all(Path(p).is_file() for p in written)
+
+
+def test_prs_show_on_either_forge(world: World) -> None:
+    world.run()
+    number = world.open_pulls()["learnbot/it_wire_fraud"]["number"]
+    shown = world.learnbot("prs", "show", str(number), "--json")
+    assert shown.code == 0, shown.err
+    found = json.loads(shown.out)
+    assert found["title"].startswith("learnbot(inbox_triage): threshold adjustment")
+    assert [c["success"] for c in found["checks"]] == [True]
+    rows = {r["criterion"]: r["verdict"] for r in found["gate"]}
+    assert rows["source_case_fixed"] == "pass" and rows["protected_regressions"] == "pass"
+    text = world.learnbot("prs", "show", str(number))
+    assert text.code == 0 and "check learnbot/stabilization: passed" in text.out
