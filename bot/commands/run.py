@@ -29,7 +29,7 @@ from bot.edges import render, store
 from bot.edges.forge import PullRequest
 from bot.edges.gitrepo import PushRejected
 from bot.errors import EXIT_INVALID, EXIT_OK, GitError
-from bot.model import Problem
+from bot.model import Problem, format_time
 
 
 def run(settings: Settings, environ: Mapping[str, str], *, dry_run: bool = False) -> int:
@@ -129,7 +129,8 @@ def _run(settings: Settings, workspace: Workspace, *, dry_run: bool) -> int:
     extra.append(cards.dashboard_section(evaluated, workspace.history, templates))
     deferred = planning.deferred(evaluated)
     body = dashboard.render_dashboard(workspace, outcomes, plan, numbers, extra, deferred=deferred)
-    board = dashboard.update(workspace, body)
+    refused = experiments.refused_now(outcomes, format_time(evaluated.at))
+    board = dashboard.update(workspace, body, refused)
     for happened in queue.update(workspace):
         status(happened)
     rejected = rejections.update(workspace, found)

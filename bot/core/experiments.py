@@ -5,7 +5,9 @@ Every candidate that reached a pull request is an experiment. Its outcome:
 - merged: a promotion in the ledger (or merged on the forge, not recorded yet);
 - rejected: a rejection in the ledger (or closed unmerged by a person, not recorded yet);
 - superseded: learnbot closed it itself (the failure was fixed, no proposal passes any more);
-- open: still under review.
+- open: still under review;
+- refused by the gate: a candidate the sandbox replayed and the gate refused, which never
+  reached a pull request (kept when `experiments.gate_rejected` is on).
 A learner's success rate is merged / (merged + rejected + rolled back): open and superseded
 experiments were never decided by a person.
 """
@@ -19,13 +21,15 @@ from typing import Any
 
 from bot.core.history import PROMOTION, REJECTION, ROLLBACK
 
-OPEN, MERGED, REJECTED, ROLLED_BACK, SUPERSEDED = (
+OPEN, MERGED, REJECTED, ROLLED_BACK, SUPERSEDED, REFUSED = (
     "open",
     "merged",
     "rejected",
     "rolled back",
     "superseded",
+    "refused by the gate",
 )
+REASON_LIMIT = 300  # characters of the gate's reasons kept per refused candidate
 DECIDED = (MERGED, REJECTED, ROLLED_BACK)
 
 
@@ -119,15 +123,76 @@ def metadata(report: Mapping[str, Any], proposal_type: str, evidence: str) -> di
     }
 
 
-def collect(entries: Iterable[Mapping[str, Any]], pulls: Sequence[Pull]) -> tuple[Experiment, ...]:
-    """Every experiment, by pull request number (entries without one by proposal id)."""
+def refused_record(
+    report: Mapping[str, Any],
+    *,
+    proposal_id: str,
+    subject: str,
+    learner: str,
+    proposal_type: str,
+    evidence: str,
+    at: str,
+) -> dict[str, Any]:
+    """What the registry keeps of a candidate the gate refused (its report holds the reasons)."""
+    reasons = "; ".join((report.get("gate") or {}).get("reasons") or ()) or "refused by the gate"
+    return {
+        "proposal_id": proposal_id,
+        "subject": subject,
+        "learner": learner,
+        "reason": reasons[:REASON_LIMIT],
+        "at": at,
+        **metadata(report, proposal_type, evidence),
+    }
+
+
+def remember(
+    kept: Sequence[Mapping[str, Any]], fresh: Iterable[Mapping[str, Any]], keep: int
+) -> list[dict[str, Any]]:
+    """The refused candidates kept after a run: those kept before, then the ones never seen
+    (by proposal id, so a candidate refused again on the same evidence keeps its first time),
+    the newest `keep` of them."""
+    found = [dict(r) for r in kept if isinstance(r, Mapping) and r.get("proposal_id")]
+    seen = {r["proposal_id"] for r in found}
+    for record in fresh:
+        if record["proposal_id"] not in seen:
+            seen.add(record["proposal_id"])
+            found.append(dict(record))
+    return found[-keep:] if keep > 0 else []
+
+
+def collect(
+    entries: Iterable[Mapping[str, Any]],
+    pulls: Sequence[Pull],
+    refused: Sequence[Mapping[str, Any]] = (),
+) -> tuple[Experiment, ...]:
+    """Every experiment, by pull request number (entries without one by proposal id), then
+    the candidates the gate refused."""
     by_pr: dict[object, list[Mapping[str, Any]]] = defaultdict(list)
     for entry in entries:
         if entry["type"] in (PROMOTION, REJECTION, ROLLBACK):
             by_pr[entry.get("pr") or entry.get("proposal_id")].append(entry)
     found = [_experiment(pull, by_pr.pop(pull.number, [])) for pull in pulls]
     found += [_experiment(None, recorded) for recorded in by_pr.values()]
-    return tuple(sorted(found, key=lambda e: (e.pr is None, e.pr or 0, e.proposal_id)))
+    ordered = sorted(found, key=lambda e: (e.pr is None, e.pr or 0, e.proposal_id))
+    return (*ordered, *(_refused(r) for r in refused))
+
+
+def _refused(record: Mapping[str, Any]) -> Experiment:
+    return Experiment(
+        pr=None,
+        subject=str(record.get("subject", "")),
+        learner=str(record.get("learner", "")),
+        proposal_type=str(record.get("type", "unknown")),
+        proposal_id=str(record.get("proposal_id", "")),
+        outcome=REFUSED,
+        reason=str(record.get("reason", "")),
+        at=str(record.get("at", "")),
+        seeds=tuple(record.get("seeds") or ()),
+        evidence=str(record.get("evidence", "")),
+        objective_delta=record.get("objective_delta"),
+        stability=record.get("stability"),
+        cost=dict(record.get("cost") or {}),
+    )
 
 
 def _experiment(pull: Pull | None, recorded: Sequence[Mapping[str, Any]]) -> Experiment:

@@ -44,6 +44,7 @@ class Outcome:
     considered: tuple[tuple[str, str], ...]
     reason: str = ""
     chosen: Evaluation | None = None
+    refused: tuple[Evaluation, ...] = ()  # candidates the gate refused: experiments too
 
     @property
     def report(self) -> dict[str, Any] | None:
@@ -186,12 +187,27 @@ def propose(
         ]
         chosen, considered = select(evaluations, excluded, learner.proposal_types)
     considered += [(d.description, d.reason) for d in found.dropped]
+    refused = tuple(e for e in evaluations if not e.verdict.allowed)
     if chosen is None:
         reason = _no_proposal(evaluations, considered, excluded)
-        return Outcome(subject, found.failure_id, learner.name, None, tuple(considered), reason)
+        return Outcome(
+            subject,
+            found.failure_id,
+            learner.name,
+            None,
+            tuple(considered),
+            reason,
+            refused=refused,
+        )
     proposal = build(chosen, subject, found.failure_id, learner.name, setting)
     return Outcome(
-        subject, found.failure_id, learner.name, proposal, tuple(considered), chosen=chosen
+        subject,
+        found.failure_id,
+        learner.name,
+        proposal,
+        tuple(considered),
+        chosen=chosen,
+        refused=refused,
     )
 
 

@@ -279,6 +279,14 @@ class ObjectiveConfig:
 
 
 @dataclass(frozen=True)
+class ExperimentsConfig:
+    """The experiment history: which sandbox runs that reached no pull request are kept."""
+
+    gate_rejected: bool = True
+    keep: int = 50
+
+
+@dataclass(frozen=True)
 class GitConfig:
     author_name: str = "learnbot"
     author_email: str = "learnbot@users.noreply.github.com"
@@ -296,6 +304,7 @@ class Config:
     dashboard: DashboardConfig = DashboardConfig()
     learners: LearnersConfig = LearnersConfig()
     objective: ObjectiveConfig = ObjectiveConfig()
+    experiments: ExperimentsConfig = ExperimentsConfig()
     git: GitConfig = GitConfig()
     ledger: str = "ledgers/learning.jsonl"
     evaluators: Mapping[str, str] = field(default_factory=dict)

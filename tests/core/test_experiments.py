@@ -116,3 +116,59 @@ def test_metadata_records_the_sandbox_run() -> None:
     }
     objective = experiments.metadata({"objective": {"delta": -0.5}}, "weights_revert", "d")
     assert objective["objective_delta"] == -0.5 and objective["seeds"] == []
+
+
+def _refused(proposal_id: str, at: str) -> dict[str, Any]:
+    report = {"gate": {"reasons": ["protected cases that regress: 1 (needs <= 0)"]}}
+    return experiments.refused_record(
+        report,
+        proposal_id=proposal_id,
+        subject="it_lookalike",
+        learner="backtest",
+        proposal_type="threshold_adjustment",
+        evidence="e1",
+        at=at,
+    )
+
+
+def test_refused_record_keeps_the_gate_reasons_and_the_registry_fields() -> None:
+    record = _refused("p1", "t1")
+    assert record["reason"] == "protected cases that regress: 1 (needs <= 0)"
+    assert (record["type"], record["evidence"], record["at"]) == (
+        "threshold_adjustment",
+        "e1",
+        "t1",
+    )
+    assert record["objective_delta"] is None and record["seeds"] == []
+    long = experiments.refused_record(
+        {"gate": {"reasons": ["x" * 500]}},
+        proposal_id="p",
+        subject="s",
+        learner="l",
+        proposal_type="t",
+        evidence="e",
+        at="t",
+    )
+    assert len(long["reason"]) == experiments.REASON_LIMIT
+
+
+def test_remember_keeps_the_first_sighting_and_the_newest_few() -> None:
+    kept = [_refused("p1", "t1"), _refused("p2", "t2")]
+    fresh = [_refused("p2", "t9"), _refused("p3", "t3"), _refused("p3", "t4")]
+    merged = experiments.remember(kept, fresh, keep=10)
+    assert [(r["proposal_id"], r["at"]) for r in merged] == [
+        ("p1", "t1"),
+        ("p2", "t2"),
+        ("p3", "t3"),
+    ]
+    assert [r["proposal_id"] for r in experiments.remember(kept, fresh, keep=2)] == ["p2", "p3"]
+    assert experiments.remember(kept, fresh, keep=0) == []
+    assert experiments.remember([{"not": "a record"}, "junk"], [], keep=5) == []  # type: ignore[list-item]
+
+
+def test_refused_candidates_are_experiments_no_person_decided() -> None:
+    found = experiments.collect(ENTRIES, [], [_refused("p1", "t1")])
+    refused = [e for e in found if e.outcome == experiments.REFUSED]
+    assert [(e.pr, e.proposal_id, e.reason[:9]) for e in refused] == [(None, "p1", "protected")]
+    (rate,) = experiments.rates(refused, "learner")
+    assert (rate.merged, rate.decided, rate.total, rate.rate) == (0, 0, 1, None)
