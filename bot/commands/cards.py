@@ -1,23 +1,27 @@
-"""`learnbot cards`: a skill card per case family, policy and producer (Markdown or JSON)."""
+"""`learnbot cards`: a skill card per case family, policy, producer and label agent (Markdown
+or JSON)."""
 
 from __future__ import annotations
 
+import re
 import sys
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from bot.commands import queue
 from bot.commands.evaluation import Evaluated, evaluate, local_history
 from bot.commands.output import print_json, status, to_json
 from bot.commands.runloss import losses
 from bot.config import Settings
-from bot.core import cards, experiments
+from bot.core import agent_cards, cards, experiments
 from bot.core.cards import Card, CaseFacts
 from bot.core.evaluate import Result
 from bot.core.experiments import Experiment
 from bot.core.history import History
 from bot.core.learners import forecasts as forecasts_learner
-from bot.edges import inputs, ledgerfile, outcomes, render
+from bot.core.learners import judges, training
+from bot.edges import inputs, labels, ledgerfile, outcomes, render
 from bot.edges.gitrepo import GitRepo
 from bot.errors import EXIT_INVALID, EXIT_OK, GitError
 from bot.model import Case, Problem
@@ -48,8 +52,14 @@ def show(settings: Settings, *, out: Path | None) -> int:
     return EXIT_INVALID if problems or evaluated.problems else EXIT_OK
 
 
-def render_card(card: Card, dirs: Sequence[Path]) -> str:
-    return render.render("card.md.j2", {"card": card.as_dict()}, dirs=dirs)
+def render_card(card: Card, dirs: Sequence[Path], *, heading: str = "##", anchor: str = "") -> str:
+    context = {"card": card.as_dict(), "heading": render.Raw(heading), "anchor": anchor}
+    return render.render("card.md.j2", context, dirs=dirs)
+
+
+def anchor(card: Card) -> render.Raw:
+    """The card's anchor in the dashboard: letters, digits, `-` and `_` only."""
+    return render.Raw("card-" + re.sub(r"[^a-z0-9_-]", "-", card.key.lower()))
 
 
 def _results_before(
@@ -76,7 +86,8 @@ def build(
     week_ago: Mapping[str, Result] | None,
     month_ago: Mapping[str, Result] | None,
 ) -> tuple[list[Card], list[Problem]]:
-    """Cards for every family, every policy a case reads, and every producer with forecasts."""
+    """Cards for every family, every policy a case reads, every producer with forecasts, and
+    every agent of the label learners."""
     config = evaluated.state.config
     found = experiments.collect(history.entries, [])
     rolled_back = frozenset(e.subject for e in found if e.outcome == experiments.ROLLED_BACK)
@@ -110,7 +121,50 @@ def build(
         cards.producer_card(p, crl.get(p.group), _recent(found, (), p.group))
         for p in forecasts_learner.performance(forecasts)
     ]
-    return built, [*problems, *forecast_problems]
+    agents, label_problems = _agent_cards(evaluated, crl, found)
+    return [*built, *agents], [*problems, *forecast_problems, *label_problems]
+
+
+def _agent_cards(
+    evaluated: Evaluated, crl: Mapping[str, cards.Trend], found: Sequence[Experiment]
+) -> tuple[list[Card], list[Problem]]:
+    """A card per agent of the label learners: with labels, trained, or judged."""
+    config = evaluated.state.config.learners
+    directory = config.labels.path
+    names = {*labels.agents(evaluated.files, directory), *config.trainer.agents}
+    names |= set(config.judges.policies)
+    built: list[Card] = []
+    problems: list[Problem] = []
+    for agent in sorted(names):
+        examples, bad = labels.examples(evaluated.files, directory, agent)
+        problems += bad
+        facts = agent_cards.AgentFacts(
+            examples,
+            _rule(evaluated, agent),
+            len(queue.queue(evaluated, agent)),
+            config.trainer.min_examples,
+            judges.rules_of(evaluated.state.config),
+        )
+        subjects = [f"{training.PREFIX}{agent}", f"judges/{config.judges.policies.get(agent)}"]
+        recent = _recent(found, subjects, agent)
+        built.append(agent_cards.agent_card(agent, facts, evaluated.at, crl.get(agent), recent))
+    return built, problems
+
+
+def _rule(evaluated: Evaluated, agent: str) -> agent_cards.Rule | None:
+    """The agent's rule at the policies' current values (None: not trained, or unknown)."""
+    data = evaluated.state.config.learners.trainer.agents.get(agent)
+    if data is None:
+        return None
+    spec = training.Spec.from_config(agent, data)
+    thresholds = []
+    for feature in spec.features:
+        policy, _, name = feature.parameter.partition(".")
+        found = evaluated.state.policies.get(policy)
+        if found is None or name not in found.parameters:
+            return None
+        thresholds.append(float(found.parameters[name].value))
+    return agent_cards.Rule(spec.features, tuple(thresholds), spec.positive)
 
 
 def _families(cases: Mapping[str, Case]) -> dict[str, list[str]]:
@@ -147,7 +201,19 @@ def _crl_trends(evaluated: Evaluated) -> tuple[dict[str, cards.Trend], list[Prob
 
 
 def dashboard_section(evaluated: Evaluated, history: History, templates: Sequence[Path]) -> str:
-    """The dashboard's skill cards: each card's summary and weaknesses (without git trends)."""
+    """The dashboard's skill cards: a row per card (summary and weaknesses) linking to the card
+    in full below it (without git trends)."""
     built, _ = build(evaluated, history, None, None)
-    context = {"cards": [card.as_dict() for card in built]}
+    context = {
+        "cards": [
+            {
+                **card.as_dict(),
+                "anchor": anchor(card),
+                "full": render.Raw(
+                    render_card(card, templates, heading="####", anchor=anchor(card))
+                ),
+            }
+            for card in built
+        ]
+    }
     return render.render("cards_summary.md.j2", context, dirs=templates)

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
+from tests.harness import World
 from tests.repos import commit_all, make_repo
 
 
@@ -30,7 +31,12 @@ def test_cards_name_a_weakness_for_every_family_with_failures(
     assert any(w.startswith("frequent abstains: 1 case(s)") for w in abstains)
     crl = {t["objective"]: t for t in found[("family", "inbox_triage")]["trends"]}["crl"]
     assert crl["now"] is not None and crl["delta_7d"] is not None  # from runs.jsonl
-    assert {k for k, _ in found} == {"family", "policy", "producer"}
+    assert {k for k, _ in found} == {"family", "policy", "producer", "agent"}
+    agent = found[("agent", "inbox_triage")]  # the label learners' agent: judges and its rule
+    assert any(s.startswith("reliable judge gpt-4") for s in agent["strengths"])
+    assert any(w.startswith("unreliable judge gpt-35-turbo") for w in agent["weaknesses"])
+    assert any(w.startswith("misses: the rule stays quiet") for w in agent["weaknesses"])
+    assert {t["objective"] for t in agent["trends"]} >= {"rule_accuracy", "judge_agreement"}
     assert ("policy", "conviction_weights") in found
     assert ("policy", "inbox_triage") not in found  # the same cases as the family of that name
     weak = found[("producer", "sentiment_scan")]["weaknesses"]
@@ -54,3 +60,16 @@ def test_cards_trend_compares_with_the_commit_current_7_days_ago(
     markdown = (out / "family-inbox_triage.md").read_text()
     assert markdown.startswith("## family `inbox_triage`") and "+0.167" in markdown
     assert capsys.readouterr().out == ""  # --out alone prints no cards
+
+
+def test_the_dashboard_links_each_component_to_its_card_in_full(world: World) -> None:
+    assert world.run().code == 0
+    (board,) = world.dashboards()
+    body = board["body"]
+    for kind, name in (("family", "inbox_triage"), ("producer", "sentiment_scan")):
+        anchor = f"card-{kind}-{name}"
+        assert f"| [{kind} `{name}`](#{anchor}) |" in body
+        assert f'<a id="{anchor}"></a>\n\n#### {kind} `{name}`' in body
+    assert "| [agent `inbox_triage`](#card-agent-inbox_triage) |" in body
+    card = body[body.index('<a id="card-agent-inbox_triage">') :]
+    assert "reliable judge gpt" in card and "**Failure modes**" in card
