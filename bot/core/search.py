@@ -10,6 +10,8 @@
 3. Pairs, only when no single knob does it: two knobs moved together, smallest total steps
    first.
 4. Every replay counts against `max_replays`; the search stops when it is spent.
+   A case with a stochastic evaluator is replayed under every configured seed, as the
+   sandbox does, and passes only when it passes under each (each seed's replay counts).
 5. Ranking: regressions on the cases the change reaches (passing before, not after), then
    the size of the change in grid steps, then its declared cost, then the fixed type order.
 """
@@ -133,32 +135,45 @@ def _learnable(ref: str, params: Params) -> bool:
     return params.policies[policy_of(ref)].kind != "weights"
 
 
-def search(case: Case, replay: sandbox.Replay, *, max_replays: int) -> Search:
-    """Single moves first, pairs when no single knob makes `case` pass; ranked best first."""
-    budget = _Budget(case, replay, max_replays)
+def search(
+    case: Case, replay: sandbox.Replay, *, max_replays: int, seeds: Sequence[int] = (0,)
+) -> Search:
+    """Single moves first, pairs when no single knob makes `case` pass; ranked best first.
+
+    `seeds`: the sandbox's; stochastic evaluators are replayed under each, others under the
+    first only."""
+    budget = _Budget(case, replay, max_replays, replay.seeds_for((case.id,), seeds))
     all_knobs = knobs(case, replay.params)
     found = _singles(all_knobs, budget)
     pairs = not found
     if pairs:
         found = _pairs(all_knobs, budget)
-    ranked = sorted((_rank(f, case, replay) for f in found), key=Found.key)
+    ranked = sorted((_rank(f, case, replay, seeds) for f in found), key=Found.key)
     return Search(tuple(ranked), all_knobs, budget.used, budget.spent, pairs)
 
 
 class _Budget:
     """Replays of the one case, counted and bounded."""
 
-    def __init__(self, case: Case, replay: sandbox.Replay, limit: int) -> None:
+    def __init__(
+        self, case: Case, replay: sandbox.Replay, limit: int, seeds: Sequence[int]
+    ) -> None:
         self.case, self.replay, self.limit, self.used = case, replay, limit, 0
+        self.seeds = tuple(seeds)
 
     @property
     def spent(self) -> bool:
         return self.used >= self.limit
 
     def passes(self, changes: Sequence[Change]) -> bool:
-        self.used += 1
-        (result,) = self.replay.run((self.case.id,), self.replay.params.apply(changes))
-        return result.passed
+        """Whether the case passes under every seed (stopping at the first it fails under)."""
+        params = self.replay.params.apply(changes)
+        for seed in self.seeds:
+            self.used += 1
+            (result,) = self.replay.run((self.case.id,), params, seed)
+            if not result.passed:
+                return False
+        return True
 
 
 def _singles(all_knobs: Sequence[Knob], budget: _Budget) -> list[Found]:
@@ -213,16 +228,17 @@ def _pair_moves(all_knobs: Sequence[Knob], total: int) -> Iterator[tuple[tuple[K
                 yield ((first, a), (second, b))
 
 
-def _rank(found: Found, case: Case, replay: sandbox.Replay) -> Found:
-    """`found` with the cases it reaches and the ones it makes fail."""
+def _rank(found: Found, case: Case, replay: sandbox.Replay, seeds: Sequence[int]) -> Found:
+    """`found` with the cases it reaches and the ones it makes fail (under any seed)."""
     ids = tuple(
         i for i in sandbox.replay_set(found.changes, replay.cases, replay.params) if i != case.id
     )
-    before = replay.run(ids, replay.params)
-    after = replay.run(ids, replay.params.apply(found.changes))
-    regressions = tuple(
-        b.case_id for b, a in zip(before, after, strict=True) if b.passed > a.passed
-    )
+    failing: set[str] = set()
+    for seed in replay.seeds_for(ids, seeds):
+        before = replay.run(ids, replay.params, seed)
+        after = replay.run(ids, replay.params.apply(found.changes), seed)
+        failing |= {b.case_id for b, a in zip(before, after, strict=True) if b.passed > a.passed}
+    regressions = tuple(i for i in ids if i in failing)
     reached = tuple(sorted({case.id, *ids}))
     return Found(found.moves, found.changes, regressions, reached)
 

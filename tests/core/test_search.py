@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pytest
 
 from bot.core import sandbox, search
+from bot.core.evaluate import Result, Seeded, evaluate
 from bot.core.params import Change
 from bot.model import Case, Registration
 from tests.builders import case, event, parameter, params, policy, snapshot
@@ -226,3 +228,41 @@ def test_a_registration_switched_on_is_named_by_its_kind(
     assert "(no description)" in chosen.rationale
     assert chosen.manifest is not None and chosen.manifest["type"] == type_.rstrip("s")
     assert knob.change(params(), 2) is None  # a switch only turns on
+
+
+JITTER = {42: 60.0, 43: -120.0, 44: 0.0}  # what a stochastic scorer adds to the latency
+
+
+def _noisy(case: Case, params_: Any, snap: Any, seed: int) -> Result:
+    """The built-in evaluation with the measured latency moved by the seed."""
+    found = evaluate(case, params_, snap)
+    latency, *others = found.triggers
+    value = None if latency.value is None else latency.value + JITTER.get(seed, 0.0)
+    hit = value is not None and value >= latency.threshold and all(t.met for t in others)
+    return dataclasses.replace(found, status="HIT" if hit else "MISS", score=float(hit))
+
+
+def test_a_stochastic_case_is_searched_under_every_seed_as_the_sandbox_replays_it() -> None:
+    snap = snapshot([event(2, "metric", values={"latency_ms": 400, "errors": 5})])
+    subject = ops_case("slow", snap.sha256)
+    replay = sandbox.Replay(
+        {"slow": subject}, params(SPIKE), {snap.sha256: snap}, {"slow": Seeded(_noisy)}
+    )
+    # under 42 alone, 450 would do (400 + 60); under 43 the latency reads 280
+    (alone, *_) = search.search(subject, replay, max_replays=100, seeds=(42,)).found
+    assert alone.changes == (Change("ops", "parameters.max_latency", 500, 450),)
+    found = search.search(subject, replay, max_replays=100, seeds=(42, 43, 44))
+    assert found.found[0].changes == (Change("ops", "parameters.max_latency", 500, 250),)
+    for seed in (42, 43, 44):  # the move found passes under each seed
+        (result,) = replay.run(("slow",), replay.params.apply(found.found[0].changes), seed)
+        assert result.passed
+
+
+def test_a_deterministic_case_is_searched_under_the_first_seed_only() -> None:
+    snap = snapshot([event(2, "metric", values={"latency_ms": 450, "errors": 3})])
+    subject = ops_case("both_short", snap.sha256)
+    one = search.search(subject, replay_of([subject], snap, SPIKE), max_replays=400)
+    three = search.search(
+        subject, replay_of([subject], snap, SPIKE), max_replays=400, seeds=(42, 43, 44)
+    )
+    assert three.replays == one.replays and three.found == one.found

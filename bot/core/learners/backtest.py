@@ -22,7 +22,8 @@ def ranked(context: Context, subject: str, failure_id: str) -> Candidates:
     config = context.config.learners.backtest
     case = context.cases[subject]
     replay = sandbox.Replay(context.cases, context.params, context.snapshots, context.evaluators)
-    found = search.search(case, replay, max_replays=config.max_replays)
+    seeds = context.config.sandbox.seeds
+    found = search.search(case, replay, max_replays=config.max_replays, seeds=seeds)
     fixed = {knob.ref for f in found.found for knob, _ in f.moves}
     dropped = tuple(
         Dropped(f"{knob.kind} {knob.ref}", _why_not(found, knob, config.max_replays))
