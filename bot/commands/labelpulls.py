@@ -18,7 +18,7 @@ from bot.commands.workspace import Workspace
 from bot.core import canonical, curator
 from bot.edges import labels, render
 from bot.edges.files import Files
-from bot.edges.forge import OPEN, PullRequest, metadata_marker
+from bot.edges.forge import OPEN, PullRequest, metadata_marker, scoped_title
 from bot.model import Config, Problem
 from bot.model.labels import Example
 
@@ -119,7 +119,7 @@ def title_of(added: Sequence[Example]) -> str:
     """A title that counts what the pull request adds, by source."""
     sources = Counter(e.source for e in added)
     parts = ", ".join(f"{n} {source}" for source, n in sorted(sources.items()))
-    return f"learnbot: {len(added)} labeled examples ({parts})"
+    return scoped_title([SUBJECT], f"{len(added)} labeled examples ({parts})")
 
 
 def body(

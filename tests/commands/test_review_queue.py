@@ -85,7 +85,7 @@ def test_review_queue_issue_and_comment_labels(world: World, tmp_path: Path) -> 
     assert _comment(world, number, "alice", second, tmp_path).startswith("Recorded")
     (pull,) = [p for p in world.pulls() if p["branch"].startswith("learnbot/labels/")]
     # the body counts what the branch now adds, both labels
-    assert pull["title"] == "learnbot: 2 labeled examples (2 review)"
+    assert pull["title"] == "learnbot(labels): 2 labeled examples (2 review)"
     text = plain(pull["body"]).split("<!-- learnbot:metadata")[0]
     assert "| `inbox_triage` | `quarantine_approved` | review | 1 |" in text
     assert "| `inbox_triage` | `quarantine_rejected` | review | 1 |" in text
