@@ -101,3 +101,31 @@ def test_agent_cards_on_hundreds_of_labels_of_a_generated_agent() -> None:
     assert any(w.startswith("false positives: the rule fires on") for w in card.weaknesses)
     assert any(s.startswith("reliable judge steady") for s in card.strengths)
     assert record.accuracy == pytest.approx(1 - record.false_positives / 400)
+
+
+def test_agent_card_of_a_rule_that_agrees_with_every_label() -> None:
+    examples = [
+        example(i, 60 if i % 2 else 40, "escalate" if i % 2 else "ignore") for i in range(6)
+    ]
+    facts = agent_cards.AgentFacts(examples, RULE, 0, 5, judges.JudgeRules())
+    card = agent_cards.agent_card("router", facts, NOW, None, ())
+    assert card.strengths == ("its rule agrees with 100% of 6 labels",)
+    assert card.weaknesses == () and card.failure_modes == ()
+    assert [t.name for t in card.trends] == ["rule_accuracy"]  # no judge: no judge trend
+
+
+def test_agent_card_without_a_rule_or_enough_verdicts_says_only_what_it_knows() -> None:
+    # two verdicts per judge: under the five a weight needs, so no judge is judged
+    examples = [example(i, 60, "escalate", good="ignore") for i in range(2)]
+    facts = agent_cards.AgentFacts(examples, None, 0, 50, judges.JudgeRules())
+    card = agent_cards.agent_card("router", facts, NOW, None, ())
+    assert card.summary == "2 labeled examples (1 approvals, 1 gold)"
+    assert (card.strengths, card.weaknesses, card.failure_modes, card.trends) == ((), (), (), ())
+    # a rule no labeled example measures has no record either
+    blind = agent_cards.Rule((trainer.Feature("risk", "p.risk", ">="),), (1.0,), "escalate")
+    unmeasured = agent_cards.agent_card(
+        "router", dataclasses.replace(facts, rule=blind), NOW, None, ()
+    )
+    assert unmeasured.summary == "2 labeled examples (1 approvals, 1 gold)"
+    assert unmeasured.failure_modes == () and unmeasured.trends == ()
+    assert unmeasured.weaknesses == ("few labels: 2 of the 50 the trainer needs",)
