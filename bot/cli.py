@@ -12,22 +12,28 @@ from pathlib import Path
 
 from bot import __version__, config
 from bot.commands import (
-    backtests,
+    analyze,
+    backtest,
     cards,
-    checks,
+    check,
+    close,
+    collaborator,
+    crl,
     demo,
     experiments,
+    gate,
     init,
     labels,
     learn,
-    ledgers,
-    local,
-    objective,
+    ledger,
+    merge,
     pin,
     promote,
-    proposals,
-    pullshow,
-    state,
+    propose,
+    prs,
+    sandbox,
+    schema,
+    validate,
 )
 from bot.commands import comment as comment_command
 from bot.commands import loop as loop_
@@ -130,7 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
     _label_commands(command, common)
     demo_ = command("demo", "the whole loop on a throwaway copy of the example state (local forge)")
     demo_.add_argument("--keep", action="store_true", help="keep the temporary repository")
-    demo_.set_defaults(run=lambda a, s, e: demo.demo(s, e, keep=a.keep))
+    demo_.set_defaults(run=lambda a, s, e: demo.demo(s, e, keep=a.keep, dispatch=dispatch))
     return parser
 
 
@@ -148,9 +154,9 @@ def _state_commands(command: Command) -> None:
         run=lambda a, s, _: init.init(s, example=a.example, force=a.force, action=a.action)
     )
 
-    validate = command("validate", "check every policy, case, snapshot and the config")
-    _add_json_option(validate)
-    validate.set_defaults(run=lambda a, s, _: state.validate(s))
+    validate_ = command("validate", "check every policy, case, snapshot and the config")
+    _add_json_option(validate_)
+    validate_.set_defaults(run=lambda a, s, _: validate.validate(s))
 
     pin_ = command(
         "pin", "re-pin changed snapshots: show each case's events and result before and after"
@@ -162,70 +168,68 @@ def _state_commands(command: Command) -> None:
     _add_json_option(pin_)
     pin_.set_defaults(run=lambda a, s, _: pin.pin(s, case_ids=a.cases, force=a.force))
 
-    schema = command("schema", "JSON Schemas of the state files")
-    schema_commands = schema.add_subparsers(dest="schema_command", required=True)
+    schema_ = command("schema", "JSON Schemas of the state files")
+    schema_commands = schema_.add_subparsers(dest="schema_command", required=True)
     export = schema_commands.add_parser("export", help="write the schemas into DIR for editors")
     export.add_argument("directory", metavar="DIR", type=Path)
     _add_json_option(export)
-    export.set_defaults(run=lambda a, s, _: state.export_schemas(s, directory=a.directory))
+    export.set_defaults(run=lambda a, s, _: schema.export_schemas(s, directory=a.directory))
     reference = schema_commands.add_parser(
         "reference", help="the configuration reference (Markdown), generated from the schema"
     )
     reference.add_argument(
         "--out", metavar="FILE", type=Path, help="write it here (default: stdout)"
     )
-    reference.set_defaults(run=lambda a, s, _: state.config_reference(s, out=a.out))
+    reference.set_defaults(run=lambda a, s, _: schema.config_reference(s, out=a.out))
 
     crl_ = command("crl", "the composite run loss of every run in the run-metrics file")
     _add_json_option(crl_)
-    crl_.set_defaults(run=lambda a, s, _: objective.show(s))
+    crl_.set_defaults(run=lambda a, s, _: crl.show(s))
 
 
 def _evaluation_commands(command: Command) -> None:
-    backtest = command(
+    backtest_ = command(
         "backtest", "evaluate every case: HIT, MISS, ABSTAIN or UNKNOWN with the evidence"
     )
-    backtest.add_argument("--rev", metavar="REV", help="read the state from this git revision")
-    _add_json_option(backtest)
-    _add_now_option(backtest)
-    backtest.set_defaults(run=lambda a, s, _: backtests.run_backtest(s, rev=a.rev))
+    backtest_.add_argument("--rev", metavar="REV", help="read the state from this git revision")
+    _add_json_option(backtest_)
+    _add_now_option(backtest_)
+    backtest_.set_defaults(run=lambda a, s, _: backtest.run_backtest(s, rev=a.rev))
 
-    analyze = command("analyze", "analyse every failure (MISS, or ABSTAIN with HIGH confidence)")
-    analyze.add_argument("--rev", metavar="REV", help="read the state from this git revision")
-    analyze.add_argument(
+    analyze_ = command("analyze", "analyse every failure (MISS, or ABSTAIN with HIGH confidence)")
+    analyze_.add_argument("--rev", metavar="REV", help="read the state from this git revision")
+    analyze_.add_argument(
         "--out", metavar="DIR", type=Path, help="write JSON and Markdown per failure"
     )
-    _add_json_option(analyze)
-    _add_now_option(analyze)
-    analyze.set_defaults(run=lambda a, s, _: backtests.run_analyze(s, rev=a.rev, out=a.out))
+    _add_json_option(analyze_)
+    _add_now_option(analyze_)
+    analyze_.set_defaults(run=lambda a, s, _: analyze.run_analyze(s, rev=a.rev, out=a.out))
 
 
 def _proposal_commands(command: Command) -> None:
-    propose = command("propose", "the one bounded proposal for a failure, as YAML")
-    propose.add_argument(
+    propose_ = command("propose", "the one bounded proposal for a failure, as YAML")
+    propose_.add_argument(
         "--failure", required=True, metavar="ID", help="a failure id (or its case id)"
     )
-    propose.add_argument(
+    propose_.add_argument(
         "--out", metavar="FILE", type=Path, help="write the YAML here (default: stdout)"
     )
-    _add_json_option(propose)
-    _add_now_option(propose)
-    propose.set_defaults(
-        run=lambda a, s, _: proposals.run_propose(s, failure_id=a.failure, out=a.out)
+    _add_json_option(propose_)
+    _add_now_option(propose_)
+    propose_.set_defaults(
+        run=lambda a, s, _: propose.run_propose(s, failure_id=a.failure, out=a.out)
     )
 
-    sandbox = command("sandbox", "replay a proposal on historical snapshots and gate it")
-    sandbox.add_argument("proposal", metavar="PROPOSAL.yaml", type=Path)
-    sandbox.add_argument(
+    sandbox_ = command("sandbox", "replay a proposal on historical snapshots and gate it")
+    sandbox_.add_argument("proposal", metavar="PROPOSAL.yaml", type=Path)
+    sandbox_.add_argument(
         "--runs", type=_runs, metavar="N", help="stabilization runs, 1 to 100 (default: config)"
     )
-    sandbox.add_argument("--out", metavar="REPORT.json", type=Path, help="also write the report")
-    _add_json_option(sandbox)
-    _add_now_option(sandbox)
-    sandbox.set_defaults(
-        run=lambda a, s, _: proposals.run_sandbox(
-            s, proposal_path=a.proposal, runs=a.runs, out=a.out
-        )
+    sandbox_.add_argument("--out", metavar="REPORT.json", type=Path, help="also write the report")
+    _add_json_option(sandbox_)
+    _add_now_option(sandbox_)
+    sandbox_.set_defaults(
+        run=lambda a, s, _: sandbox.run_sandbox(s, proposal_path=a.proposal, runs=a.runs, out=a.out)
     )
 
     cards_ = command(
@@ -241,17 +245,17 @@ def _proposal_commands(command: Command) -> None:
     _add_now_option(cards_)
     cards_.set_defaults(run=lambda a, s, _: cards.show(s, out=a.out))
 
-    gate = command("gate", "decide on a sandbox report with the configured criteria")
-    gate.add_argument("report", metavar="REPORT.json", type=Path)
-    gate.add_argument(
+    gate_ = command("gate", "decide on a sandbox report with the configured criteria")
+    gate_.add_argument("report", metavar="REPORT.json", type=Path)
+    gate_.add_argument(
         "--learner",
         default="backtest",
         choices=list(LEARNERS),
         help="whose gate rules decide (default: backtest)",
     )
-    _add_json_option(gate)
-    gate.set_defaults(
-        run=lambda a, s, _: proposals.run_gate(s, report_path=a.report, learner=a.learner)
+    _add_json_option(gate_)
+    gate_.set_defaults(
+        run=lambda a, s, _: gate.run_gate(s, report_path=a.report, learner=a.learner)
     )
 
     learn_ = command(
@@ -281,15 +285,15 @@ def _forge_commands(command: Command, common: argparse.ArgumentParser) -> None:
     _add_now_option(run)
     run.set_defaults(run=lambda a, s, e: run_command.run(s, e, dry_run=a.dry_run))
 
-    check = command(
+    check_ = command(
         "check", "replay a proposal branch's diff N times and report the gate on its head"
     )
-    check.add_argument("--pr", type=int, metavar="N", help="default: the pull_request event")
-    check.add_argument("--branch", metavar="NAME", help="check a branch instead of a pull request")
-    _add_forge_options(check)
-    _add_json_option(check)
-    _add_now_option(check)
-    check.set_defaults(run=lambda a, s, e: checks.run_check(s, e, number=a.pr, branch=a.branch))
+    check_.add_argument("--pr", type=int, metavar="N", help="default: the pull_request event")
+    check_.add_argument("--branch", metavar="NAME", help="check a branch instead of a pull request")
+    _add_forge_options(check_)
+    _add_json_option(check_)
+    _add_now_option(check_)
+    check_.set_defaults(run=lambda a, s, e: check.run_check(s, e, number=a.pr, branch=a.branch))
 
     promote_ = command(
         "promote", "record merges (promotion), reverts (rollback), rejections in the ledger"
@@ -299,35 +303,35 @@ def _forge_commands(command: Command, common: argparse.ArgumentParser) -> None:
     _add_now_option(promote_)
     promote_.set_defaults(run=lambda a, s, e: promote.promote(s, e))
 
-    prs = command("prs", "learnbot's pull requests with state and gate result")
-    prs.add_argument("--state", choices=("open", "closed", "merged"))
-    _add_forge_options(prs)
-    _add_json_option(prs)
-    prs.set_defaults(run=lambda a, s, e: local.list_pulls(s, e, state=a.state))
-    prs_commands = prs.add_subparsers(dest="prs_command", metavar="show")
+    prs_ = command("prs", "learnbot's pull requests with state and gate result")
+    prs_.add_argument("--state", choices=("open", "closed", "merged"))
+    _add_forge_options(prs_)
+    _add_json_option(prs_)
+    prs_.set_defaults(run=lambda a, s, e: prs.list_pulls(s, e, state=a.state))
+    prs_commands = prs_.add_subparsers(dest="prs_command", metavar="show")
     show = prs_commands.add_parser(
         "show", parents=[common], help="one pull request: its body, check and gate table"
     )
     show.add_argument("number", type=int, metavar="N")
     _add_forge_options(show)
     _add_json_option(show)
-    show.set_defaults(run=lambda a, s, e: pullshow.show_pull(s, e, number=a.number))
+    show.set_defaults(run=lambda a, s, e: prs.show(s, e, number=a.number))
 
-    merge = command(
+    merge_ = command(
         "merge", "merge a local pull request into the default branch (a real git merge)"
     )
-    merge.add_argument("number", type=int, metavar="N")
-    merge.add_argument("--approved-by", metavar="NAME", help="record an approving review")
-    merge.add_argument(
+    merge_.add_argument("number", type=int, metavar="N")
+    merge_.add_argument("--approved-by", metavar="NAME", help="record an approving review")
+    merge_.add_argument(
         "--force",
         action="store_true",
         help="merge even when the check failed, is missing or ran on an older base "
         "(recorded as a forced merge)",
     )
-    _add_json_option(merge)
-    _add_forge_options(merge)
-    merge.set_defaults(
-        run=lambda a, s, _: local.merge(
+    _add_json_option(merge_)
+    _add_forge_options(merge_)
+    merge_.set_defaults(
+        run=lambda a, s, _: merge.merge(
             s, number=a.number, approved_by=a.approved_by, force=a.force
         )
     )
@@ -340,19 +344,19 @@ def _forge_commands(command: Command, common: argparse.ArgumentParser) -> None:
     _add_json_option(experiments_)
     experiments_.set_defaults(run=lambda a, s, e: experiments.list_experiments(s, e))
 
-    close = command("close", "close a local pull request without merging (a rejection)")
-    close.add_argument("number", type=int, metavar="N")
-    close.add_argument(
+    close_ = command("close", "close a local pull request without merging (a rejection)")
+    close_.add_argument("number", type=int, metavar="N")
+    close_.add_argument(
         "--comment", metavar="TEXT", help="why (becomes the rejection label's notes)"
     )
-    _add_json_option(close)
-    _add_forge_options(close)
-    close.set_defaults(run=lambda a, s, _: local.close(s, number=a.number, comment=a.comment))
+    _add_json_option(close_)
+    _add_forge_options(close_)
+    close_.set_defaults(run=lambda a, s, _: close.close(s, number=a.number, comment=a.comment))
 
 
 def _ledger_commands(command: Command, common: argparse.ArgumentParser) -> None:
-    ledger = command("ledger", "the hash-chained ledgers")
-    ledger_commands = ledger.add_subparsers(dest="ledger_command", required=True)
+    ledger_ = command("ledger", "the hash-chained ledgers")
+    ledger_commands = ledger_.add_subparsers(dest="ledger_command", required=True)
     verify = ledger_commands.add_parser(
         "verify", parents=[common], help="verify chains; name the first bad line"
     )
@@ -368,16 +372,16 @@ def _ledger_commands(command: Command, common: argparse.ArgumentParser) -> None:
     _add_json_option(verify)
     verify.set_defaults(
         run=lambda a, s, _: (
-            ledgers.verify_history(s, rev=a.history)
+            ledger.verify_history(s, rev=a.history)
             if a.history
-            else ledgers.verify(s, files=a.files)
+            else ledger.verify(s, files=a.files)
         )
     )
     show = ledger_commands.add_parser("show", parents=[common], help="print entries")
     show.add_argument("file", nargs="?", metavar="FILE", help="default: every ledger")
     show.add_argument("--type", dest="type_", metavar="TYPE", help="only entries of this type")
     _add_json_option(show)
-    show.set_defaults(run=lambda a, s, _: ledgers.show(s, file=a.file, type_=a.type_))
+    show.set_defaults(run=lambda a, s, _: ledger.show(s, file=a.file, type_=a.type_))
 
 
 def _label_commands(command: Command, common: argparse.ArgumentParser) -> None:
@@ -407,21 +411,28 @@ def _label_commands(command: Command, common: argparse.ArgumentParser) -> None:
             s, e, issue=a.issue, author=a.author, body=a.body
         )
     )
-    collaborator = command(
+    collaborator_ = command(
         "collaborator", "local forge: give a person a permission (who may label by comment)"
     )
-    collaborator.add_argument("login", metavar="LOGIN")
-    collaborator.add_argument(
+    collaborator_.add_argument("login", metavar="LOGIN")
+    collaborator_.add_argument(
         "--permission", required=True, choices=("admin", "maintain", "write", "triage", "read")
     )
-    _add_json_option(collaborator)
-    _add_forge_options(collaborator)
-    collaborator.set_defaults(
-        run=lambda a, s, _: local.grant(s, login=a.login, permission=a.permission)
+    _add_json_option(collaborator_)
+    _add_forge_options(collaborator_)
+    collaborator_.set_defaults(
+        run=lambda a, s, _: collaborator.grant(s, login=a.login, permission=a.permission)
     )
     import_.set_defaults(
         run=lambda a, s, e: labels.run_import(s, e, path=a.file, source=a.source, dry_run=a.dry_run)
     )
+
+
+def dispatch(argv: Sequence[str], settings: config.Settings, environ: Mapping[str, str]) -> int:
+    """Run one command line with settings already resolved (the demo's walk-through)."""
+    args = build_parser().parse_args(argv)
+    handler: Callable[[argparse.Namespace, config.Settings, Mapping[str, str]], int] = args.run
+    return handler(args, settings, environ)
 
 
 @contextlib.contextmanager

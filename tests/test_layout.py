@@ -112,53 +112,55 @@ def _command_modules() -> set[str]:
     return found
 
 
-def _internals_used(source: str, commands: set[str]) -> list[str]:
-    """Private names (`_x`) taken from command modules: `from cmd import _x`, or `cmd._x`."""
-    found = []
-    aliases = {}
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.ImportFrom) and node.module:
-            for alias in node.names:
-                full = f"{node.module}.{alias.name}"
-                if full in commands:
-                    aliases[alias.asname or alias.name] = full
-                elif node.module in commands and alias.name.startswith("_"):
-                    found.append(full)
-    for node in ast.walk(ast.parse(source)):
-        if (
-            isinstance(node, ast.Attribute)
-            and isinstance(node.value, ast.Name)
-            and node.value.id in aliases
-            and node.attr.startswith("_")
-        ):
-            found.append(f"{aliases[node.value.id]}.{node.attr}")
-    return found
+def _commands_imported(path: Path, commands: set[str]) -> list[str]:
+    """The command modules `path` imports (itself aside): only the CLI imports commands."""
+    module = ".".join(path.relative_to(ROOT).with_suffix("").parts)
+    return sorted(name for name in imports(path) if allowed(name, commands - {module}))
 
 
 @pytest.mark.parametrize("path", _modules("bot.commands"), ids=lambda p: p.name)
-def test_layout_commands_never_import_each_others_internals(path: Path) -> None:
-    """What commands share lives in service modules or in a command's public functions."""
-    module = ".".join(path.relative_to(ROOT).with_suffix("").parts)
-    others = _command_modules() - {module}
-    assert _internals_used(path.read_text(), others) == []
+def test_layout_no_module_of_commands_imports_a_command(path: Path) -> None:
+    """What commands share lives in service modules beside them, never in another command."""
+    assert _commands_imported(path, _command_modules()) == []
 
 
-def test_layout_internals_are_found_however_imported() -> None:
-    commands = {"bot.commands.run", "bot.commands.checks"}
+def test_layout_command_imports_are_found_however_written() -> None:
+    commands = {"bot.commands.run", "bot.commands.check", "bot.commands.promote"}
     source = (
         "from bot.commands import run as r\n"
-        "from bot.commands.checks import _target, run_check\n"
-        "r._run(1)\nr.run(2)\n"
+        "from bot.commands.check import run_check\n"
+        "from . import promote\n"
+        "from bot.commands import review\n"
     )
-    assert _internals_used(source, commands) == [
-        "bot.commands.checks._target",
-        "bot.commands.run._run",
-    ]
+    found = {n for n in imports_in(source, "bot.commands") if allowed(n, commands)}
+    assert found == {
+        "bot.commands.check",
+        "bot.commands.check.run_check",
+        "bot.commands.promote",
+        "bot.commands.run",
+    }
+
+
+def _cli_command_names() -> set[str]:
+    """The names `cli.py` registers as commands: `command("name", ...)`."""
+    found = set()
+    for node in ast.walk(ast.parse((BOT / "cli.py").read_text())):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "command":
+            first = node.args[0]
+            assert isinstance(first, ast.Constant)
+            found.add(str(first.value))
+    return found
+
+
+def test_layout_each_command_has_its_module_named_after_it() -> None:
+    names = _cli_command_names()
+    assert {"run", "check", "merge", "prs", "close", "propose", "sandbox", "gate"} <= names
+    assert {f"bot.commands.{name}" for name in names} == _command_modules()
 
 
 def test_layout_the_cli_runs_commands_and_services_are_not_commands() -> None:
     commands = _command_modules()
-    assert {"bot.commands.checks", "bot.commands.promote", "bot.commands.run"} <= commands
+    assert {"bot.commands.check", "bot.commands.promote", "bot.commands.run"} <= commands
     assert not commands & {"bot.commands.review", "bot.commands.learners", "bot.commands.pulls"}
 
 

@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from bot.commands import experiments, postmerge
+from bot.commands import experimentrates, postmerge
 from bot.commands.workspace import Workspace
 from bot.core import backtest, reconcile
 from bot.core.pipeline import Outcome
@@ -185,7 +185,9 @@ def update(workspace: Workspace, body: str, refused: Sequence[Mapping[str, Any]]
     if not config.enabled:
         return "disabled"
     found = workspace.forge.find_issue(label=config.label)
-    body = experiments.with_refused(workspace.config, body, found.body if found else None, refused)
+    body = experimentrates.with_refused(
+        workspace.config, body, found.body if found else None, refused
+    )
     if found is None:
         created = workspace.forge.create_issue(title=config.title, body=body, labels=[config.label])
         return f"created #{created.number}"

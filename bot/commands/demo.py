@@ -13,10 +13,10 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
-from bot.commands import checks, comment, demoshow, ledgers, local, promote, queue, run
+from bot.commands import demoshow, queue
 from bot.commands.output import status
 from bot.config import Settings
 from bot.edges import labels, store, yamldoc
@@ -36,6 +36,9 @@ EXAMPLE_TIME = "2026-01-20T00:00:00Z"
 # a throwaway copy may open every proposal at once, so the demo shows each learner's
 REVIEWER = "demo-reviewer"
 LIMITS = {"/pull_requests/max_open": "50", "/pull_requests/max_new_per_run": "50"}
+
+# (argv, settings, environ) -> exit code: each step runs a command as a person would type it
+Dispatch = Callable[[Sequence[str], Settings, Mapping[str, str]], int]
 
 
 def example_source(repo: Path) -> Path:
@@ -92,7 +95,7 @@ def _lifted(text: str) -> str:
     )
 
 
-def demo(settings: Settings, environ: Mapping[str, str], *, keep: bool) -> int:
+def demo(settings: Settings, environ: Mapping[str, str], *, keep: bool, dispatch: Dispatch) -> int:
     """Walk the loop; exit 0 with a verified ledger."""
     source = example_source(settings.repo)
     folder = Path(tempfile.mkdtemp(prefix="learnbot-demo-"))
@@ -102,7 +105,7 @@ def demo(settings: Settings, environ: Mapping[str, str], *, keep: bool) -> int:
         local_settings = dataclasses.replace(
             settings, repo=work, forge="local", as_json=False, now=parse_time(EXAMPLE_TIME)
         )
-        return _walk(local_settings, environ, work, folder if keep else None)
+        return _walk(Steps(dispatch, local_settings, environ), work, folder if keep else None)
     finally:
         if keep:
             status(f"kept {folder}: try `learnbot prs --repo {work}`, then `learnbot prs show N`")
@@ -111,24 +114,34 @@ def demo(settings: Settings, environ: Mapping[str, str], *, keep: bool) -> int:
             status("the demo repository is deleted; `learnbot demo --keep` keeps it to explore")
 
 
+@dataclasses.dataclass(frozen=True)
+class Steps:
+    """Runs the commands of the walk-through on the demo repository."""
+
+    dispatch: Dispatch
+    settings: Settings
+    environ: Mapping[str, str]
+
+    def __call__(self, *argv: str) -> int:
+        return self.dispatch(argv, self.settings, self.environ)
+
+
 def _step(number: int, title: str) -> None:
     sys.stdout.write(f"\n[{number}/{STEPS}] {title}\n")
     sys.stdout.flush()
 
 
-def _rollout_step(
-    settings: Settings, environ: Mapping[str, str], opened: Sequence[PullRequest]
-) -> None:
+def _rollout_step(steps: Steps, opened: Sequence[PullRequest]) -> None:
     """Merge a rollout's next stage (judged on the online metrics) and record it."""
     if not opened:
         _step(6, "a rollout step: none is due (no candidate's metrics dictate one)")
         return
     pull = opened[0]
     _step(6, f"learnbot merge {pull.number}: {pull.title}")
-    _bring_up_to_date(settings.repo, pull.branch)
-    checks.run_check(settings, environ, number=None, branch=pull.branch)
-    local.merge(settings, number=pull.number, approved_by="demo reviewer")
-    promote.promote(settings, environ)
+    _bring_up_to_date(steps.settings.repo, pull.branch)
+    steps("check", "--branch", pull.branch)
+    steps("merge", str(pull.number), "--approved-by", "demo reviewer")
+    steps("promote")
 
 
 def _bring_up_to_date(work: Path, branch: str) -> None:
@@ -142,8 +155,9 @@ def _bring_up_to_date(work: Path, branch: str) -> None:
     sys.stdout.write(f"{branch}: brought up to date with main (Update branch)\n")
 
 
-def _label_step(settings: Settings, environ: Mapping[str, str], forge: LocalForge) -> None:
+def _label_step(steps: Steps, forge: LocalForge) -> None:
     """A person with write permission labels a review queue's most uncertain item."""
+    settings = steps.settings
     config = store.load_config(WorktreeFiles(settings.repo), settings.config_path)
     files, directory = WorktreeFiles(settings.repo), config.learners.labels.path
     for path in files.listdir(directory, labels.EVALUATIONS):
@@ -157,18 +171,17 @@ def _label_step(settings: Settings, environ: Mapping[str, str], forge: LocalForg
         forge.grant(REVIEWER, "write")
         body = f"/learnbot label {keys[0]} {known[0]} checked by hand"
         sys.stdout.write(f"{REVIEWER}: {body}\n")
-        comment.run_comment(settings, environ, issue=issue.number, author=REVIEWER, body=body)
+        steps("comment", body, "--issue", str(issue.number), "--author", REVIEWER)
         return
     _step(7, "a review queue label: no queue has an item (no recent judge evaluations)")
 
 
-def _walk(
-    settings: Settings, environ: Mapping[str, str], work: Path, kept: Path | None = None
-) -> int:
+def _walk(steps: Steps, work: Path, kept: Path | None = None) -> int:
+    settings = steps.settings
     clone = Clone(work)
     forge = LocalForge(clone)
     _step(1, "learnbot run: backtest every case, open one pull request per failure")
-    run.run(settings, environ)
+    steps("run")
     config = store.load_config(WorktreeFiles(work), settings.config_path)
     listed = forge.pull_requests(prefix=config.pull_requests.branch_prefix)
     opened = [p for p in listed if p.state == "open"]
@@ -177,29 +190,29 @@ def _walk(
         return EXIT_PROBLEMS
     demoshow.show_learners(settings, opened)
     _step(2, "learnbot prs: the proposals, each with its stabilization check")
-    local.list_pulls(settings, environ, state="open")
+    steps("prs", "--state", "open")
     rollouts = f"{config.pull_requests.branch_prefix}rollout/"
     chosen = next((p for p in opened if not p.branch.startswith(rollouts)), opened[0])
     demoshow.show_artifacts(forge, chosen, config.dashboard.label, kept)
     _step(3, f"learnbot check --branch {chosen.branch}: replay the diff, verify its scope, gate it")
-    checks.run_check(settings, environ, number=None, branch=chosen.branch)
+    steps("check", "--branch", chosen.branch)
     _step(4, f"learnbot merge {chosen.number}: a reviewer approves, a real git merge promotes it")
-    local.merge(settings, number=chosen.number, approved_by="demo reviewer")
+    steps("merge", str(chosen.number), "--approved-by", "demo reviewer")
     _step(5, "learnbot promote: record the promotion in the hash-chained ledger")
-    promote.promote(settings, environ)
+    steps("promote")
     merge = forge.pull(chosen.number).merge_commit or ""
-    _rollout_step(settings, environ, [p for p in opened if p.branch.startswith(rollouts)])
-    _label_step(settings, environ, forge)
+    _rollout_step(steps, [p for p in opened if p.branch.startswith(rollouts)])
+    _label_step(steps, forge)
     _step(8, f"git revert -m 1 {merge[:12]}: roll the promotion back, as the Revert button would")
     _git(work, "revert", "--no-edit", "-m", "1", merge)
     _git(work, "push", "--quiet", "origin", "main")
     sys.stdout.write(_git(work, "log", "--oneline", "-1") + "\n")
     _step(9, "learnbot promote: record the rollback, bump the version past the reverted one")
-    promote.promote(settings, environ)
+    steps("promote")
     _step(10, "learnbot run: the failure is open again; the rolled-back proposal is not reopened")
-    run.run(settings, environ)
+    steps("run")
     sys.stdout.flush()
     _step(11, "learnbot ledger verify and ledger show")
-    verified = ledgers.verify(settings)
-    ledgers.show(settings)
+    verified = steps("ledger", "verify")
+    steps("ledger", "show")
     return verified

@@ -3,32 +3,20 @@ forge's pull requests (no other store), and the success rates the dashboard show
 
 from __future__ import annotations
 
-import json
-import re
 import sys
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
+from bot.commands import experimentrates
 from bot.commands.forges import open_forge
 from bot.commands.output import print_json, table
 from bot.config import Settings
-from bot.core import experiments, jsonline, ledger
+from bot.core import experiments, ledger
 from bot.core.experiments import Experiment
-from bot.core.pipeline import Outcome
-from bot.edges import actions, render, store
+from bot.edges import actions, store
 from bot.edges.files import WorktreeFiles
-from bot.edges.forge import PullRequest
 from bot.edges.gitrepo import Clone
 from bot.errors import EXIT_OK, GitError, LedgerError
-from bot.model import Config
-
-REFUSED = re.compile(r"<!-- learnbot:experiments (\{.*?\}) -->", re.DOTALL)
-
-
-def as_pulls(found: Sequence[PullRequest]) -> list[experiments.Pull]:
-    """Learnbot's own pull requests (those with metadata) as the registry sees them."""
-    return [experiments.Pull(p.number, p.branch, p.state, p.metadata) for p in found if p.metadata]
 
 
 def list_experiments(settings: Settings, environ: Mapping[str, str]) -> int:
@@ -48,7 +36,9 @@ def list_experiments(settings: Settings, environ: Mapping[str, str]) -> int:
     if head is None:
         raise GitError(f"origin has no branch {default!r}")
     entries = _entries(clone, head, config.ledger)
-    found = experiments.collect(entries, as_pulls(pulls), kept_refused(board))
+    found = experiments.collect(
+        entries, experimentrates.as_pulls(pulls), experimentrates.kept_refused(board)
+    )
     if settings.as_json:
         print_json(
             {
@@ -95,68 +85,3 @@ def _rates_table(found: Sequence[Experiment]) -> str:
         for r in experiments.rates(found, by)
     ]
     return table(("by", "group", "merged", "decided", "experiments", "success"), rows)
-
-
-def dashboard_section(
-    entries: Sequence[Mapping[str, Any]], pulls: Sequence[PullRequest], templates: Sequence[Path]
-) -> str:
-    """The dashboard's experiments section: success rate per learner and per proposal type.
-
-    Only decided experiments count: what this run opens or closes as superseded never changes it,
-    so a run with nothing new leaves the dashboard as it was.
-    """
-    found = experiments.collect(entries, as_pulls(pulls))
-    rates = [
-        {"by": by, **rate.as_dict()}
-        for by in ("learner", "type")
-        for rate in experiments.rates(found, by)
-        if rate.decided
-    ]
-    context = {"rates": rates}
-    return render.render("experiments.md.j2", context, dirs=templates)
-
-
-def refused_now(outcomes: Sequence[Outcome], at: str) -> list[dict[str, Any]]:
-    """This run's candidates that the gate refused, as the registry keeps them."""
-    return [
-        experiments.refused_record(
-            evaluation.as_dict(),
-            proposal_id=evaluation.proposal_id,
-            subject=outcome.subject,
-            learner=outcome.learner,
-            proposal_type=evaluation.candidate.proposal_type,
-            evidence=evaluation.evidence,
-            at=at,
-        )
-        for outcome in outcomes
-        for evaluation in outcome.refused
-    ]
-
-
-def kept_refused(body: str | None) -> list[dict[str, Any]]:
-    """The refused candidates a dashboard body keeps (none when it keeps none, or is edited)."""
-    found = REFUSED.search(body or "")
-    if not found:
-        return []
-    try:
-        value = jsonline.loads(found.group(1).encode("utf-8"))
-    except jsonline.LineError:
-        return []
-    records = value.get("refused") if isinstance(value, dict) else None
-    return [r for r in records if isinstance(r, dict)] if isinstance(records, list) else []
-
-
-def with_refused(
-    config: Config, body: str, previous: str | None, fresh: Sequence[Mapping[str, Any]]
-) -> str:
-    """The dashboard body carrying the refused candidates (kept before, plus this run's) in
-    hidden metadata; the oldest are let go when the body would pass its limit."""
-    if not config.experiments.gate_rejected:
-        return body
-    records = experiments.remember(kept_refused(previous), fresh, config.experiments.keep)
-    while True:
-        text = json.dumps({"refused": records}, sort_keys=True, separators=(",", ":"))
-        marker = f"<!-- learnbot:experiments {text.replace('--', '- -')} -->"
-        if len(body) + len(marker) + 1 <= config.dashboard.body_limit or not records:
-            return f"{body.rstrip()}\n{marker}\n" if records else body
-        records = records[1:]

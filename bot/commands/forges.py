@@ -23,6 +23,17 @@ def open_forge(
     return FORGES[settings.forge](settings, clone, environ, event)
 
 
+def local_forge(settings: Settings) -> tuple[Clone, LocalForge]:
+    """The local forge of a fetched clone; the commands that act on it refuse any other forge."""
+    if settings.forge != "local":
+        raise ConfigError(
+            "merge, close and collaborator act on the local forge; on GitHub use its pages"
+        )
+    clone = Clone(settings.repo)
+    clone.fetch()
+    return clone, LocalForge(clone)
+
+
 def _local(
     settings: Settings, clone: Clone, environ: Mapping[str, str], event: Mapping[str, Any]
 ) -> Forge:

@@ -12,8 +12,11 @@ from collections.abc import Sequence
 from pathlib import PurePosixPath
 
 from bot.commands.evaluation import Evaluated
-from bot.core import pii
-from bot.edges import labels, schemas
+from bot.commands.review import Review
+from bot.commands.workspace import Workspace
+from bot.config import Settings
+from bot.core import pii, scope
+from bot.edges import labels, render, schemas
 from bot.edges.gitrepo import Clone
 
 TRAILER = "Learnbot-Labels"
@@ -85,3 +88,20 @@ def _lines(
         if pii.redact(redacted) != redacted:
             found.append(f"{where}: holds PII the curator redacts")
     return len(lines), found
+
+
+def review_labels(workspace: Workspace, *, head: str, settings: Settings) -> Review:
+    """A labels branch: every added line re-validated (schema, new, no PII left)."""
+    added, found = problems(workspace.clone, workspace.evaluated, base=workspace.base, head=head)
+    lines = "\n".join(f"- {render.escape(p)}" for p in found[:50])
+    if found:
+        summary = f"### Labels check failed\n\n{lines}\n"
+        return Review(
+            False, f"Labels invalid: {found[0]}"[:250], summary, scope.Derived((), (), {}, ())
+        )
+    summary = (
+        f"### Labels check passed\n\n{added} new labeled example(s): schema-valid, new, no PII.\n"
+    )
+    return Review(
+        True, f"Labels valid: {added} new example(s)", summary, scope.Derived((), (), {}, ())
+    )

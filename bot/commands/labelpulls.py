@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.commands import checks
+from bot.commands.labelcheck import review_labels
 from bot.commands.review import as_check
 from bot.commands.workspace import Workspace
 from bot.core import canonical, curator
@@ -163,7 +163,7 @@ def added_on(workspace: Workspace, head: str) -> list[Example]:
 
 def post_check(workspace: Workspace, sha: str) -> None:
     """The labels check on a commit learnbot pushed (its own pushes trigger no workflow)."""
-    outcome = checks.review_labels(workspace, head=sha, settings=workspace.settings)
+    outcome = review_labels(workspace, head=sha, settings=workspace.settings)
     workspace.forge.post_check(sha, as_check(workspace, outcome), mode=workspace.config.checks.mode)
 
 

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from bot.commands import learners, planning, run
+from bot.commands import learners, planning, runplan
 from bot.commands.evaluation import evaluate, local_history
 from bot.commands.output import print_json, table
 from bot.commands.workspace import Workspace, open_workspace, worktree_differs
@@ -36,7 +36,7 @@ def run_loop(settings: Settings, environ: Mapping[str, str], *, dry_run: bool) -
     if not _has_origin(settings):
         return _plan_worktree(settings)
     with open_workspace(settings, environ) as workspace:
-        prepared = run.prepare(settings, workspace, progress=False)
+        prepared = runplan.prepare(settings, workspace, progress=False)
         differs = worktree_differs(workspace)
         if settings.as_json:
             print_json(_as_json(workspace, prepared, differs))
@@ -58,7 +58,7 @@ def _has_origin(settings: Settings) -> bool:
         return False
 
 
-def _rows(prepared: run.Prepared) -> list[tuple[str, str, str, str]]:
+def _rows(prepared: runplan.Prepared) -> list[tuple[str, str, str, str]]:
     rows = []
     for action in prepared.plan:
         item = prepared.planned.get(action.branch)
@@ -78,7 +78,7 @@ def _counts(plan: Sequence[reconcile.Action]) -> str:
     return f"pull requests that would be opened, updated, closed: {', '.join(done)}"
 
 
-def _as_text(workspace: Workspace, prepared: run.Prepared, differs: list[str]) -> str:
+def _as_text(workspace: Workspace, prepared: runplan.Prepared, differs: list[str]) -> str:
     lines = [
         f"plan for {workspace.default} at {workspace.base[:12]} (what `learnbot run` would do)"
     ]
@@ -96,7 +96,9 @@ def _as_text(workspace: Workspace, prepared: run.Prepared, differs: list[str]) -
     return "\n".join(lines) + "\n"
 
 
-def _as_json(workspace: Workspace, prepared: run.Prepared, differs: list[str]) -> dict[str, Any]:
+def _as_json(
+    workspace: Workspace, prepared: runplan.Prepared, differs: list[str]
+) -> dict[str, Any]:
     return {
         "revision": workspace.base,
         "default_branch": workspace.default,

@@ -7,7 +7,10 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+from bot.config import Settings
 from bot.core import canonical
+from bot.edges import actions
+from bot.model import Problem
 
 
 def to_json(value: Any) -> str:
@@ -42,3 +45,11 @@ def status(message: str) -> None:
     """Progress and status go to stderr so stdout stays data."""
     sys.stderr.write(message + "\n")
     sys.stderr.flush()
+
+
+def report_problems(settings: Settings, problems: Sequence[Problem]) -> None:
+    """Invalid input to stderr, and as annotations when running in Actions."""
+    for problem in problems:
+        sys.stderr.write(f"{problem}\n")
+    if settings.in_actions:
+        actions.annotate(problems, sys.stdout)

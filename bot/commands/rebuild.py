@@ -18,7 +18,7 @@ from bot.commands import learners, planning, pulls
 from bot.commands.evaluation import evaluate
 from bot.commands.failures import render_failure
 from bot.commands.output import status
-from bot.commands.run import closing_reasons
+from bot.commands.runplan import closing_reasons
 from bot.commands.workspace import Workspace
 from bot.core import pipeline, reconcile
 from bot.core.history import History

@@ -3,33 +3,28 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 
 from bot.commands import (
-    cards,
     dashboard,
-    experiments,
-    labelpulls,
-    learners,
+    experimentrates,
     planning,
     pulls,
     queue,
     rejections,
+    runplan,
+    skillcards,
     watch,
 )
-from bot.commands.failures import render_failure
-from bot.commands.output import print_json, status, table
+from bot.commands.output import print_json, report_problems, status, table
 from bot.commands.workspace import Workspace, open_workspace, worktree_differs
 from bot.config import Settings
 from bot.core import backtest, reconcile
-from bot.core.pipeline import Outcome
 from bot.edges import actions as runtime
-from bot.edges import render, store
-from bot.edges.forge import PullRequest
+from bot.edges import render
 from bot.edges.gitrepo import PushRejected
 from bot.errors import EXIT_INVALID, EXIT_OK, GitError
-from bot.model import Problem, format_time
+from bot.model import format_time
 
 
 def run(settings: Settings, environ: Mapping[str, str], *, dry_run: bool = False) -> int:
@@ -52,51 +47,6 @@ def run(settings: Settings, environ: Mapping[str, str], *, dry_run: bool = False
         status(f"origin moved during the run (attempt {attempt}): fetching and redoing it")
 
 
-@dataclass(frozen=True)
-class Prepared:
-    """Everything a run decides before it writes: what `run --dry-run` and `loop` show."""
-
-    outcomes: list[Outcome]
-    learned: learners.Learned
-    problems: list[Problem]
-    planned: dict[str, pulls.Planned]
-    found: list[PullRequest]
-    plan: tuple[reconcile.Action, ...]
-
-
-def prepare(settings: Settings, workspace: Workspace, *, progress: bool = True) -> Prepared:
-    """Backtest, propose, and reconcile with the forge's pull requests; nothing written."""
-    evaluated = workspace.evaluated
-    deferred = planning.deferred(evaluated)
-    if deferred:
-        cap = evaluated.state.config.learners.backtest.max_failures
-        status(
-            f"{len(deferred)} failures beyond learners.backtest.max_failures ({cap}) "
-            f"deferred to the next run: {', '.join(deferred)}"
-        )
-    learned = learners.learn(
-        evaluated,
-        workspace.history,
-        workspace.clone.read_at,
-        templates=render.template_dirs(settings.repo),
-        progress=progress,
-    )
-    outcomes = learned.outcomes
-    planned = _planned(settings, workspace, outcomes)
-    found = workspace.forge.pull_requests(prefix=workspace.config.pull_requests.branch_prefix)
-    open_branches = [pr.branch for pr in found if pr.state == "open"]
-    limits = workspace.config.pull_requests
-    plan = reconcile.reconcile(
-        [item.desired() for item in planned.values()],
-        [pulls.existing(workspace, pr, planned) for pr in found],
-        closing=closing_reasons(workspace, outcomes, open_branches, learned.subjects),
-        max_open=limits.max_open,
-        max_new=limits.max_new_per_run,
-    )
-    problems = [*evaluated.problems, *learned.problems]
-    return Prepared(outcomes, learned, problems, planned, found, plan)
-
-
 def _run(settings: Settings, workspace: Workspace, *, dry_run: bool) -> int:
     evaluated = workspace.evaluated
     failing = sum(r.failed for r in evaluated.results)
@@ -107,11 +57,11 @@ def _run(settings: Settings, workspace: Workspace, *, dry_run: bool) -> int:
             f"in {', '.join(differs[:5])}{', ...' if len(differs) > 5 else ''}: commit and push "
             "them to have them learned from (`learnbot backtest` reads the working tree)"
         )
-    prepared = prepare(settings, workspace)
+    prepared = runplan.prepare(settings, workspace)
     learned, outcomes, problems = prepared.learned, prepared.outcomes, prepared.problems
     for note in learned.notes:
         status(f"  {note}")
-    _report(settings, problems)
+    report_problems(settings, problems)
     plan, planned, found = prepared.plan, prepared.planned, prepared.found
     if dry_run:
         _print(settings, plan, workspace)
@@ -125,11 +75,11 @@ def _run(settings: Settings, workspace: Workspace, *, dry_run: bool) -> int:
     sections = [*learned.sections, *([watched.section] if watched.section else [])]
     extra = [*sections, *([f"### Learners\n\n{notes}\n"] if notes else [])]
     templates = render.template_dirs(settings.repo)
-    extra.append(experiments.dashboard_section(workspace.history.entries, found, templates))
-    extra.append(cards.dashboard_section(evaluated, workspace.history, templates))
+    extra.append(experimentrates.dashboard_section(workspace.history.entries, found, templates))
+    extra.append(skillcards.dashboard_section(evaluated, workspace.history, templates))
     deferred = planning.deferred(evaluated)
     body = dashboard.render_dashboard(workspace, outcomes, plan, numbers, extra, deferred=deferred)
-    refused = experiments.refused_now(outcomes, format_time(evaluated.at))
+    refused = experimentrates.refused_now(outcomes, format_time(evaluated.at))
     board = dashboard.update(workspace, body, refused)
     for happened in queue.update(workspace):
         status(happened)
@@ -153,57 +103,6 @@ def _run(settings: Settings, workspace: Workspace, *, dry_run: bool) -> int:
     )
     runtime.write_summary(settings.summary_path, body)
     return EXIT_INVALID if problems else EXIT_OK
-
-
-def _report(settings: Settings, problems: Sequence[Problem]) -> None:
-    for problem in problems:
-        sys.stderr.write(f"{problem}\n")
-    if settings.in_actions:
-        runtime.annotate(problems, sys.stdout)
-
-
-def _planned(
-    settings: Settings, workspace: Workspace, outcomes: Sequence[Outcome]
-) -> dict[str, pulls.Planned]:
-    evaluated = workspace.evaluated
-    failures = {f.failure_id: render_failure(settings, evaluated, f) for f in evaluated.failures()}
-    planned = (
-        pulls.plan(workspace, o, failures.get(o.source_failure_id)) for o in outcomes if o.proposal
-    )
-    return {item.branch: item for item in planned}
-
-
-def closing_reasons(
-    workspace: Workspace,
-    outcomes: Sequence[Outcome],
-    open_branches: Sequence[str],
-    owned: Collection[str] = (),
-) -> dict[str, str]:
-    """Why an open PR should close when nothing is proposed for its subject this run.
-
-    Fixed on the default branch, no proposal passes any more, or the subject is gone. A
-    subject whose file is invalid right now, or a learner that was not due, is none of
-    these: its PR is kept.
-    """
-    prefix = workspace.config.pull_requests.branch_prefix
-    evaluated = workspace.evaluated
-    passing = {r.case_id for r in evaluated.results if r.passed}
-    without = {o.subject for o in outcomes if o.proposal is None}
-    subjects = {r.case_id for r in evaluated.results} | {o.subject for o in outcomes} | set(owned)
-    invalid = {p.path for p in evaluated.problems}
-    reasons = {}
-    for branch in open_branches:
-        subject = branch.removeprefix(prefix)
-        path = f"{store.CASE_DIR}/{subject}.yaml"
-        if subject.startswith(f"{labelpulls.SUBJECT}/"):
-            continue  # labels pull requests close only by a person's hand
-        if subject in passing:
-            reasons[branch] = f"superseded: the failure is fixed on {workspace.default}"
-        elif subject in without:
-            reasons[branch] = "superseded: no proposal passes the gate on the current evidence"
-        elif subject not in subjects and path not in invalid and evaluated.files.read(path) is None:
-            reasons[branch] = "superseded: its subject no longer exists"
-    return reasons
 
 
 def _print(settings: Settings, plan: Sequence[reconcile.Action], workspace: Workspace) -> None:

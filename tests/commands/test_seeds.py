@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.commands.proposals import load_proposal
+from bot.commands.sandbox import load_proposal
 from bot.edges import yamldoc
 from tests.repos import commit_all, git, make_repo
 

@@ -1,17 +1,16 @@
-"""`learnbot validate` and `learnbot schema export`."""
+"""`learnbot validate`: check every policy, case, snapshot and the config."""
 
 from __future__ import annotations
 
 import hashlib
 import sys
-from pathlib import Path
 
 from bot.commands.output import print_json, status
 from bot.commands.runloss import losses
 from bot.config import Settings
 from bot.core.learners.registry import LEARNERS
 from bot.core.snapshot import parse
-from bot.edges import actions, inputs, labels, outcomes, schemadoc, schemas, store
+from bot.edges import actions, inputs, labels, outcomes, store
 from bot.edges.files import Files, WorktreeFiles
 from bot.errors import EXIT_INVALID, EXIT_OK
 from bot.model import Problem
@@ -54,25 +53,3 @@ def snapshot_problems(files: Files) -> list[Problem]:
         _, problems = parse(data, path=path, sha256=hashlib.sha256(data).hexdigest())
         found.extend(problems)
     return found
-
-
-def export_schemas(settings: Settings, *, directory: Path) -> int:
-    """Write the JSON Schemas for editors."""
-    written = schemas.export(directory)
-    if settings.as_json:
-        print_json([str(path) for path in written])
-    for path in written if not settings.as_json else ():
-        sys.stdout.write(f"{path}\n")
-    return EXIT_OK
-
-
-def config_reference(settings: Settings, *, out: Path | None) -> int:
-    """Print (or write) the configuration reference generated from the config's schema."""
-    text = schemadoc.config_reference()
-    if out is None:
-        sys.stdout.write(text)
-    else:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(text, encoding="utf-8")
-        status(f"wrote {out}")
-    return EXIT_OK

@@ -5,13 +5,12 @@ from __future__ import annotations
 import sys
 from collections.abc import Mapping
 
-from bot.commands import labelcheck
+from bot.commands.labelcheck import review_labels
 from bot.commands.output import print_json, status
-from bot.commands.review import Review, as_check, review
+from bot.commands.review import as_check, review
 from bot.commands.workspace import Workspace, open_workspace
 from bot.config import Settings
-from bot.core import scope
-from bot.edges import actions, render
+from bot.edges import actions
 from bot.errors import EXIT_OK, EXIT_PROBLEMS, ConfigError
 
 
@@ -63,25 +62,6 @@ def _check(settings: Settings, workspace: Workspace, number: int | None, branch:
         f"API requests: {workspace.forge.usage.reads} reads, {workspace.forge.usage.writes} writes"
     )
     return EXIT_OK if outcome.success else EXIT_PROBLEMS
-
-
-def review_labels(workspace: Workspace, *, head: str, settings: Settings) -> Review:
-    """A labels branch: every added line re-validated (schema, new, no PII left)."""
-    added, found = labelcheck.problems(
-        workspace.clone, workspace.evaluated, base=workspace.base, head=head
-    )
-    lines = "\n".join(f"- {render.escape(p)}" for p in found[:50])
-    if found:
-        summary = f"### Labels check failed\n\n{lines}\n"
-        return Review(
-            False, f"Labels invalid: {found[0]}"[:250], summary, scope.Derived((), (), {}, ())
-        )
-    summary = (
-        f"### Labels check passed\n\n{added} new labeled example(s): schema-valid, new, no PII.\n"
-    )
-    return Review(
-        True, f"Labels valid: {added} new example(s)", summary, scope.Derived((), (), {}, ())
-    )
 
 
 def _target(workspace: Workspace, number: int | None, branch: str | None) -> tuple[str, str]:

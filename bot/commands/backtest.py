@@ -1,19 +1,16 @@
-"""`learnbot backtest` and `learnbot analyze`."""
+"""`learnbot backtest`: evaluate every case, with the evidence."""
 
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 from typing import Any
 
 from bot.commands.evaluation import Evaluated, evaluate
-from bot.commands.failures import write_failure
-from bot.commands.output import print_json, status, table
+from bot.commands.output import print_json, report_problems, table
 from bot.config import Settings
 from bot.core import backtest
 from bot.core.conditions import Measured
 from bot.core.evaluate import ERROR, UNKNOWN, Result
-from bot.edges import actions
 from bot.errors import EXIT_INVALID, EXIT_OK, EXIT_PROBLEMS
 
 
@@ -41,7 +38,7 @@ def report(evaluated: Evaluated) -> dict[str, Any]:
 def run_backtest(settings: Settings, *, rev: str | None) -> int:
     """Evaluate every case; print a table or JSON."""
     evaluated = evaluate(settings, rev=rev)
-    _report_problems(settings, evaluated)
+    report_problems(settings, evaluated.problems)
     if settings.as_json:
         print_json(report(evaluated))
     else:
@@ -90,29 +87,3 @@ def summary_line(evaluated: Evaluated) -> str:
         f"{summary.total} cases at {evaluated.revision[:12]}: {counts}; "
         f"{summary.failures} failures; pass rate {summary.pass_rate:.3f}"
     )
-
-
-def _report_problems(settings: Settings, evaluated: Evaluated) -> None:
-    for problem in evaluated.problems:
-        sys.stderr.write(f"{problem}\n")
-    if settings.in_actions:
-        actions.annotate(evaluated.problems, sys.stdout)
-
-
-def run_analyze(settings: Settings, *, rev: str | None, out: Path | None) -> int:
-    """Analyse every failure; write JSON and Markdown per failure with --out."""
-    evaluated = evaluate(settings, rev=rev)
-    _report_problems(settings, evaluated)
-    failures = evaluated.failures()
-    if out is not None:
-        for failure in failures:
-            write_failure(settings, evaluated, failure, out)
-        status(f"{len(failures)} failure analyses written to {out}")
-    if settings.as_json:
-        print_json([f.as_dict() for f in failures])
-    elif out is None:
-        rows = [
-            (f.case_id, f.backtest_result["status"], f.hypothesis, f.failure_id) for f in failures
-        ]
-        sys.stdout.write(table(("case", "status", "hypothesis", "failure id"), rows) + "\n")
-    return EXIT_INVALID if evaluated.problems else EXIT_OK
