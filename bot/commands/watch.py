@@ -17,6 +17,7 @@ from typing import Any
 from bot.commands.output import status
 from bot.commands.workspace import Workspace
 from bot.core import watch as watch_rules
+from bot.core.learners import rollout
 from bot.edges import outcomes, render
 from bot.edges.forge import metadata_marker, scoped_title
 from bot.errors import GitError
@@ -48,6 +49,9 @@ def watch(workspace: Workspace) -> Watch:
     )
     for entry, policy in promoted:
         samples, _ = outcomes.rollout_samples(evaluated.files, config.path, policy)
+        if rollout.CRL in config.metrics:  # the loss of each line, as the rollout learner reads
+            weights = evaluated.state.config.objective.weights.as_mapping()
+            samples = rollout.with_crl(samples, weights)[0]
         if samples:  # a policy without online metrics is left to the replay at merge time
             found.watched.append(watch_rules.judge(entry, policy, samples, config))
     regressed = [w for w in found.watched if w.verdict == watch_rules.REGRESSED]

@@ -243,3 +243,50 @@ def test_daily_means_per_arm_on_days_both_arms_measured() -> None:
         ("2026-01-05", 0.1, 0.2),
     ]
     assert rollout.daily(found, "latency_ms", 5) == []
+
+
+WEIGHTS = {"grounding": 0.5, "latency_p95_norm": 0.5}  # the other terms weigh 0: not needed
+
+
+def test_with_crl_computes_each_lines_loss_by_hand_and_counts_missing_terms() -> None:
+    lines = [
+        Sample(1, "control", {"grounding": 0.8, "latency_p95_norm": 0.4}),  # 0.5*0.2 + 0.5*0.4
+        Sample(2, "candidate", {"grounding": 0.9, "latency_p95_norm": 0.2, "crl": 0.01}),
+        Sample(3, "candidate", {"latency_p95_norm": 0.2}),
+    ]
+    found, lacking = rollout.with_crl(lines, WEIGHTS)
+    assert found[0].metrics["crl"] == pytest.approx(0.3)
+    assert found[1].metrics["crl"] == 0.01  # a line's own loss is kept
+    assert "crl" not in found[2].metrics  # never read as 0
+    assert lacking == {"grounding": 1}
+
+
+def _losses(n: int, shift: float, *, drop: bool = False) -> list[Sample]:
+    rng = np.random.default_rng(3)
+    found = []
+    for i in range(n):
+        for arm in ("control", "candidate"):
+            terms = {
+                "grounding": 0.8 + rng.normal(0, 0.02) + (shift if arm == "candidate" else 0),
+                "latency_p95_norm": 0.4 + rng.normal(0, 0.02),
+            }
+            if drop and arm == "candidate":
+                del terms["grounding"]
+            found.append(Sample(parse_time(SINCE) + 60 * (i + 1), arm, terms))
+    return found
+
+
+def test_a_lower_composite_run_loss_promotes_and_a_missing_term_never_does() -> None:
+    config = RolloutLearnerConfig(metrics={"crl": {"max_regression": 0.1}})
+    assert rollout.rules(config.metrics)[0].better == "lower"  # the default for a loss
+    better = rollout.assess(policy(), _losses(60, 0.05), config, now=NOW, weights=WEIGHTS)
+    assert better.verdict == rollout.PROMOTE and better.reason.startswith(
+        "significant improvement: crl"
+    )
+    worse = rollout.assess(policy(), _losses(60, -0.1), config, now=NOW, weights=WEIGHTS)
+    assert worse.verdict == rollout.ROLLBACK
+    missing = rollout.assess(
+        policy(), _losses(60, 0.05, drop=True), config, now=NOW, weights=WEIGHTS
+    )
+    assert missing.verdict == rollout.INCONCLUSIVE
+    assert missing.reason == "crl: composite run loss needs the term(s) grounding (60 sample(s))"

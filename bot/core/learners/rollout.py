@@ -4,6 +4,10 @@ inconclusive, and the bounded change each verdict makes to the policy file.
 Only samples since the candidate's current stage began count (`ts > since`), within the
 lookback window before the newest of them, so the verdict depends on the files alone, never
 on the clock: a check on the same base recomputes the same change.
+
+A configured metric named `crl` is the composite run loss (004) of each sample's terms, with
+the objective's weights (or the line's own `crl`); a sample lacking a weighted term is named
+in the verdict, never read as 0, and no promotion rests on it.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from bot.core import canonical
+from bot.core import canonical, crl
 from bot.core.params import Change
 from bot.core.significance import TESTS
 from bot.model import Policy, Sample, format_time, parse_time
@@ -23,6 +27,7 @@ from bot.model.rollout import CANARY, CANDIDATE, CONTROL, Rollout
 
 PROMOTE, ROLLBACK, INCONCLUSIVE = "promote", "rollback", "inconclusive"
 ACTIVE = "active"
+CRL = "crl"  # the metric name that means the composite run loss of each line's terms
 _DAY = 86400
 
 
@@ -40,7 +45,7 @@ class Rule:
     def from_dict(cls, metric: str, data: Mapping[str, Any]) -> Rule:
         return cls(
             metric=metric,
-            better=data.get("better", "higher"),
+            better=data.get("better", "lower" if metric == CRL else "higher"),
             statistic=data.get("statistic", "mean"),
             margin=float(data.get("margin", 0.0)),
             max_regression=float(data.get("max_regression", 0.05)),
@@ -115,6 +120,27 @@ def window(samples: Sequence[Sample], since: str, lookback_days: int) -> list[Sa
     return [s for s in current if s.ts >= newest - lookback_days * _DAY]
 
 
+def with_crl(
+    samples: Sequence[Sample], weights: Mapping[str, float]
+) -> tuple[list[Sample], dict[str, int]]:
+    """The samples with their composite run loss as the metric `crl` (a line's own `crl` is
+    kept), and how many samples lack each weighted term (those get no `crl`)."""
+    found: list[Sample] = []
+    lacking: dict[str, int] = {}
+    for sample in samples:
+        absent = () if CRL in sample.metrics else crl.missing(sample.metrics, weights)
+        if absent:
+            for term in absent:
+                lacking[term] = lacking.get(term, 0) + 1
+            found.append(sample)
+        elif CRL in sample.metrics:
+            found.append(sample)
+        else:
+            loss = crl.compute(sample.metrics, weights).value
+            found.append(replace(sample, metrics={**sample.metrics, CRL: loss}))
+    return found, dict(sorted(lacking.items()))
+
+
 def assess(
     policy: Policy,
     samples: Sequence[Sample],
@@ -122,12 +148,16 @@ def assess(
     *,
     now: int,
     known_bad: str = "",
+    weights: Mapping[str, float] = crl.DEFAULT_WEIGHTS,
 ) -> Assessment:
     """Promote, rollback or inconclusive for `policy.candidate` (no data is never a pass)."""
     rollout = policy.candidate
     if rollout is None:
         raise ValueError(f"{policy.name} has no candidate")
     found = window(samples, rollout.since, config.lookback_days)
+    lacking: dict[str, int] = {}
+    if CRL in config.metrics:
+        found, lacking = with_crl(found, weights)
     counts = {arm: sum(1 for s in found if s.arm == arm) for arm in (CONTROL, CANDIDATE)}
     base = Assessment(
         policy.name, INCONCLUSIVE, "", rollout.stage, rollout.percent, rollout.since, counts
@@ -139,6 +169,9 @@ def assess(
         return replace(base, reason=f"no data since {rollout.since}")
     measured = tuple(measure(rule, found, config) for rule in rules(config.metrics))
     verdict, reason = _verdict(measured, config, overdue=now - parse_time(rollout.since))
+    if lacking and verdict != ROLLBACK:  # a loss with a missing term is no evidence of a gain
+        named = ", ".join(f"{term} ({n} sample(s))" for term, n in lacking.items())
+        verdict, reason = INCONCLUSIVE, f"crl: composite run loss needs the term(s) {named}"
     return replace(base, verdict=verdict, reason=reason, measured=measured)
 
 

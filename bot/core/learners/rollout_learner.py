@@ -52,7 +52,8 @@ def assess(context: Context, policy: Policy) -> rollout.Assessment:
     bad = rollout.known_bad(context.history.entries).get(digest, "")
     config = context.config.learners.rollout
     samples = _samples(context, policy.name)
-    return rollout.assess(policy, samples, config, now=context.at, known_bad=bad)
+    weights = context.config.objective.weights.as_mapping()
+    return rollout.assess(policy, samples, config, now=context.at, known_bad=bad, weights=weights)
 
 
 def _candidate(policy: Policy, found: rollout.Assessment, stages: Sequence[int]) -> Candidate:
@@ -140,6 +141,9 @@ class RolloutLearner:
             policy = _policy(context, subject)
             assert policy is not None
             samples = _samples(context, policy.name)
+            if rollout.CRL in config.metrics:
+                weights = context.config.objective.weights.as_mapping()
+                samples = rollout.with_crl(samples, weights)[0]
             charts = [
                 _chart(metric, rollout.daily(samples, metric, points))
                 for metric in sorted(config.metrics)
