@@ -19,8 +19,13 @@ REFUSED = re.compile(r"<!-- learnbot:experiments (\{.*?\}) -->", re.DOTALL)
 
 
 def as_pulls(found: Sequence[PullRequest]) -> list[experiments.Pull]:
-    """Learnbot's own pull requests (those with metadata) as the registry sees them."""
-    return [experiments.Pull(p.number, p.branch, p.state, p.metadata) for p in found if p.metadata]
+    """Learnbot's proposals (metadata with a proposal id) as the registry sees them; a labels
+    pull request imports examples, it replays no candidate, so it is no experiment."""
+    return [
+        experiments.Pull(p.number, p.branch, p.state, p.metadata)
+        for p in found
+        if p.metadata.get("proposal_id")
+    ]
 
 
 def dashboard_section(

@@ -91,6 +91,9 @@ def test_review_queue_issue_and_comment_labels(world: World, tmp_path: Path) -> 
     assert "| `inbox_triage` | `quarantine_rejected` | review | 1 |" in text
     assert text.count("Labelled by a comment on the inbox") == 2
     assert read_metadata(pull["body"])["subject"].startswith("labels/review-inbox_triage-")
+    # a labels pull request replays no candidate: it is not an experiment
+    found = json.loads(world.learnbot("experiments", "--json").out)["experiments"]
+    assert not [e for e in found if e["subject"].startswith("labels/")]
 
     world.reset_log()
     world.run()
