@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -11,8 +12,9 @@ from bot.core.history import History
 from bot.core.learners import Candidate, Candidates, Context, Skip, rollout, rollout_learner
 from bot.core.params import Change, Params
 from bot.model import Config, Policy, Sample
+from bot.model.config import CrlWeights
 from bot.model.report import Consistency
-from tests.core.test_learner_rollout import NOW, policy, samples
+from tests.core.test_learner_rollout import NOW, _losses, policy, samples
 
 LEARNER = rollout_learner.LEARNER
 PLAIN = Policy.from_dict("policies/plain.yaml", {"name": "plain", "version": 1})
@@ -191,3 +193,24 @@ def test_rollout_learner_chart_pads_the_y_range(
     assert (chart["low"], chart["high"]) == (pytest.approx(low), pytest.approx(high))
     assert chart["days"] == ["01-02"]
     assert rollout_learner._chart("m", []) is None
+
+
+def test_rollout_learner_charts_the_composite_run_loss_with_the_objective_weights() -> None:
+    weights = dict.fromkeys(CrlWeights().as_mapping(), 0.0)
+    config = Config.from_dict(
+        {
+            "objective": {"weights": {**weights, "grounding": 0.5, "latency_p95_norm": 0.5}},
+            "learners": {"rollout": {"metrics": {"crl": {}}}},
+        }
+    )
+    context = replace(_context(found=_losses(60, 0.05)), config=config)
+    (section,) = LEARNER.sections(context)
+    ((chart,),) = [row["charts"] for row in section.context["rollouts"]]
+    assert chart["metric"] == "crl"
+    # 0.5 x (1 - grounding) + 0.5 x latency: about 0.3 for control, 0.275 for the candidate
+    assert chart["control"] == [pytest.approx(0.3, abs=0.01)]
+    assert chart["candidate"] == [pytest.approx(0.275, abs=0.01)]
+    chosen = _only(LEARNER.candidates(context, "rollout/ranker"))
+    assert (
+        chosen.explanation[0]["metric"] == "crl" and chosen.explanation[0]["outcome"] == "improved"
+    )
