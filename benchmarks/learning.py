@@ -36,8 +36,8 @@ from bot.cli import main
 from bot.commands.evaluation import evaluate
 from bot.config import resolve
 from bot.core import backtest
-from bot.core.params import Change
 from bot.model import format_time, parse_time
+from bot.model.proposal import Change
 
 NOW = "2026-03-01T00:00:00Z"
 END = parse_time("2026-02-15T00:00:00Z")

@@ -20,10 +20,11 @@ import numpy as np
 
 from bot.core import backtest, sandbox
 from bot.core.evaluate import Seeded, evaluate
-from bot.core.params import Change, Params
+from bot.core.params import Params
 from bot.core.snapshot import parse
 from bot.edges.meter import measure
 from bot.model import Case, Policy, format_time
+from bot.model.proposal import Change
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from backtest import START, generate_events

@@ -7,8 +7,9 @@ import json
 from typing import Any
 
 from bot.core.params import Params
-from bot.core.snapshot import Snapshot, parse
+from bot.core.snapshot import parse
 from bot.model import Case, Policy, format_time
+from bot.model.snapshot import Snapshot
 
 END = 1_767_225_600  # 2026-01-01T00:00:00Z
 HOUR = 3600

@@ -45,6 +45,7 @@ LAYERS: dict[str, set[str]] = {
 EXTRA = {
     "bot/core/significance.py": {"scipy"},
     "bot/core/learners/fitting.py": {"sklearn"},  # the optional train extra, imported lazily
+    "bot/model/snapshot.py": {"numpy"},  # a snapshot is columns of numpy arrays
 }
 
 

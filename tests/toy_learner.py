@@ -12,19 +12,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.core.gate import SAFETY, AllOf, MatchesRecomputation
-from bot.core.learners import (
-    Candidate,
-    Candidates,
-    Context,
-    Input,
-    Lines,
-    Measure,
-    Section,
-    Skip,
-    failure_id,
-)
-from bot.core.params import Change
+from bot.core.learners import Candidate, Candidates, Context, Measure, Section, Skip, failure_id
 from bot.model import Config
+from bot.model.inputs import Input, Lines
+from bot.model.proposal import Change
 from bot.model.report import Consistency
 
 

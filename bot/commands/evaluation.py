@@ -13,12 +13,12 @@ from bot.core.analyze import FailureAnalysis, Run, analyze
 from bot.core.evaluate import Evaluator, Result
 from bot.core.history import History
 from bot.core.params import Params
-from bot.core.snapshot import Snapshot
 from bot.edges import evaluators, ledgerfile, snapshots, store
 from bot.edges.files import Files, WorktreeFiles
 from bot.edges.gitrepo import GitRepo
 from bot.errors import GitError
 from bot.model import Case, Problem, format_time
+from bot.model.snapshot import Snapshot
 
 
 @dataclass(frozen=True)

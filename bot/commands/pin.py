@@ -12,13 +12,14 @@ from bot.commands.output import print_json, status, table
 from bot.config import Settings
 from bot.core import backtest
 from bot.core.params import Params
-from bot.core.snapshot import Snapshot, parse
+from bot.core.snapshot import parse
 from bot.edges import evaluators, store, yamldoc
 from bot.edges.files import WorktreeFiles
 from bot.edges.ledgerfile import write_atomic
 from bot.edges.snapshot_history import pinned_version
 from bot.errors import EXIT_OK, EXIT_PROBLEMS, StateError
 from bot.model import Case
+from bot.model.snapshot import Snapshot
 
 
 @dataclasses.dataclass(frozen=True)

@@ -17,9 +17,9 @@ from bot.commands.review import as_check, review
 from bot.commands.workspace import Workspace
 from bot.core import canonical, chart, experiments, reconcile
 from bot.core.pipeline import Outcome
-from bot.core.proposal import Proposal
 from bot.edges import edits, render
 from bot.edges.forge import PullRequest, fit_title, mark_superseded, metadata_marker
+from bot.model.proposal import Proposal
 from bot.model.trailers import ProposalTrailers
 
 TRUNCATION_NOTE = (

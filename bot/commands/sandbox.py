@@ -12,10 +12,10 @@ from bot.commands.output import print_json, status, to_json
 from bot.config import Settings
 from bot.core import pipeline
 from bot.core.learners import Candidate
-from bot.core.proposal import Proposal
-from bot.core.sandbox import Cost
 from bot.edges import ledgerfile, render, yamldoc
 from bot.errors import EXIT_OK, EXIT_PROBLEMS, StateError
+from bot.model.cost import Cost
+from bot.model.proposal import Proposal
 
 
 def load_proposal(path: Path) -> Proposal:

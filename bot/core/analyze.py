@@ -15,8 +15,8 @@ from bot.core import canonical
 from bot.core.conditions import Measured
 from bot.core.evaluate import ABSTAIN, Result
 from bot.core.params import Params
-from bot.core.snapshot import Snapshot
 from bot.model import Case, policy_of
+from bot.model.snapshot import Snapshot
 
 _DAY = 86400
 

@@ -13,21 +13,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.core import ledger
+from bot.model.ledger import LedgerChange
 from bot.model.trailers import LEDGER as LEDGER_TRAILER
 
 _HEAD = re.compile(r"\bhead ([0-9a-f]{64})\b")
-
-
-@dataclass(frozen=True)
-class LedgerChange:
-    """One first-parent commit that changed one ledger file."""
-
-    sha: str
-    author_email: str
-    trailers: Mapping[str, tuple[str, ...]]  # from the message's last paragraph only
-    path: str
-    before: bytes
-    after: bytes
 
 
 @dataclass(frozen=True)

@@ -21,8 +21,8 @@ from bot.core.evaluate import (
     evaluate,
 )
 from bot.core.params import Params
-from bot.core.snapshot import Snapshot
 from bot.model import Case
+from bot.model.snapshot import Snapshot
 
 STATUSES = (HIT, MISS, ABSTAIN, ERROR, UNKNOWN)
 CONFIDENCES = (HIGH, MED, LOW)

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.core.evaluate import Result
-from bot.core.params import Change
+from bot.model.proposal import Change
 
 NEIGHBOURS = 9
 

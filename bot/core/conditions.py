@@ -11,8 +11,8 @@ import numpy as np
 import numpy.typing as npt
 
 from bot.core.params import Params
-from bot.core.snapshot import UNKNOWN, Snapshot
 from bot.model import Condition
+from bot.model.snapshot import UNKNOWN, Snapshot
 
 COMPARE_DIGITS = 9  # values are rounded before comparison: exactly at the threshold is exact
 _HOUR = 3600.0

@@ -1,7 +1,7 @@
 """The deterministic cost model the gate judges: declared costs plus counted work.
 
 A pure function of the tree, so the same tree, config and clock give the same verdict on any
-machine, loaded or not. Measured time and memory (`sandbox.Cost`) are shown as information only.
+machine, loaded or not. Measured time and memory (`model.cost.Cost`) are shown as information only.
 
 - events scanned: for each replayed case, the events in its window, once for the signals and
   once per trigger and falsifier;
@@ -16,9 +16,9 @@ from collections.abc import Mapping, Sequence
 
 from bot.core.evaluate import Result
 from bot.core.params import Params
-from bot.core.snapshot import Snapshot
 from bot.model import Case
 from bot.model.report import Work
+from bot.model.snapshot import Snapshot
 
 
 def count(

@@ -28,8 +28,8 @@ import numpy as np
 
 from bot.core.conditions import Measured, Window, measure
 from bot.core.params import Params
-from bot.core.snapshot import Snapshot
 from bot.model import Case, format_time
+from bot.model.snapshot import Snapshot
 
 HIT, MISS, ABSTAIN, ERROR, UNKNOWN = "HIT", "MISS", "ABSTAIN", "ERROR", "UNKNOWN"
 HIGH, MED, LOW = "HIGH", "MED", "LOW"

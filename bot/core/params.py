@@ -7,36 +7,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
 from bot.model import Case, Parameter, Policy, Registration, policy_of
+from bot.model.proposal import Change
 
 _DIGITS = 9
 _GRID_TOLERANCE = 1e-6
 MAX_GRID_STEPS = 10_000_000  # karma's 1e-6 step over [-1, 1] makes 2,000,000
-
-
-@dataclass(frozen=True)
-class Change:
-    """One bounded edit of a policy: a parameter value, a registration switch or `as_of`."""
-
-    policy: str
-    target: str  # "parameters.<name>", "operators.<name>", "metrics.<name>", "as_of",
-    # "candidate.<stage|percent|since>" or "candidate" (its removal: old is its digest)
-    old: float | bool | str | None
-    new: float | bool | str | None
-
-    @property
-    def key(self) -> str:
-        """The lock key: one writer per key across open proposals."""
-        kind, _, name = self.target.partition(".")
-        return f"{self.policy}.{name}" if kind == "parameters" else f"{self.policy}.{self.target}"
-
-    def describe(self) -> str:
-        return f"{self.key}: {_show(self.old)} -> {_show(self.new)}"
-
-
-def _show(value: object) -> str:
-    if isinstance(value, bool):
-        return "on" if value else "off"
-    return str(value)
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,10 @@ from typing import Any
 
 from bot.core import crl, gate, sandbox
 from bot.core.learners import Candidate, Candidates, Learner, Measure
-from bot.core.proposal import Proposal, evidence_digest, proposal_id, versions
+from bot.core.proposal import evidence_digest, proposal_id, versions
 from bot.model import Config, RunMetrics
+from bot.model.cost import Cost
+from bot.model.proposal import Proposal
 from bot.model.report import Objective, RunLoss, SandboxReport
 
 
@@ -22,7 +24,7 @@ class Evaluation:
     evidence: str
     report: SandboxReport
     verdict: gate.Verdict
-    measured: tuple[sandbox.Cost, sandbox.Cost] = (sandbox.Cost(0, 0), sandbox.Cost(0, 0))
+    measured: tuple[Cost, Cost] = (Cost(0, 0), Cost(0, 0))
 
     def as_dict(self) -> dict[str, Any]:
         """The report as documented, with the gate decision in it."""

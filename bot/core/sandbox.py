@@ -15,9 +15,10 @@ from typing import TypeVar
 
 from bot.core import backtest, cost, stability
 from bot.core.evaluate import Evaluator, Result
-from bot.core.params import Change, Params
-from bot.core.snapshot import Snapshot
+from bot.core.params import Params
 from bot.model import Case
+from bot.model.cost import Cost
+from bot.model.proposal import Change
 from bot.model.report import (
     CaseDetail,
     CostModel,
@@ -30,16 +31,9 @@ from bot.model.report import (
     Totals,
     Work,
 )
+from bot.model.snapshot import Snapshot
 
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class Cost:
-    """What one replay cost: wall time and peak memory."""
-
-    time_ms: float
-    memory_kb: float
 
 
 # meter(work, trace_memory) -> (result, cost); tracing memory slows work down, so the

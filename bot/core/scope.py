@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.core.learners.rollout import candidate_digest
-from bot.core.params import Change, bound_problem
+from bot.core.params import bound_problem
 from bot.model import Policy
+from bot.model.proposal import Change
 
 LEDGER_DIR = "ledgers/"
 POLICY_DIR = "policies/"

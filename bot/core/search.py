@@ -25,8 +25,9 @@ from typing import Any
 
 from bot.core import sandbox
 from bot.core.learners import Candidate
-from bot.core.params import Change, Params, grid_move
+from bot.core.params import Params, grid_move
 from bot.model import Case, Registration, policy_of
+from bot.model.proposal import Change
 
 # what the search proposes, in the tie-break order among equally ranked candidates
 TYPES = (

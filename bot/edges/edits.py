@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from bot.core.proposal import Proposal
 from bot.edges import yamldoc
 from bot.edges.files import Files
 from bot.errors import StateError
 from bot.model import Policy
+from bot.model.proposal import Proposal
 
 
 def pointer(target: str) -> str:

@@ -10,10 +10,10 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from bot.core import jsonline
-from bot.core.learners import Folder, Input, Lines, Texts
 from bot.edges import schemas
 from bot.edges.files import Files
 from bot.model import Config, Problem
+from bot.model.inputs import Folder, Input, Lines, Texts
 
 
 def load(

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from git.exc import GitCommandError
 
-from bot.core.anchoring import LedgerChange
 from bot.edges.gitrepo import GitRepo
 from bot.edges.redact import scrub
 from bot.errors import GitError
 from bot.model import trailers as trailer
+from bot.model.ledger import LedgerChange
 
 
 def ledger_changes(repo: GitRepo, rev: str, directory: str) -> list[LedgerChange]:

@@ -7,7 +7,7 @@ import tracemalloc
 from collections.abc import Callable
 from typing import TypeVar
 
-from bot.core.sandbox import Cost
+from bot.model.cost import Cost
 
 T = TypeVar("T")
 

@@ -6,9 +6,10 @@ import hashlib
 import threading
 from collections.abc import Iterable
 
-from bot.core.snapshot import Snapshot, parse
+from bot.core.snapshot import parse
 from bot.edges.files import Files
 from bot.model import Problem
+from bot.model.snapshot import Snapshot
 
 _CACHE: dict[str, tuple[Snapshot, tuple[Problem, ...]]] = {}
 _LOCK = threading.Lock()

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot.core import anchoring, ledger
-from bot.core.anchoring import LedgerChange
 from bot.model import trailers
+from bot.model.ledger import LedgerChange
 
 BOT = "learnbot@users.noreply.github.com"
 

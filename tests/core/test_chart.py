@@ -3,7 +3,7 @@ from __future__ import annotations
 from bot.core.chart import NEIGHBOURS, threshold_chart
 from bot.core.conditions import Measured
 from bot.core.evaluate import Result
-from bot.core.params import Change
+from bot.model.proposal import Change
 
 
 def result(case: str, value: float | None, ref: str = "p.limit") -> Result:

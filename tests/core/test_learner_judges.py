@@ -14,10 +14,11 @@ import pytest
 
 from bot.core.gate import AllOf, MatchesRecomputation
 from bot.core.learners import Candidate, Candidates, Context, Skip, judges
-from bot.core.params import Change, Params
+from bot.core.params import Params
 from bot.model import Config, Policy, format_time, parse_time
 from bot.model.config import JudgesLearnerConfig
 from bot.model.labels import Example, Verdict
+from bot.model.proposal import Change
 from bot.model.report import Consistency
 
 NOW = parse_time("2026-01-20T00:00:00Z")

@@ -25,8 +25,9 @@ from bot.core.learners import (
     weights,
 )
 from bot.core.learners.registry import LEARNERS
-from bot.core.params import Change, Params
+from bot.core.params import Params
 from bot.model import Config, Forecast, Policy, Position, format_time, parse_time
+from bot.model.proposal import Change
 from bot.model.report import Consistency, Objective
 
 DAY = 86400

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 from bot.core.learners import rollout
-from bot.core.params import Change
 from bot.model import Policy, Sample, parse_time
 from bot.model.config import RolloutLearnerConfig
+from bot.model.proposal import Change
 
 SINCE = "2026-01-01T00:00:00Z"
 NOW = parse_time("2026-01-05T00:00:00Z")

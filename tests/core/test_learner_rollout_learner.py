@@ -10,9 +10,10 @@ import pytest
 from bot.core.gate import AllOf, MatchesRecomputation
 from bot.core.history import History
 from bot.core.learners import Candidate, Candidates, Context, Skip, rollout, rollout_learner
-from bot.core.params import Change, Params
+from bot.core.params import Params
 from bot.model import Config, Policy, Sample
 from bot.model.config import CrlWeights
+from bot.model.proposal import Change
 from bot.model.report import Consistency
 from tests.core.test_learner_rollout import NOW, _losses, policy, samples
 

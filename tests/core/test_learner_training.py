@@ -11,9 +11,9 @@ import pytest
 
 from bot.core.gate import AllOf
 from bot.core.learners import Candidate, Candidates, Context, Skip, training
-from bot.core.params import Change
 from bot.model import Config, format_time
 from bot.model.config import TrainerLearnerConfig
+from bot.model.proposal import Change
 from bot.model.report import Training
 from tests.builders import END, params, policy
 from tests.core.test_learner_families import CASES, SNAP

@@ -6,7 +6,6 @@ import pytest
 
 from bot.core.params import (
     MAX_GRID_STEPS,
-    Change,
     Params,
     apply_change,
     bound_problem,
@@ -18,6 +17,7 @@ from bot.core.params import (
     within,
 )
 from bot.model import Parameter
+from bot.model.proposal import Change
 from tests.builders import case, params, policy
 
 OPERATORS = {

@@ -12,8 +12,9 @@ from bot.core.analyze import Run, analyze
 from bot.core.evaluate import evaluate
 from bot.core.learners import Candidate, Candidates, Context
 from bot.core.learners import backtest as learner
-from bot.core.params import Change
 from bot.model import Config, RunMetrics
+from bot.model.cost import Cost
+from bot.model.proposal import Change
 from tests.builders import case, event, params, policy, snapshot
 
 RUN = Run("run_x", "r" * 40, "2026-01-01T00:00:00Z")
@@ -225,7 +226,7 @@ def test_report_shape_and_measured_costs() -> None:
     ticks = iter(range(100))
 
     def fake_meter(work: Any, traced: bool) -> Any:
-        return work(), sandbox.Cost(float(next(ticks)), 10.0 if traced else 0.0)
+        return work(), Cost(float(next(ticks)), 10.0 if traced else 0.0)
 
     run = sandbox.replay(
         [Change("p", "parameters.window_days", 7, 8)], replay, runs=3, meter=fake_meter

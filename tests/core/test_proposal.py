@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from bot.core.params import Change
-from bot.core.proposal import Proposal
+from bot.model.proposal import Change, Proposal
 
 
 def test_proposal_round_trips_with_moves_manifest_and_explanation() -> None:

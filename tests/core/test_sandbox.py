@@ -9,7 +9,8 @@ from typing import Any
 
 from bot.core import sandbox
 from bot.core.evaluate import HIT, MISS, Seeded
-from bot.core.params import Change, Params
+from bot.core.params import Params
+from bot.model.proposal import Change
 from tests.builders import case, event, params, snapshot
 
 SNAP = snapshot([event(1, term="x")])

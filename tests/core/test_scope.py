@@ -8,7 +8,7 @@ import pytest
 
 from bot.core import scope
 from bot.core.learners.rollout import candidate_digest
-from bot.core.params import Change
+from bot.model.proposal import Change
 from tests.builders import policy
 
 

@@ -9,8 +9,8 @@ import pytest
 
 from bot.core import sandbox, search
 from bot.core.evaluate import Result, Seeded, evaluate
-from bot.core.params import Change
 from bot.model import Case, Registration
+from bot.model.proposal import Change
 from tests.builders import case, event, parameter, params, policy, snapshot
 
 SPIKE = policy(

@@ -11,7 +11,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.core import jsonline, ledger
-from bot.core.learners import Lines
 from bot.core.learners.registry import LEARNERS
 from bot.core.params import bound_problem, grid_move, grid_problem, within
 from bot.core.snapshot import parse
@@ -20,6 +19,7 @@ from bot.edges.files import WorktreeFiles
 from bot.edges.forge import read_metadata
 from bot.errors import BotError
 from bot.model import Config, Parameter
+from bot.model.inputs import Lines
 from tests.fuzz.strategies import (
     YAML_SCALAR_TEXT,
     jsonl,

@@ -10,17 +10,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from bot.core import canonical
 from bot.core.analyze import FailureAnalysis
 from bot.core.evaluate import Evaluator
 from bot.core.gate import AllOf
 from bot.core.history import History
-from bot.core.params import Change, Params
-from bot.core.snapshot import Snapshot
+from bot.core.params import Params
 from bot.model import Case, Config
+from bot.model.inputs import Folder, Input, Lines, Texts
+from bot.model.proposal import Change
 from bot.model.report import Evidence
+from bot.model.snapshot import Snapshot
 
 T = TypeVar("T")
 
@@ -96,42 +98,6 @@ class Skip:
     conclusive: bool = False
     notes: tuple[str, ...] = ()
 
-
-@dataclass(frozen=True)
-class Lines(Generic[T]):
-    """A JSONL file a learner reads: each line validated against a JSON Schema, then built.
-
-    `schema` names a packaged schema (`bot/schemas/NAME.schema.json`) or is the schema itself.
-    """
-
-    name: str
-    path: Callable[[Config], str]
-    schema: str | Mapping[str, Any]
-    build: Callable[[Mapping[str, Any]], T]
-    # (JSON pointer, message) of a problem a schema cannot express, or None
-    check: Callable[[T], tuple[str, str] | None] = lambda _: None
-
-
-@dataclass(frozen=True)
-class Texts:
-    """Text files a learner reads: every file with `suffix` in the directories named."""
-
-    name: str
-    directories: Callable[[Config], tuple[str, ...]]
-    suffix: str
-
-
-@dataclass(frozen=True)
-class Folder(Generic[T]):
-    """JSONL files in one directory, `<key>.jsonl` each, every line validated like `Lines`."""
-
-    name: str
-    directory: Callable[[Config], str]
-    schema: str | Mapping[str, Any]
-    build: Callable[[Mapping[str, Any]], T]
-
-
-Input = Lines[Any] | Texts | Folder[Any]
 
 # (commit, policy file) -> that policy's parameter values at the commit ({} if absent)
 ValuesAt = Callable[[str, str], Mapping[str, float]]

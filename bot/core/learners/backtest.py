@@ -13,8 +13,9 @@ from dataclasses import dataclass
 
 from bot.core import sandbox, search
 from bot.core.gate import SAFETY, AllOf, FixedCase, PassRate, SourceFixed
-from bot.core.learners import Candidates, Context, Dropped, Input, Measure, Section, Skip
+from bot.core.learners import Candidates, Context, Dropped, Measure, Section, Skip
 from bot.model import Config
+from bot.model.inputs import Input
 
 
 def ranked(context: Context, subject: str, failure_id: str) -> Candidates:

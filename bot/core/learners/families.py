@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 from bot.core.evaluate import evaluate
 from bot.core.learners import Candidate, Context, trainer
-from bot.core.params import Change
 from bot.model import Case, Parameter
+from bot.model.proposal import Change
 
 PREFIX = "trainer/family/"
 MIN_CASES = 4

@@ -15,9 +15,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from bot.core.gate import AllOf
-from bot.core.learners import Candidates, Context, Input, Lines, Measure, Section, Skip
+from bot.core.learners import Candidates, Context, Measure, Section, Skip
 from bot.core.learners.weighting import correlation
 from bot.model import Config, Forecast
+from bot.model.inputs import Input, Lines
 
 
 def brier(confidence: float, correct: bool) -> float:

@@ -19,16 +19,16 @@ from bot.core.learners import (
     Candidate,
     Candidates,
     Context,
-    Input,
     Measure,
     Section,
     Skip,
     failure_id,
     labeled,
 )
-from bot.core.params import Change
 from bot.model import Config, Policy
+from bot.model.inputs import Input
 from bot.model.labels import Example
+from bot.model.proposal import Change
 from bot.model.report import Consistency
 
 DAY = 86400

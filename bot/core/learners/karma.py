@@ -11,19 +11,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.core.gate import SAFETY, AllOf, MatchesRecomputation
-from bot.core.learners import (
-    Candidate,
-    Candidates,
-    Context,
-    Input,
-    Lines,
-    Measure,
-    Section,
-    Skip,
-    failure_id,
-)
-from bot.core.params import Change
+from bot.core.learners import Candidate, Candidates, Context, Measure, Section, Skip, failure_id
 from bot.model import Config, Policy, Position, format_time, parse_time
+from bot.model.inputs import Input, Lines
+from bot.model.proposal import Change
 from bot.model.report import Consistency
 
 

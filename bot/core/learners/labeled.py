@@ -11,7 +11,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.core import jsonline
-from bot.core.learners import Context, Texts
+from bot.core.learners import Context
+from bot.model.inputs import Texts
 from bot.model.labels import Evaluation, Example
 
 EVALUATIONS = ".evaluations.jsonl"

@@ -19,10 +19,10 @@ from typing import Any
 import numpy as np
 
 from bot.core import canonical, crl
-from bot.core.params import Change
 from bot.core.significance import TESTS
 from bot.model import Policy, Sample, format_time, parse_time
 from bot.model.config import RolloutLearnerConfig
+from bot.model.proposal import Change
 from bot.model.rollout import CANARY, CANDIDATE, CONTROL, Rollout
 
 PROMOTE, ROLLBACK, INCONCLUSIVE = "promote", "rollback", "inconclusive"

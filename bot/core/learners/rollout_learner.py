@@ -16,8 +16,6 @@ from bot.core.learners import (
     Candidate,
     Candidates,
     Context,
-    Folder,
-    Input,
     Measure,
     Section,
     Skip,
@@ -25,6 +23,7 @@ from bot.core.learners import (
     rollout,
 )
 from bot.model import Config, Policy, Sample
+from bot.model.inputs import Folder, Input
 from bot.model.report import Consistency
 from bot.model.rollout import CANARY
 

@@ -11,18 +11,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.core.gate import SAFETY, AllOf, MatchesRecomputation
-from bot.core.learners import (
-    Candidate,
-    Candidates,
-    Context,
-    Input,
-    Measure,
-    Section,
-    Skip,
-    Texts,
-    failure_id,
-)
+from bot.core.learners import Candidate, Candidates, Context, Measure, Section, Skip, failure_id
 from bot.model import Config, SkillsLearnerConfig
+from bot.model.inputs import Input, Texts
 from bot.model.report import Consistency
 
 PENDING, ACTIVE, ARCHIVED = "pending", "active", "archived"

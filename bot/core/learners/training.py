@@ -28,7 +28,6 @@ from bot.core.learners import (
     Candidate,
     Candidates,
     Context,
-    Input,
     Measure,
     Section,
     Skip,
@@ -38,9 +37,10 @@ from bot.core.learners import (
     labeled,
     trainer,
 )
-from bot.core.params import Change
 from bot.model import Config, Parameter
+from bot.model.inputs import Input
 from bot.model.labels import Example
+from bot.model.proposal import Change
 from bot.model.report import Consistency, Training
 
 PREFIX = "trainer/"

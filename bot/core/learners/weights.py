@@ -11,20 +11,11 @@ from dataclasses import dataclass
 
 from bot.core.gate import SAFETY, AllOf, HitRateNotLower, ObjectiveImproves
 from bot.core.history import ROLLBACK, History
-from bot.core.learners import (
-    Candidate,
-    Candidates,
-    Context,
-    Input,
-    Lines,
-    Measure,
-    Section,
-    Skip,
-    failure_id,
-)
+from bot.core.learners import Candidate, Candidates, Context, Measure, Section, Skip, failure_id
 from bot.core.learners import weighting as arithmetic
-from bot.core.params import Change
 from bot.model import Config, Policy, Position, WeightsLearnerConfig, parse_time
+from bot.model.inputs import Input, Lines
+from bot.model.proposal import Change
 from bot.model.report import Objective
 
 POSITIONS = Lines(

@@ -1,0 +1,18 @@
+"""Ledger values the edges read from git and the core judges."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class LedgerChange:
+    """One first-parent commit that changed one ledger file."""
+
+    sha: str
+    author_email: str
+    trailers: Mapping[str, tuple[str, ...]]  # from the message's last paragraph only
+    path: str
+    before: bytes
+    after: bytes
