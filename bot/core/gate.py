@@ -8,11 +8,12 @@ which keys a report has. An exception means "could not decide".
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from bot.model import GateConfig
-from bot.model.report import Consistency, Objective, SandboxReport, Training
+from bot.model.report import Consistency, Objective, SandboxReport, Training, Work
 
 _AT_MAXIMUM = 1e-6  # rounding of the reported objective
 
@@ -144,52 +145,50 @@ def _increase(
 
 
 @dataclass(frozen=True)
-class WorkCost:
-    """Counted work of the cost model (events scanned per condition) grows by at most the
-    configured ratio (or the floor)."""
+class CostIncrease:
+    """One measure of the deterministic cost model grows by at most the configured ratio (or
+    the floor): counted work, or the declared time or memory of the operators and metrics the
+    replayed cases run under."""
+
+    name: str
+    unit: str
+    measure: Callable[[Work], float]
+    ratio: Callable[[GateConfig], float]
+    floor: Callable[[GateConfig], float]
 
     def check(self, report: SandboxReport, config: GateConfig) -> Criterion:
         model = report.cost_model
         return _increase(
-            "work_increase",
-            model.baseline.events_scanned,
-            model.proposal.events_scanned,
-            ratio=config.max_time_increase,
-            floor=config.work_floor_events,
-            unit="events scanned",
+            self.name,
+            self.measure(model.baseline),
+            self.measure(model.proposal),
+            ratio=self.ratio(config),
+            floor=self.floor(config),
+            unit=self.unit,
         )
 
 
-@dataclass(frozen=True)
-class DeclaredTime:
-    """The declared time of the operators and metrics the replayed cases run under."""
-
-    def check(self, report: SandboxReport, config: GateConfig) -> Criterion:
-        model = report.cost_model
-        return _increase(
-            "declared_time_increase",
-            model.baseline.declared_time_ms,
-            model.proposal.declared_time_ms,
-            ratio=config.max_time_increase,
-            floor=config.time_floor_ms,
-            unit="ms",
-        )
-
-
-@dataclass(frozen=True)
-class DeclaredMemory:
-    """The declared memory of the operators and metrics the replayed cases run under."""
-
-    def check(self, report: SandboxReport, config: GateConfig) -> Criterion:
-        model = report.cost_model
-        return _increase(
-            "declared_memory_increase",
-            model.baseline.declared_memory_kb,
-            model.proposal.declared_memory_kb,
-            ratio=config.max_memory_increase,
-            floor=config.memory_floor_kb,
-            unit="KB",
-        )
+WORK_COST = CostIncrease(
+    "work_increase",
+    "events scanned",
+    measure=lambda work: work.events_scanned,
+    ratio=lambda config: config.max_time_increase,
+    floor=lambda config: config.work_floor_events,
+)
+DECLARED_TIME = CostIncrease(
+    "declared_time_increase",
+    "ms",
+    measure=lambda work: work.declared_time_ms,
+    ratio=lambda config: config.max_time_increase,
+    floor=lambda config: config.time_floor_ms,
+)
+DECLARED_MEMORY = CostIncrease(
+    "declared_memory_increase",
+    "KB",
+    measure=lambda work: work.declared_memory_kb,
+    ratio=lambda config: config.max_memory_increase,
+    floor=lambda config: config.memory_floor_kb,
+)
 
 
 @dataclass(frozen=True)
@@ -324,9 +323,9 @@ class RefitMatches:
 SAFETY: tuple[Rule, ...] = (
     Protected(),
     NewFailures(),
-    WorkCost(),
-    DeclaredTime(),
-    DeclaredMemory(),
+    WORK_COST,
+    DECLARED_TIME,
+    DECLARED_MEMORY,
     Stable(),
     SeedStability(),
 )

@@ -140,6 +140,38 @@ def test_gate_cost_increase_up_to_the_floor_passes() -> None:
     )
 
 
+def test_gate_cost_increase_is_one_rule_over_any_measure_of_the_cost_model() -> None:
+    """The work, declared-time and declared-memory rules are one rule with three settings."""
+    conditions = gate.CostIncrease(
+        "conditions_increase",
+        "conditions",
+        measure=lambda work: work.conditions,
+        ratio=lambda config: config.max_memory_increase,
+        floor=lambda config: 1.0,
+    )
+    grown = with_("cost_model.proposal.conditions", 6)  # +2 over a floor of 1, +50 % of 4
+    assert conditions.check(GOOD, GateConfig()).passed
+    found = conditions.check(grown, GateConfig(max_memory_increase=0.25))
+    assert (found.passed, found.value) == (False, "4 -> 6 conditions (+50.0%)")
+    assert conditions.check(grown, GateConfig(max_memory_increase=0.5)).passed
+    config = GateConfig(
+        max_time_increase=0.05,
+        max_memory_increase=0.5,
+        time_floor_ms=0.0,
+        work_floor_events=0,
+        memory_floor_kb=0.0,
+    )
+    verdicts = {
+        rule.name: rule.check(GOOD, config).passed
+        for rule in (gate.WORK_COST, gate.DECLARED_TIME, gate.DECLARED_MEMORY)
+    }
+    assert verdicts == {
+        "work_increase": False,  # +10 % events, over the time ratio
+        "declared_time_increase": False,  # +10 %
+        "declared_memory_increase": True,  # +5 %, within the memory ratio
+    }
+
+
 def test_gate_a_one_case_fix_passes_however_many_cases_there_are() -> None:
     # one fix among 10,000 cases: a pass-rate gain of 0.0001, the absolute criteria all hold
     report = with_("all_cases", 10_000)

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from bot.core.gate import AllOf
+from bot.core.gate import AllOf, CostIncrease
 from bot.core.learners import Candidate, Candidates, Context, Skip, training
 from bot.model import Config, format_time
 from bot.model.config import TrainerLearnerConfig
@@ -263,12 +263,13 @@ def test_training_measure_of_a_family_carries_its_trade_off() -> None:
 def test_training_rules_judge_accuracy_refit_protection_cost_and_stability() -> None:
     rules = LEARNER.rules()
     assert isinstance(rules, AllOf)
-    assert [type(r).__name__ for r in rules.rules] == [
+    names = [r.name if isinstance(r, CostIncrease) else type(r).__name__ for r in rules.rules]
+    assert names == [
         "AccuracyGain",
         "RefitMatches",
         "Protected",
-        "WorkCost",
-        "DeclaredTime",
-        "DeclaredMemory",
+        "work_increase",
+        "declared_time_increase",
+        "declared_memory_increase",
         "Stable",
     ]

@@ -15,14 +15,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.core.gate import (
+    DECLARED_MEMORY,
+    DECLARED_TIME,
+    WORK_COST,
     AccuracyGain,
     AllOf,
-    DeclaredMemory,
-    DeclaredTime,
     Protected,
     RefitMatches,
     Stable,
-    WorkCost,
 )
 from bot.core.learners import (
     Candidate,
@@ -119,9 +119,9 @@ class TrainerLearner:
             AccuracyGain(),
             RefitMatches(),
             Protected(),
-            WorkCost(),
-            DeclaredTime(),
-            DeclaredMemory(),
+            WORK_COST,
+            DECLARED_TIME,
+            DECLARED_MEMORY,
             Stable(),
         )
 
