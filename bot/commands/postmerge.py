@@ -17,11 +17,11 @@ from bot.commands.review import Review
 from bot.commands.workspace import Workspace
 from bot.config import Settings
 from bot.core import protection, verification
-from bot.core.history import PROMOTION, ROLLBACK
 from bot.edges import actions, render
 from bot.edges.forge import fit_title, metadata_marker, scoped_title
 from bot.errors import GitError
 from bot.model import Problem
+from bot.model.entries import PROMOTION, ROLLBACK
 
 REVERT_PREFIX = "learnbot-revert/"
 REVERT_LABEL = "learnbot-revert"

@@ -21,13 +21,13 @@ from bot.commands.review import Review, proposal_trailers, review
 from bot.commands.workspace import Workspace, open_workspace
 from bot.config import Settings
 from bot.core import backtest, ledger, scope
-from bot.core.history import MANUAL, PROMOTION, ROLLBACK
 from bot.core.promotion import Closed, Decision, Observed, decide
 from bot.edges import actions, store, yamldoc
 from bot.edges.gitrepo import CommitInfo, PushRejected
 from bot.errors import EXIT_OK, EXIT_PROBLEMS, GitError
 from bot.model import format_time
 from bot.model import trailers as trailer
+from bot.model.entries import MANUAL, PROMOTION, ROLLBACK
 from bot.model.trailers import ProposalTrailers
 
 _REVERTS = re.compile(r"This reverts commit ([0-9a-f]{7,40})")
@@ -312,7 +312,7 @@ def _seal(workspace: Workspace, decision: Decision) -> bytes:
     """The new entries, chained after the ledger the workspace has read and verified."""
     entries = workspace.history.entries
     tail = ledger.Tail(entries[-1]["seq"], entries[-1]["sha256"]) if entries else ledger.Tail()
-    return ledger.seal(decision.entries, tail)[0]
+    return ledger.seal(decision.payloads(), tail)[0]
 
 
 def _head(sealed: bytes) -> str:
@@ -333,7 +333,7 @@ def _record(workspace: Workspace, decision: Decision, sealed: bytes) -> str:
         document = yamldoc.parse_bytes(data, path=policy_path)
         bumped = yamldoc.replace_scalars(document, {"/version": str(version)})
         files[policy_path] = bumped.encode("utf-8")
-    kinds = ", ".join(sorted({e["type"] for e in decision.entries}))
+    kinds = ", ".join(sorted({e.type_ for e in decision.entries}))
     bumped = ", ".join(f"{name} to {v}" for name, v in sorted(decision.bumps.items()))
     why = f"Versions moved forward: {bumped}.\n\n" if bumped else ""
     message = (

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.core.history import PROMOTION, REJECTION, ROLLBACK
+from bot.model.entries import PROMOTION, REJECTION, ROLLBACK
 
 OPEN, MERGED, REJECTED, ROLLED_BACK, SUPERSEDED, REFUSED = (
     "open",

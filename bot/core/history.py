@@ -14,8 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-PROMOTION, ROLLBACK, REJECTION, MANUAL = "promotion", "rollback", "rejection", "manual_change"
-LABELS = "labels"
+from bot.model.entries import MANUAL, PROMOTION, ROLLBACK
 
 
 @dataclass(frozen=True)

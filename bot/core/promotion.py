@@ -9,13 +9,24 @@ promote again appends nothing twice.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from bot.core import versions
-from bot.core.history import LABELS, MANUAL, PROMOTION, REJECTION, ROLLBACK, History
+from bot.core.history import History
 from bot.core.scope import is_policy_file, policy_name
+from bot.model.entries import (
+    REJECTION,
+    CommitEntry,
+    Entry,
+    LabelsImport,
+    ManualChange,
+    Promotion,
+    Rejection,
+    Rollback,
+)
 from bot.model.trailers import ProposalTrailers
 
 
@@ -60,8 +71,12 @@ class Closed:
 class Decision:
     """The entries to append and the versions the ledger commit must bump (forwarded)."""
 
-    entries: tuple[dict[str, Any], ...]
+    entries: tuple[Entry, ...]
     bumps: Mapping[str, int]
+
+    def payloads(self) -> tuple[dict[str, Any], ...]:
+        """The entries as the ledger holds them, ready to seal."""
+        return tuple(entry.to_dict() for entry in self.entries)
 
 
 def decide(
@@ -72,25 +87,25 @@ def decide(
     Every entry that changes a policy gets a version past all recorded ones (`versions`).
     """
     recorded = set(history.recorded())
-    entries: list[dict[str, Any]] = []
+    entries: list[Entry] = []
     bumps: dict[str, int] = {}
     seen = versions.highest(history.entries)
     known = History.of(history.entries)
     for commit in commits:
         entry = _entry(commit, known)
-        if entry is None or (entry["type"], commit.sha) in recorded:
+        if entry is None or (entry.type_, commit.sha) in recorded:
             continue
         names = versions.touched(commit.values, commit.versions_before, commit.versions_after)
-        versions.forward(
-            entry,
+        moved = versions.forward(
             names,
             before=commit.versions_before,
             after=commit.versions_after,
             seen=seen,
             bumps=bumps,
         )
+        entry = dataclasses.replace(entry, versions=moved)
         entries.append(entry)
-        known = History.of([*known.entries, entry])
+        known = History.of([*known.entries, entry.to_dict()])
     for pull in closed:
         if (REJECTION, f"pr#{pull.number}") in recorded:
             continue
@@ -98,7 +113,7 @@ def decide(
     return Decision(tuple(entries), bumps)
 
 
-def _entry(commit: Observed, history: History) -> dict[str, Any] | None:
+def _entry(commit: Observed, history: History) -> CommitEntry | None:
     if commit.proposal is not None:
         return _promotion(commit, commit.proposal)
     if commit.labels is not None:
@@ -115,57 +130,50 @@ def _values(commit: Observed) -> dict[str, dict[str, Any]]:
     return {key: dict(v) for key, v in sorted(commit.values.items())}
 
 
-def _promotion(commit: Observed, trailers: ProposalTrailers) -> dict[str, Any]:
-    forced = {"forced": list(commit.forced)} if commit.forced else {}
+def _promotion(commit: Observed, trailers: ProposalTrailers) -> Promotion:
     reasons, regressed = commit.verification or (("not verified after the merge",), ())
-    return {
-        **forced,
-        "verified": not reasons,
-        "reasons": list(reasons),
-        "regressions": list(regressed),
-        "type": PROMOTION,
-        "at": commit.at,
-        "commit": commit.sha,
-        "parent": commit.parent,
-        "head": commit.proposal_head,
-        "pr": commit.pr,
-        "proposal_id": trailers.proposal_id,
-        "failure_id": trailers.failure_id,
-        "failure_status": "resolved",
-        "subject": trailers.subject,
-        "learner": trailers.learner,
-        "proposal_type": trailers.proposal_type,
-        "report_sha256": trailers.report_sha256,
-        "approvers": list(commit.approvers),
-        "merged_by": commit.author,
-        "changes": list(commit.changes),
-        "values": _values(commit),
-        "gate": dict(commit.gate or {}),
-        "pass_rate": commit.pass_rate,
-    }
+    return Promotion(
+        at=commit.at,
+        commit=commit.sha,
+        parent=commit.parent,
+        head=commit.proposal_head,
+        pr=commit.pr,
+        proposal_id=trailers.proposal_id,
+        failure_id=trailers.failure_id,
+        subject=trailers.subject,
+        learner=trailers.learner,
+        proposal_type=trailers.proposal_type,
+        report_sha256=trailers.report_sha256,
+        approvers=commit.approvers,
+        merged_by=commit.author,
+        changes=commit.changes,
+        values=_values(commit),
+        gate=dict(commit.gate or {}),
+        pass_rate=commit.pass_rate,
+        reasons=reasons,
+        regressions=regressed,
+        forced=commit.forced,
+    )
 
 
-def _rollback(commit: Observed, promotion: Mapping[str, Any]) -> dict[str, Any]:
-    return {
-        "type": ROLLBACK,
-        "at": commit.at,
-        "commit": commit.sha,
-        "reverted": promotion["commit"],
-        "pr": promotion.get("pr"),
-        "proposal_id": promotion.get("proposal_id"),
-        "failure_id": promotion.get("failure_id"),
-        "failure_status": "reopened",
-        "subject": promotion.get("subject"),
-        "learner": promotion.get("learner"),
-        "proposal_type": promotion.get("proposal_type"),
-        "reverted_by": commit.author,
-        "values": _values(commit),
-        "pass_rate": commit.pass_rate,
-        "note": "known-bad: not proposed again for the same evidence",
-    }
+def _rollback(commit: Observed, promotion: Mapping[str, Any]) -> Rollback:
+    return Rollback(
+        at=commit.at,
+        commit=commit.sha,
+        reverted=promotion["commit"],
+        pr=promotion.get("pr"),
+        proposal_id=promotion.get("proposal_id"),
+        failure_id=promotion.get("failure_id"),
+        subject=promotion.get("subject"),
+        learner=promotion.get("learner"),
+        proposal_type=promotion.get("proposal_type"),
+        reverted_by=commit.author,
+        values=_values(commit),
+        pass_rate=commit.pass_rate,
+    )
 
 
-def _manual(commit: Observed) -> dict[str, Any]:
+def _manual(commit: Observed) -> ManualChange:
     names = {policy_name(p) for p in commit.changed if is_policy_file(p)}
     unbumped = sorted(
         name
@@ -173,46 +181,42 @@ def _manual(commit: Observed) -> dict[str, Any]:
         if name in commit.versions_after
         and commit.versions_after[name] <= commit.versions_before.get(name, 0)
     )
-    return {
-        "type": MANUAL,
-        "at": commit.at,
-        "commit": commit.sha,
-        "author": commit.author,
-        "subject": commit.subject,
-        "files": list(commit.changed),
-        "values": _values(commit),
-        "unbumped": unbumped,
-        "pass_rate": commit.pass_rate,
-    }
+    return ManualChange(
+        at=commit.at,
+        commit=commit.sha,
+        author=commit.author,
+        subject=commit.subject,
+        files=commit.changed,
+        values=_values(commit),
+        unbumped=tuple(unbumped),
+        pass_rate=commit.pass_rate,
+    )
 
 
-def _labels(commit: Observed) -> dict[str, Any]:
+def _labels(commit: Observed) -> LabelsImport:
     """A merged labels pull request: new labeled examples reached the default branch."""
-    return {
-        "type": LABELS,
-        "at": commit.at,
-        "commit": commit.sha,
-        "parent": commit.parent,
-        "pr": commit.pr,
-        "labels": commit.labels,
-        "merged_by": commit.author,
-        "files": list(commit.changed),
-        "examples": commit.examples,
-        "pass_rate": commit.pass_rate,
-    }
+    return LabelsImport(
+        at=commit.at,
+        commit=commit.sha,
+        parent=commit.parent,
+        pr=commit.pr,
+        labels=commit.labels or "",
+        merged_by=commit.author,
+        files=commit.changed,
+        examples=commit.examples,
+        pass_rate=commit.pass_rate,
+    )
 
 
-def _rejection(pull: Closed, at: str) -> dict[str, Any]:
+def _rejection(pull: Closed, at: str) -> Rejection:
     metadata = pull.metadata
-    return {
-        "type": REJECTION,
-        "at": at,
-        "pr": pull.number,
-        "head": pull.head,
-        "proposal_id": metadata.get("proposal_id"),
-        "failure_id": metadata.get("failure_id"),
-        "subject": metadata.get("subject"),
-        "learner": metadata.get("learner"),
-        "proposal_type": metadata.get("type"),
-        "note": "closed without merging: not proposed again for the same evidence",
-    }
+    return Rejection(
+        at=at,
+        pr=pull.number,
+        head=pull.head,
+        proposal_id=metadata.get("proposal_id"),
+        failure_id=metadata.get("failure_id"),
+        subject=metadata.get("subject"),
+        learner=metadata.get("learner"),
+        proposal_type=metadata.get("type"),
+    )

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, MutableMapping
 from typing import Any
 
+from bot.model.entries import Versions
+
 
 def highest(entries: Iterable[Mapping[str, Any]]) -> dict[str, int]:
     """The highest version each policy reached in the recorded entries."""
@@ -31,32 +33,29 @@ def touched(
 
 
 def forward(
-    entry: dict[str, Any],
     names: Iterable[str],
     *,
     before: Mapping[str, int],
     after: Mapping[str, int],
     seen: MutableMapping[str, int],
     bumps: MutableMapping[str, int],
-) -> None:
-    """Set the entry's versions; bump those the commit left at or below a recorded one.
+) -> Versions:
+    """The entry's versions; bump those the commit left at or below a recorded one.
 
     `seen` (highest recorded per policy) and `bumps` (versions the ledger commit writes)
     carry over from one entry to the next within a promote.
     """
-    versions: dict[str, dict[str, int]] = {}
+    moves: dict[str, tuple[int, int]] = {}
     forwarded = []
     for name in sorted(names):
         floor = max(seen.get(name, 0), before.get(name, 0))
         left = after[name]
         if left > floor:
-            versions[name] = {"from": before.get(name, 0), "to": left}
+            moves[name] = (before.get(name, 0), left)
             bumps.pop(name, None)  # the tree's own version stands
         else:
-            versions[name] = {"from": left, "to": floor + 1}
+            moves[name] = (left, floor + 1)
             bumps[name] = floor + 1
             forwarded.append(name)
-        seen[name] = versions[name]["to"]
-    entry["versions"] = versions
-    if forwarded:
-        entry["forwarded"] = forwarded
+        seen[name] = moves[name][1]
+    return Versions(moves, tuple(forwarded))

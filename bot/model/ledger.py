@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class LedgerChange:
-    """One first-parent commit that changed one ledger file."""
+    """One commit that changed a ledger file, as `ledger verify --history` reads it."""
 
     sha: str
     author_email: str

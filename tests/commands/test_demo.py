@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
+from bot.core import ledger
+from tests.model.test_entries import reserialised
 from tests.repos import ROOT
 
 
@@ -69,6 +71,10 @@ def test_demo_keep_writes_the_body_and_dashboard_to_files_it_names(
             assert f"(also in {kept / name})" in out
             assert (kept / name).read_text(encoding="utf-8") in out
         assert (kept / "work" / ".git").is_dir() and "learnbot prs show N" in err
+        # the entries the loop wrote, read as typed values, give back the very same bytes
+        written = (kept / "work" / "ledgers" / "learning.jsonl").read_bytes()
+        assert ledger.verify(written).entries == 3
+        assert reserialised(written) == written
     finally:
         shutil.rmtree(kept)
 

@@ -43,7 +43,7 @@ def _merge(sha: str = "m1", **extra: Any) -> Observed:
 
 
 def test_promotion_a_merged_proposal_is_a_promotion() -> None:
-    (entry,) = decide([_merge(verification=((), ()))], [], History(), at=AT).entries
+    (entry,) = decide([_merge(verification=((), ()))], [], History(), at=AT).payloads()
     assert entry == {
         "verified": True,
         "reasons": [],
@@ -84,7 +84,7 @@ def test_promotion_a_revert_is_a_rollback_that_bumps_versions_forward() -> None:
         changed=("policies/p.yaml",),
     )
     decision = decide([_merge(), revert], [], History(), at=AT)
-    _, rollback = decision.entries
+    _, rollback = decision.payloads()
     assert rollback["type"] == "rollback" and rollback["reverted"] == "m1"
     assert rollback["versions"] == {"p": {"from": 1, "to": 3}}
     assert rollback["proposal_id"] == "proposal_1" and rollback["failure_status"] == "reopened"
@@ -97,17 +97,17 @@ def test_promotion_a_revert_is_a_rollback_that_bumps_versions_forward() -> None:
         at=AT,
     )
     # a second revert that changes nothing moves no version (only changed policies move)
-    assert again.entries[2]["versions"] == {}
+    assert again.payloads()[2]["versions"] == {}
 
 
 def test_promotion_without_a_verification_is_not_verified() -> None:
-    (entry,) = decide([_merge()], [], History(), at=AT).entries
+    (entry,) = decide([_merge()], [], History(), at=AT).payloads()
     assert entry["verified"] is False and entry["reasons"] == ["not verified after the merge"]
 
 
 def test_promotion_a_revert_of_something_else_is_a_manual_change_or_nothing() -> None:
     unknown = Observed("r1", AT, "carol", "Revert x", None, reverts="zzz")
-    assert decide([unknown], [], History(), at=AT).entries == ()
+    assert decide([unknown], [], History(), at=AT).payloads() == ()
     edited = Observed(
         "e1",
         AT,
@@ -119,7 +119,7 @@ def test_promotion_a_revert_of_something_else_is_a_manual_change_or_nothing() ->
         changed=("policies/p.yaml", "policies/q.yaml", "cases/c.yaml"),
         pass_rate=0.5,
     )
-    (entry,) = decide([edited], [], History(), at=AT).entries
+    (entry,) = decide([edited], [], History(), at=AT).payloads()
     assert entry["type"] == "manual_change" and entry["unbumped"] == ["p"]
     assert entry["versions"] == {"q": {"from": 1, "to": 2}}
     assert entry["files"] == ["policies/p.yaml", "policies/q.yaml", "cases/c.yaml"]
@@ -128,10 +128,10 @@ def test_promotion_a_revert_of_something_else_is_a_manual_change_or_nothing() ->
 def test_promotion_rejections_and_nothing_twice() -> None:
     closed = Closed(7, "h7", {"proposal_id": "proposal_7", "failure_id": "f7", "subject": "s"})
     first = decide([_merge()], [closed], History(), at=AT)
-    kinds = [(e["type"], e.get("pr")) for e in first.entries]
+    kinds = [(e["type"], e.get("pr")) for e in first.payloads()]
     assert kinds == [("promotion", 3), ("rejection", 7)]
-    recorded = History.of([{**e, "seq": i} for i, e in enumerate(first.entries, start=1)])
-    assert decide([_merge()], [closed], recorded, at=AT).entries == ()
+    recorded = History.of([{**e, "seq": i} for i, e in enumerate(first.payloads(), start=1)])
+    assert decide([_merge()], [closed], recorded, at=AT).payloads() == ()
 
 
 def test_promotion_rollback_goes_past_every_version_the_ledger_saw() -> None:
@@ -142,7 +142,7 @@ def test_promotion_rollback_goes_past_every_version_the_ledger_saw() -> None:
         ]
     )
     revert = Observed("r1", AT, "c", "Revert", None, reverts="m1", versions_after={"p": 1})
-    (entry,) = decide([revert], [], seen, at=AT).entries
+    (entry,) = decide([revert], [], seen, at=AT).payloads()
     assert entry["versions"] == {"p": {"from": 1, "to": 6}}
 
 
@@ -158,7 +158,7 @@ def test_promotion_a_merged_labels_pull_request_is_a_labels_entry() -> None:
         versions_after={},
         values={},
     )
-    (entry,) = decide([merged], [], History(), at=AT).entries
+    (entry,) = decide([merged], [], History(), at=AT).payloads()
     assert entry == {
         "type": "labels",
         "at": AT,
@@ -173,4 +173,4 @@ def test_promotion_a_merged_labels_pull_request_is_a_labels_entry() -> None:
         "versions": {},  # a labels pull request bumps no policy
     }
     recorded = History((entry,))
-    assert decide([merged], [], recorded, at=AT).entries == ()  # recorded once
+    assert decide([merged], [], recorded, at=AT).payloads() == ()  # recorded once

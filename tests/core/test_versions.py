@@ -15,10 +15,9 @@ AT = "2026-01-20T00:00:00Z"
 def _forward(
     names: list[str], before: dict[str, int], after: dict[str, int], seen: dict[str, int]
 ) -> tuple[dict[str, Any], dict[str, int]]:
-    entry: dict[str, Any] = {}
     bumps: dict[str, int] = {}
-    versions.forward(entry, names, before=before, after=after, seen=seen, bumps=bumps)
-    return entry, bumps
+    found = versions.forward(names, before=before, after=after, seen=seen, bumps=bumps)
+    return found.to_dict(), bumps
 
 
 def test_versions_highest_is_per_policy_over_all_entries() -> None:
@@ -62,11 +61,9 @@ def test_versions_the_version_before_counts_when_the_ledger_never_saw_the_policy
 def test_versions_a_later_commit_with_its_own_higher_version_drops_the_bump() -> None:
     seen: dict[str, int] = {"a": 3}
     bumps: dict[str, int] = {}
-    first: dict[str, Any] = {}
-    versions.forward(first, ["a"], before={"a": 3}, after={"a": 3}, seen=seen, bumps=bumps)
-    second: dict[str, Any] = {}
-    versions.forward(second, ["a"], before={"a": 3}, after={"a": 9}, seen=seen, bumps=bumps)
-    assert bumps == {} and second["versions"] == {"a": {"from": 3, "to": 9}}
+    versions.forward(["a"], before={"a": 3}, after={"a": 3}, seen=seen, bumps=bumps)
+    second = versions.forward(["a"], before={"a": 3}, after={"a": 9}, seen=seen, bumps=bumps)
+    assert bumps == {} and second.to_dict()["versions"] == {"a": {"from": 3, "to": 9}}
 
 
 def _merge(sha: str, key: str, old: float, new: float, before: int, after: int) -> Observed:
@@ -90,7 +87,7 @@ def test_decide_two_merges_that_both_bump_to_the_same_version() -> None:
     first = _merge("1" * 40, "a.x", 1, 2, 2, 3)
     stale = _merge("2" * 40, "a.y", 5, 6, 3, 3)  # merged after the first: still at 3
     decision = decide([first, stale], [], History(), at=AT)
-    one, two = decision.entries
+    one, two = decision.payloads()
     assert one["versions"] == {"a": {"from": 2, "to": 3}} and "forwarded" not in one
     assert two["versions"] == {"a": {"from": 3, "to": 4}} and two["forwarded"] == ["a"]
     assert two["values"] == {"a.y": {"from": 5, "to": 6}}
@@ -121,7 +118,7 @@ def test_decide_a_revert_records_its_values_and_forwards_the_version() -> None:
         changed=("policies/a.yaml",),
         values={"a.x": {"from": 2, "to": 1}},
     )
-    (rollback,) = decide([revert], [], history, at=AT).entries
+    (rollback,) = decide([revert], [], history, at=AT).payloads()
     assert rollback["type"] == "rollback" and rollback["values"] == {"a.x": {"from": 2, "to": 1}}
     assert rollback["versions"] == {"a": {"from": 2, "to": 4}} and rollback["forwarded"] == ["a"]
 
@@ -138,6 +135,6 @@ def test_decide_a_manual_edit_without_a_bump_is_flagged_and_forwarded() -> None:
         changed=("policies/a.yaml",),
         values={"a.x": {"from": 1, "to": 7}},
     )
-    (manual,) = decide([edit], [], History(), at=AT).entries
+    (manual,) = decide([edit], [], History(), at=AT).payloads()
     assert manual["unbumped"] == ["a"] and manual["values"] == {"a.x": {"from": 1, "to": 7}}
     assert manual["versions"] == {"a": {"from": 2, "to": 3}} and manual["forwarded"] == ["a"]

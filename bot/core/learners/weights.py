@@ -10,10 +10,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.core.gate import SAFETY, AllOf, HitRateNotLower, ObjectiveImproves
-from bot.core.history import ROLLBACK, History
+from bot.core.history import History
 from bot.core.learners import Candidate, Candidates, Context, Measure, Section, Skip, failure_id
 from bot.core.learners import weighting as arithmetic
 from bot.model import Config, Policy, Position, WeightsLearnerConfig, parse_time
+from bot.model.entries import ROLLBACK
 from bot.model.inputs import Input, Lines
 from bot.model.proposal import Change
 from bot.model.report import Objective
