@@ -499,7 +499,7 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
             forge=getattr(args, "forge", None),
             as_json=bool(getattr(args, "json", False)),
             now=getattr(args, "now", None),
-            github_repository=getattr(args, "github_repo", None),
+            forge_repository=getattr(args, "github_repo", None),
             api_url=getattr(args, "api_url", None),
             token_env=getattr(args, "token_env", None),
             verbose=verbose,

@@ -27,7 +27,7 @@ class Settings:
     forge: str = "local"
     as_json: bool = False
     now: int | None = None
-    github_repository: str | None = None
+    forge_repository: str | None = None  # owner/name on the forge
     api_url: str = GITHUB_API
     token_env: str = "GITHUB_TOKEN"  # noqa: S105 - the name of a variable, not a secret
     event_name: str | None = None
@@ -55,7 +55,7 @@ def resolve(
     forge: str | None = None,
     as_json: bool = False,
     now: int | None = None,
-    github_repository: str | None = None,
+    forge_repository: str | None = None,
     api_url: str | None = None,
     token_env: str | None = None,
     verbose: bool = False,
@@ -77,7 +77,7 @@ def resolve(
         forge=chosen_forge,
         as_json=as_json,
         now=now,
-        github_repository=github_repository or env.get("GITHUB_REPOSITORY") or None,
+        forge_repository=forge_repository or env.get("GITHUB_REPOSITORY") or None,
         api_url=api_url or env.get("GITHUB_API_URL") or GITHUB_API,
         token_env=token_env or "GITHUB_TOKEN",
         event_name=env.get("GITHUB_EVENT_NAME") or None,

@@ -45,7 +45,7 @@ def _github(
 ) -> Forge:
     from bot.edges.github_forge import GitHubForge  # PyGithub is only imported when used
 
-    if not settings.github_repository:
+    if not settings.forge_repository:
         raise ConfigError(
             "the github forge needs a repository",
             hint="set GITHUB_REPOSITORY=owner/name or pass --github-repo owner/name",
@@ -55,7 +55,7 @@ def _github(
     default = (event.get("repository") or {}).get("default_branch")
     return GitHubForge(
         token=token,
-        repository=settings.github_repository,
+        repository=settings.forge_repository,
         api_url=settings.api_url,
         default_branch=default,
         paced=environ.get("LEARNBOT_API_PACING", "on") != "off",

@@ -44,7 +44,7 @@ def merge(settings: Settings, *, number: int, approved_by: str | None, force: bo
     if approved_by:
         forge.approve(number, reviewer=approved_by)
     forced = "".join(f"\n{guard.FORCED_TRAILER}: {p}" for p in problems)
-    message = f"Merge pull request #{number} from {pull.branch}\n\n{pull.title}"
+    message = forge.merge_message(pull)
     merged = clone.merge(base, head, message=message + (f"\n{forced}" if forced else ""))
     clone.push(merged, default)
     forge.mark_merged(number, merge_commit=merged, merged_by=clone.info(merged).author)

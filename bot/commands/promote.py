@@ -32,7 +32,6 @@ from bot.model.trailers import ProposalTrailers
 
 _REVERTS = re.compile(r"This reverts commit ([0-9a-f]{7,40})")
 _CHANGES_STATE = (PROMOTION, ROLLBACK, MANUAL)
-_MERGED_PR = re.compile(r"^Merge pull request #(\d+)|\(#(\d+)\)$")
 
 
 def promote(settings: Settings, environ: Mapping[str, str]) -> int:
@@ -232,9 +231,9 @@ def _added_lines(workspace: Workspace, first: str | None, sha: str, paths: Any) 
 
 
 def _pull_number(workspace: Workspace, subject: str, sha: str) -> int | None:
-    found = _MERGED_PR.search(subject)
-    if found:
-        return int(found.group(1) or found.group(2))
+    number = workspace.forge.merged_pull_number(subject)
+    if number is not None:
+        return number
     pull = workspace.forge.pull_for_commit(sha)
     return pull.number if pull is not None else None
 

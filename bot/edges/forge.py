@@ -18,6 +18,8 @@ OPEN, CLOSED, MERGED = "open", "closed", "merged"
 TITLE_LIMIT = 256  # characters; GitHub answers 422 above this for issue and pull request titles
 WRITERS = ("admin", "maintain", "write")
 MARKER = re.compile(r"<!-- learnbot:metadata (\{.*?\}) -->", re.DOTALL)
+# GitHub's merge commit subject, and a squash merge's title suffix; the local forge writes the first
+_MERGED_PULL = re.compile(r"^Merge pull request #(\d+)|\(#(\d+)\)$")
 
 
 def metadata_marker(metadata: Mapping[str, Any]) -> str:
@@ -124,6 +126,12 @@ class Usage:
         self.calls.append(f"{method.upper()} {path}")
 
 
+def merged_number(subject: str) -> int | None:
+    """The pull request a merge (`Merge pull request #N ...`) or squash (`... (#N)`) names."""
+    found = _MERGED_PULL.search(subject)
+    return int(found.group(1) or found.group(2)) if found else None
+
+
 class Forge(Protocol):
     """Where pull requests, checks and the dashboard live."""
 
@@ -165,6 +173,9 @@ class Forge(Protocol):
 
     def pull_for_commit(self, sha: str) -> PullRequest | None:
         """The pull request merged as commit `sha`, if the forge knows one."""
+
+    def merged_pull_number(self, subject: str) -> int | None:
+        """The pull request a merge commit's subject names, read in this forge's format."""
 
     def post_check(self, sha: str, check: Check, *, mode: str) -> None:
         """Report a check run (mode 'check_run') or a commit status (mode 'status')."""

@@ -18,7 +18,7 @@ from github.GithubObject import NotSet
 from github.PullRequest import PullRequest as GhPull
 
 from bot.config import GITHUB_API
-from bot.edges.forge import CLOSED, MERGED, OPEN, Check, Issue, PullRequest, Usage
+from bot.edges.forge import CLOSED, MERGED, OPEN, Check, Issue, PullRequest, Usage, merged_number
 from bot.edges.redact import scrub
 from bot.errors import ForgeError, NotFound
 
@@ -323,6 +323,9 @@ class GitHubForge:
         )
         merged = [pull for pull in map(self._pull, found) if pull.merge_commit == sha]
         return merged[0] if merged else None
+
+    def merged_pull_number(self, subject: str) -> int | None:
+        return merged_number(subject)
 
     def check_results(self, sha: str) -> tuple[Check, ...]:
         runs = self._call(

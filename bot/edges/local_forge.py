@@ -14,7 +14,16 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from bot.edges.forge import CLOSED, MERGED, OPEN, Check, Issue, PullRequest, Usage
+from bot.edges.forge import (
+    CLOSED,
+    MERGED,
+    OPEN,
+    Check,
+    Issue,
+    PullRequest,
+    Usage,
+    merged_number,
+)
 from bot.edges.gitrepo import Clone
 from bot.edges.ledgerfile import write_atomic
 from bot.errors import ForgeError, NotFound
@@ -180,6 +189,13 @@ class LocalForge:
         with self._records() as data:
             numbers = [int(n) for n, r in data["pulls"].items() if r.get("merge_commit") == sha]
         return self.pull(min(numbers)) if numbers else None
+
+    def merge_message(self, pull: PullRequest) -> str:
+        """The merge commit's message, as GitHub writes it (`merged_pull_number` reads it)."""
+        return f"Merge pull request #{pull.number} from {pull.branch}\n\n{pull.title}"
+
+    def merged_pull_number(self, subject: str) -> int | None:
+        return merged_number(subject)
 
     def find_issue(self, *, label: str) -> Issue | None:
         with self._records() as data:

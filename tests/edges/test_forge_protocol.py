@@ -49,3 +49,18 @@ def test_forge_prs_show_the_gate_on_every_forge(world: World) -> None:
     assert listed.code == 0, listed.err
     gates = {p["branch"]: p["gate"] for p in json.loads(listed.out)}
     assert gates and set(gates.values()) == {"passed"}
+
+
+def test_forge_reads_the_pull_request_its_merge_commit_names(world: World) -> None:
+    world.run()
+    pull = next(iter(world.open_pulls().values()))
+    forge = _forge(world)
+    try:
+        merged = world.merge(pull["number"])  # locally: the message the local forge writes
+        git(world.repo, "fetch", "--quiet", "origin")
+        subject = git(world.repo, "log", "-1", "--format=%s", merged)
+        assert forge.merged_pull_number(subject) == pull["number"]
+        assert forge.merged_pull_number("Tune the limits (#41)") == 41  # a squash merge
+        assert forge.merged_pull_number("Tune the limits") is None
+    finally:
+        forge.close()
