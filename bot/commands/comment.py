@@ -161,7 +161,7 @@ def _record(
     files = evaluated.files if head is None else workspace.clone.files_at(head)
     known, _ = labels.examples(files, directory, agent)
     curated = curator.curate(
-        [curator.Incoming(example, comment.author)], known, labelpulls.rules(workspace.config)
+        [curator.Incoming(example, comment.author)], known, workspace.config.learners.labels
     )
     if not curated.accepted:
         return curated.dropped[0][1]

@@ -27,17 +27,6 @@ SUBJECT = "labels"
 DROPPED_KEPT = 100  # dropped examples listed in a body (the total is always given)
 
 
-def rules(config: Config) -> curator.Rules:
-    found = config.learners.labels
-    return curator.Rules(
-        near_duplicate=found.near_duplicate,
-        recent=found.recent,
-        diversity_floor=found.diversity_floor,
-        diversity_min_batch=found.diversity_min_batch,
-        self_origins=tuple(found.self_origins),
-    )
-
-
 def existing(
     files: Files, config: Config, agents: Iterable[str]
 ) -> tuple[list[Example], list[Problem]]:

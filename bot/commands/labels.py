@@ -38,7 +38,7 @@ def run_import(
         known, bad = labelpulls.existing(workspace.evaluated.files, workspace.config, agents)
         for problem in bad:
             sys.stderr.write(f"{problem}\n")
-        curated = curator.curate(incoming, known, labelpulls.rules(workspace.config))
+        curated = curator.curate(incoming, known, workspace.config.learners.labels)
         if not curated.accepted:
             _print(settings, curated, None)
             status(f"{path.name}: nothing new to import ({len(curated.dropped)} dropped)")

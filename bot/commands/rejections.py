@@ -68,7 +68,7 @@ def update(workspace: Workspace, found: Sequence[PullRequest]) -> str:
         for e in fresh
     ]
     # every rejection carries the same label: the diversity floor is not for them
-    rules = dataclasses.replace(labelpulls.rules(workspace.config), diversity_floor=0.0)
+    rules = dataclasses.replace(workspace.config.learners.labels, diversity_floor=0.0)
     curated = curator.curate(incoming, known, rules)
     if not curated.accepted:
         return f"rejections: nothing to label ({len(curated.dropped)} dropped)"

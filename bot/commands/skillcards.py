@@ -17,7 +17,7 @@ from bot.core.evaluate import Result
 from bot.core.experiments import Experiment
 from bot.core.history import History
 from bot.core.learners import forecasts as forecasts_learner
-from bot.core.learners import judges, training
+from bot.core.learners import training
 from bot.edges import inputs, labels, outcomes, render
 from bot.model import Case, Problem
 
@@ -97,7 +97,7 @@ def _agent_cards(
             _rule(evaluated, agent),
             len(queue.queue(evaluated, agent)),
             config.trainer.min_examples,
-            judges.rules_of(evaluated.state.config),
+            evaluated.state.config.learners.judges,
         )
         subjects = [f"{training.PREFIX}{agent}", f"judges/{config.judges.policies.get(agent)}"]
         recent = _recent(found, subjects, agent)

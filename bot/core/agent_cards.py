@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from bot.core.cards import RECENT, Card, Trend
 from bot.core.experiments import Experiment
 from bot.core.learners import judges, trainer
+from bot.model.config import JudgesLearnerConfig
 from bot.model.labels import Example
 
 AGENT = "agent"
@@ -45,7 +46,7 @@ class AgentFacts:
     rule: Rule | None
     review: int  # uncertain items listed in its review queue
     min_examples: int  # what the trainer needs
-    judge_rules: judges.JudgeRules
+    judge_rules: JudgesLearnerConfig
 
 
 @dataclass(frozen=True)

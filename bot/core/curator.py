@@ -16,18 +16,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.core import canonical, pii
+from bot.model.config import LabelsLearnerConfig
 from bot.model.labels import Example
 
-
-@dataclass(frozen=True)
-class Rules:
-    """The curator's limits (`learners.labels` in the config)."""
-
-    near_duplicate: float = 0.95
-    recent: int = 100
-    diversity_floor: float = 0.1
-    diversity_min_batch: int = 10
-    self_origins: tuple[str, ...] = ("learnbot", "learnbot[bot]", "github-actions[bot]")
+# the curator's limits are `learners.labels` in the config
+_DEFAULTS = LabelsLearnerConfig()
 
 
 @dataclass(frozen=True)
@@ -88,7 +81,9 @@ def diversity(labels: Sequence[str]) -> float:
 
 
 def curate(
-    incoming: Sequence[Incoming], existing: Sequence[Example], rules: Rules = Rules()
+    incoming: Sequence[Incoming],
+    existing: Sequence[Example],
+    rules: LabelsLearnerConfig = _DEFAULTS,
 ) -> Curated:
     """Decide, example by example and then per agent, what may be written."""
     seen_ids = {(e.agent, e.source, e.source_id) for e in existing}
@@ -117,7 +112,7 @@ def curate(
     return Curated(tuple(accepted), (*dropped, *refused), dict(sorted(counts.items())))
 
 
-def _self_loop(item: Incoming, rules: Rules) -> str:
+def _self_loop(item: Incoming, rules: LabelsLearnerConfig) -> str:
     origins = {o.lower() for o in rules.self_origins}
     generated = str(item.example.payload.get("generated_by", "")).lower()
     for who in (item.origin.lower(), generated):
@@ -140,7 +135,7 @@ def _duplicate(
     seen_ids: set[tuple[str, str, str]],
     seen_content: set[str],
     recent: Mapping[str, Sequence[frozenset[str]]],
-    rules: Rules,
+    rules: LabelsLearnerConfig,
 ) -> str:
     if (example.agent, example.source, example.source_id) in seen_ids:
         return f"duplicate: {example.source} {example.source_id} is already labeled"
@@ -157,7 +152,9 @@ def _duplicate(
     return ""
 
 
-def _diverse(kept: Sequence[Example], rules: Rules) -> tuple[list[Example], list[tuple[str, str]]]:
+def _diverse(
+    kept: Sequence[Example], rules: LabelsLearnerConfig
+) -> tuple[list[Example], list[tuple[str, str]]]:
     by_agent: dict[str, list[Example]] = {}
     for example in kept:
         by_agent.setdefault(example.agent, []).append(example)

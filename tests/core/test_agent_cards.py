@@ -8,7 +8,8 @@ import random
 import pytest
 
 from bot.core import agent_cards
-from bot.core.learners import judges, trainer
+from bot.core.learners import trainer
+from bot.model.config import JudgesLearnerConfig
 from bot.model.labels import Example, Verdict
 
 DAY = 86400
@@ -58,7 +59,7 @@ def test_agent_card_names_reliable_and_unreliable_judges_and_the_rules_errors() 
         )
         for i in range(40)
     ]
-    facts = agent_cards.AgentFacts(examples, RULE, 3, 50, judges.JudgeRules())
+    facts = agent_cards.AgentFacts(examples, RULE, 3, 50, JudgesLearnerConfig())
     card = agent_cards.agent_card("router", facts, NOW, None, ())
     assert card.kind == "agent" and card.key == "agent-router"
     assert card.summary.startswith("40 labeled examples (20 approvals, 20 gold), rule accuracy")
@@ -76,7 +77,7 @@ def test_agent_card_names_reliable_and_unreliable_judges_and_the_rules_errors() 
 def test_agent_card_trends_compare_with_the_labels_known_7_and_30_days_ago() -> None:
     old = [example(i, 60, "ignore", age_days=20, good="ignore") for i in range(10)]  # rule wrong
     new = [example(100 + i, 60, "escalate", age_days=1, good="escalate") for i in range(10)]
-    facts = agent_cards.AgentFacts([*old, *new], RULE, 0, 5, judges.JudgeRules(min_examples=5))
+    facts = agent_cards.AgentFacts([*old, *new], RULE, 0, 5, JudgesLearnerConfig(min_examples=5))
     card = agent_cards.agent_card("router", facts, NOW, None, ())
     trends = {t.name: t for t in card.trends}
     rule = trends["rule_accuracy"]
@@ -93,7 +94,7 @@ def test_agent_cards_on_hundreds_of_labels_of_a_generated_agent() -> None:
         label = "escalate" if score >= 70 else "ignore"  # people escalate from 70
         judge = label if rng.random() < 0.95 else ("ignore" if label == "escalate" else "escalate")
         examples.append(example(i, score, label, age_days=rng.uniform(0, 25), steady=judge))
-    facts = agent_cards.AgentFacts(examples, RULE, 0, 50, judges.JudgeRules())
+    facts = agent_cards.AgentFacts(examples, RULE, 0, 50, JudgesLearnerConfig())
     card = agent_cards.agent_card("ticket_router", facts, NOW, None, ())
     record = agent_cards.rule_record(RULE, examples)
     assert record is not None and record.misses == 0  # the rule at 50 escalates everything >= 70
@@ -107,7 +108,7 @@ def test_agent_card_of_a_rule_that_agrees_with_every_label() -> None:
     examples = [
         example(i, 60 if i % 2 else 40, "escalate" if i % 2 else "ignore") for i in range(6)
     ]
-    facts = agent_cards.AgentFacts(examples, RULE, 0, 5, judges.JudgeRules())
+    facts = agent_cards.AgentFacts(examples, RULE, 0, 5, JudgesLearnerConfig())
     card = agent_cards.agent_card("router", facts, NOW, None, ())
     assert card.strengths == ("its rule agrees with 100% of 6 labels",)
     assert card.weaknesses == () and card.failure_modes == ()
@@ -117,7 +118,7 @@ def test_agent_card_of_a_rule_that_agrees_with_every_label() -> None:
 def test_agent_card_without_a_rule_or_enough_verdicts_says_only_what_it_knows() -> None:
     # two verdicts per judge: under the five a weight needs, so no judge is judged
     examples = [example(i, 60, "escalate", good="ignore") for i in range(2)]
-    facts = agent_cards.AgentFacts(examples, None, 0, 50, judges.JudgeRules())
+    facts = agent_cards.AgentFacts(examples, None, 0, 50, JudgesLearnerConfig())
     card = agent_cards.agent_card("router", facts, NOW, None, ())
     assert card.summary == "2 labeled examples (1 approvals, 1 gold)"
     assert (card.strengths, card.weaknesses, card.failure_modes, card.trends) == ((), (), (), ())

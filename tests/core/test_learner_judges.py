@@ -171,11 +171,6 @@ def test_judges_rules_require_the_recomputation() -> None:
     assert isinstance(rules, AllOf) and isinstance(rules.rules[0], MatchesRecomputation)
 
 
-def test_judges_rules_of_reads_the_configuration() -> None:
-    config = _context(half_life_days=3.5, window_days=10, min_examples=2, floor=0.2).config
-    assert judges.rules_of(config) == judges.JudgeRules(3.5, 10, 2, 0.2, 1.0)
-
-
 def test_judges_plan_moves_only_policy_judges_with_enough_verdicts() -> None:
     stats = [
         judges.JudgeStat("a", 9, 0.9, 0.1, 0.86),
@@ -241,7 +236,7 @@ def test_judge_stats_hand_computed() -> None:
         _labeled("spam", NOW - 14 * DAY, a=("spam", 1.0)),
         _labeled("spam", NOW - 40 * DAY, a=("ham", 1.0)),  # outside the 30-day window
     ]
-    rules = judges.JudgeRules(min_examples=3)
+    rules = JudgesLearnerConfig(min_examples=3)
     a, b = judges.stats(rows, now=NOW, rules=rules)
     assert (a.judge, a.examples) == ("a", 3)
     assert a.agreement == pytest.approx((1 + 0.25) / (1 + 0.5 + 0.25))

@@ -26,6 +26,7 @@ from bot.core.learners import (
     labeled,
 )
 from bot.model import Config, Policy
+from bot.model.config import JudgesLearnerConfig
 from bot.model.inputs import Input
 from bot.model.labels import Example
 from bot.model.proposal import Change
@@ -33,15 +34,6 @@ from bot.model.report import Consistency
 
 DAY = 86400
 PREFIX = "judges/"
-
-
-@dataclass(frozen=True)
-class JudgeRules:
-    half_life_days: float = 7.0
-    window_days: int = 30
-    min_examples: int = 5
-    floor: float = 0.1
-    ceiling: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -55,7 +47,7 @@ class JudgeStat:
     weight: float | None
 
 
-def decay(age_days: float, half_life_days: float = 7.0) -> float:
+def decay(age_days: float, half_life_days: float = JudgesLearnerConfig.half_life_days) -> float:
     """The weight of a verdict `age_days` old: 1 now, 0.5 after one half-life."""
     return math.exp(-max(age_days, 0.0) * math.log(2) / half_life_days)
 
@@ -85,7 +77,7 @@ def reliability(agreed: float, calibration: float, *, floor: float, ceiling: flo
     return clamp(agreed - 0.5 * calibration, floor, ceiling)
 
 
-def stats(examples: Sequence[Example], *, now: int, rules: JudgeRules) -> list[JudgeStat]:
+def stats(examples: Sequence[Example], *, now: int, rules: JudgesLearnerConfig) -> list[JudgeStat]:
     """Every judge seen on the labeled examples of the window, by name."""
     seen: dict[str, list[tuple[bool, float, float]]] = {}
     for example in examples:
@@ -185,17 +177,6 @@ class JudgesLearner:
 LEARNER = JudgesLearner()
 
 
-def rules_of(config: Config) -> JudgeRules:
-    found = config.learners.judges
-    return JudgeRules(
-        half_life_days=found.half_life_days,
-        window_days=found.window_days,
-        min_examples=found.min_examples,
-        floor=found.floor,
-        ceiling=found.ceiling,
-    )
-
-
 def _update(
     context: Context, subject: str
 ) -> tuple[str, Policy, tuple[Change, ...], list[JudgeStat]] | str:
@@ -206,7 +187,7 @@ def _update(
     if not agents or policy is None or policy.kind != "judges":
         return f"no judges policy {name!r} in policies/ (kind: judges)"
     found = stats(
-        labeled.examples(context, agents[0]), now=context.at, rules=rules_of(context.config)
+        labeled.examples(context, agents[0]), now=context.at, rules=context.config.learners.judges
     )
     grid = {n: (p.minimum, p.maximum, p.step) for n, p in policy.parameters.items()}
     new = plan(policy.values(), found, grid)
