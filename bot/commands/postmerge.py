@@ -11,20 +11,17 @@ import sys
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from bot.commands import guard
+from bot.commands import guard, reverts
 from bot.commands.output import status
 from bot.commands.review import Review
 from bot.commands.workspace import Workspace
 from bot.config import Settings
 from bot.core import protection, verification
 from bot.edges import actions, render
-from bot.edges.forge import fit_title, metadata_marker, scoped_title
+from bot.edges.forge import scoped_title
 from bot.errors import GitError
 from bot.model import Problem
 from bot.model.entries import PROMOTION, ROLLBACK
-
-REVERT_PREFIX = "learnbot-revert/"
-REVERT_LABEL = "learnbot-revert"
 
 
 def verify_merge(
@@ -80,67 +77,24 @@ def open_reverts(
     workspace: Workspace, entries: Sequence[Mapping[str, Any]], *, onto: str
 ) -> dict[str, int]:
     """A revert pull request for each pending unverified promotion that has none (any state)."""
-    todo = pending(entries)
-    if not todo:
-        return {}
-    found = {p.branch for p in workspace.forge.pull_requests(prefix=REVERT_PREFIX)}
-    opened = {}
-    for entry in todo:
-        branch = REVERT_PREFIX + str(entry["commit"])[:12]
-        if branch in found:
-            continue
-        try:
-            number = _open_revert(workspace, entry, branch, onto)
-        except GitError as exc:
-            status(f"could not open the revert of {str(entry['commit'])[:12]}: {exc}")
-            continue
-        opened[str(entry["commit"])] = number
+    requests = [_request(entry) for entry in pending(entries)]
+    opened, notes = reverts.open_reverts(workspace, requests, onto=onto)
+    for note in notes:
+        status(note)
     return opened
 
 
-def _open_revert(workspace: Workspace, entry: Mapping[str, Any], branch: str, onto: str) -> int:
-    clone, config = workspace.clone, workspace.config
-    commit = str(entry["commit"])
-    what = f"#{entry['pr']}" if entry.get("pr") else commit[:12]
+def _request(entry: Mapping[str, Any]) -> reverts.Request:
+    what = f"#{entry['pr']}" if entry.get("pr") else str(entry["commit"])[:12]
+    subject = entry.get("subject") or "-"
     scopes = {str(c).split(".", 1)[0] for c in entry.get("changes", ())} or {"ledger"}
-    title = scoped_title(
-        scopes, f"revert the unverified promotion of {what} ({entry.get('subject') or '-'})"
+    return reverts.Request(
+        entry=entry,
+        title=scoped_title(scopes, f"revert the unverified promotion of {what} ({subject})"),
+        reasons=tuple(entry.get("reasons", ())),
+        template="revert_unverified.md.j2",
+        context={"regressions": list(entry.get("regressions", ()))},
     )
-    message = (
-        f"{title}\n\nThis reverts commit {commit}.\n\n"
-        f"Ledger entry {entry['seq']} records the merge as not verified."
-    )
-    sha = clone.revert(
-        commit, onto=onto, message=message, author=workspace.identity, at=workspace.evaluated.at
-    )
-    clone.push(sha, branch, lease=clone.remote_sha(branch), force=True)
-    pull = workspace.forge.open_pull(
-        branch=branch,
-        base=workspace.default,
-        title=fit_title(title),
-        body=_body(workspace, entry),
-        labels=[REVERT_LABEL],
-        reviewers=config.pull_requests.reviewers,
-    )
-    status(f"opened revert pull request #{pull.number} for {what}")
-    return pull.number
-
-
-def _body(workspace: Workspace, entry: Mapping[str, Any]) -> str:
-    marker = metadata_marker({"revert": entry["commit"], "ledger_seq": entry["seq"]})
-    context = {
-        "commit": entry["commit"],
-        "pr": entry.get("pr"),
-        "seq": entry["seq"],
-        "sha256": entry["sha256"],
-        "ledger": workspace.config.ledger,
-        "default_branch": workspace.default,
-        "reasons": list(entry.get("reasons", ())),
-        "regressions": list(entry.get("regressions", ())),
-        "marker": render.Raw(marker),
-    }
-    dirs = render.template_dirs(workspace.settings.repo)
-    return render.render("revert.md.j2", context, dirs=dirs)
 
 
 def report_unverified(

@@ -14,16 +14,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.commands.output import status
+from bot.commands import reverts
 from bot.commands.workspace import Workspace
 from bot.core import watch as watch_rules
 from bot.core.learners import rollout
 from bot.edges import outcomes, render
-from bot.edges.forge import metadata_marker, scoped_title
-from bot.errors import GitError
+from bot.edges.forge import scoped_title
 
-REVERT_PREFIX = "learnbot-revert/"
-REVERT_LABEL = "learnbot-revert"
+_WORSE = "online metrics worse after the merge"
 _VERSION_LINE = re.compile(rb"^version:[^\n]*\n", re.MULTILINE)
 
 
@@ -69,20 +67,17 @@ def _row(watched: watch_rules.Watched, opened: Mapping[str, int]) -> dict[str, A
 
 
 def _revert(workspace: Workspace, regressed: Sequence[watch_rules.Watched], found: Watch) -> None:
-    existing = {p.branch for p in workspace.forge.pull_requests(prefix=REVERT_PREFIX)}
+    requests = []
     for watched in regressed:
-        commit = str(watched.entry["commit"])
-        branch = REVERT_PREFIX + commit[:12]
-        if branch in existing or commit in found.opened:
-            continue
         files = _reverted_files(workspace, watched.entry)
         if isinstance(files, str):
-            found.notes.append(f"watch: cannot revert {commit[:12]} automatically: {files}")
+            commit = str(watched.entry["commit"])[:12]
+            found.notes.append(f"watch: cannot revert {commit} automatically: {files}")
             continue
-        try:
-            found.opened[commit] = _open(workspace, watched, branch, files)
-        except GitError as exc:
-            found.notes.append(f"watch: could not open the revert of {commit[:12]}: {exc}")
+        requests.append(_request(workspace, watched, files))
+    opened, notes = reverts.open_reverts(workspace, requests, onto=workspace.base)
+    found.opened.update(opened)
+    found.notes.extend(f"watch: {note}" for note in notes)
 
 
 def _reverted_files(
@@ -110,52 +105,22 @@ def _unversioned(text: bytes | None) -> bytes | None:
     return None if text is None else _VERSION_LINE.sub(b"", text)
 
 
-def _open(
-    workspace: Workspace,
-    watched: watch_rules.Watched,
-    branch: str,
-    files: Mapping[str, bytes | None],
-) -> int:
-    clone, entry = workspace.clone, watched.entry
-    commit = str(entry["commit"])
-    what = f"#{entry['pr']}" if entry.get("pr") else commit[:12]
-    title = scoped_title([watched.policy], f"revert {what}: online metrics worse after the merge")
-    message = (
-        f"{title}\n\nThis reverts commit {commit}.\n\n"
-        f"Ledger entry {entry['seq']} records the promotion; {watched.reason}."
-    )
-    sha = clone.commit(
-        base=workspace.base,
+def _request(
+    workspace: Workspace, watched: watch_rules.Watched, files: Mapping[str, bytes | None]
+) -> reverts.Request:
+    entry, config = watched.entry, workspace.config.learners.rollout
+    what = f"#{entry['pr']}" if entry.get("pr") else str(entry["commit"])[:12]
+    return reverts.Request(
+        entry=entry,
+        title=scoped_title(
+            [watched.policy], f"revert {what}: online metrics worse after the merge"
+        ),
+        reasons=(watched.reason,),
+        template="watch_revert.md.j2",
+        context={
+            "watched": watched.as_dict(),
+            "days": config.watch_days,
+            "path": outcomes.rollout_path(config.path, watched.policy),
+        },
         files=files,
-        message=message,
-        author=workspace.identity,
-        at=workspace.evaluated.at,
-    )
-    clone.push(sha, branch, lease=clone.remote_sha(branch), force=True)
-    pull = workspace.forge.open_pull(
-        branch=branch,
-        base=workspace.default,
-        title=title,
-        body=_body(workspace, watched),
-        labels=[REVERT_LABEL],
-        reviewers=workspace.config.pull_requests.reviewers,
-    )
-    status(f"watch: opened revert pull request #{pull.number} for {what}")
-    return pull.number
-
-
-def _body(workspace: Workspace, watched: watch_rules.Watched) -> str:
-    entry = watched.entry
-    marker = metadata_marker({"revert": entry["commit"], "ledger_seq": entry["seq"]})
-    context = {
-        "watched": watched.as_dict(),
-        "sha256": str(entry.get("sha256", "")),
-        "ledger": workspace.config.ledger,
-        "default_branch": workspace.default,
-        "days": workspace.config.learners.rollout.watch_days,
-        "path": outcomes.rollout_path(workspace.config.learners.rollout.path, watched.policy),
-        "marker": render.Raw(marker),
-    }
-    return render.render(
-        "watch_revert.md.j2", context, dirs=render.template_dirs(workspace.settings.repo)
     )

@@ -62,7 +62,9 @@ def test_worse_metrics_after_a_promotion_get_a_revert_pull_request(world: World)
     pull = world.open_pulls()[branch]
     assert "learnbot-revert" in pull["labels"]
     body = plain(pull["body"])
-    assert f"The promotion is ledger entry {entry['seq']} in `ledgers/learning.jsonl`" in body
+    assert f"Ledger entry {entry['seq']} in `ledgers/learning.jsonl`" in body
+    assert f"records the promotion of `{str(entry['commit'])[:12]}`" in body
+    assert "### Why\n\n- worse after the merge: quality -1" in body
     assert f"(#{entry['pr']})" in body
     assert "| quality | mean | 0.799881 | 0.701163 | -12.3% | 0.0000 | regressed |" in body
     assert "(150 / 150 samples)" in body
