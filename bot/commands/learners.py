@@ -6,7 +6,7 @@ they run, what they read and how they are judged; nothing here names a learner.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -80,8 +80,13 @@ def learn(
     force: bool = False,
     templates: Sequence[Path] = (),
     progress: bool = False,
+    subjects: Collection[str] | None = None,
 ) -> Learned:
-    """Run every enabled learner (or `only` one); `force` runs one even when it is not due."""
+    """Run every enabled learner (or `only` one); `force` runs one even when it is not due.
+
+    With `subjects`, only those subjects are proposed for (the others are still listed in
+    `Learned.subjects`) and no dashboard section is rendered: rebuilding open proposals.
+    """
     learned = Learned()
     shared = planning.setting(evaluated)
     excluded = history.known_bad()
@@ -92,13 +97,16 @@ def learn(
         if not (only or problems or has_inputs(each, found, evaluated.state.config)):
             continue
         learned.problems.extend(p for p in problems if p not in learned.problems)
-        subjects = each.subjects(found)
-        learned.subjects.update(subjects)
-        for index, subject in enumerate(subjects, start=1):
+        owned = each.subjects(found)
+        learned.subjects.update(owned)
+        todo = owned if subjects is None else [s for s in owned if s in subjects]
+        for index, subject in enumerate(todo, start=1):
             outcome = propose(each, found, subject, shared, excluded=excluded, learned=learned)
             if progress and outcome is not None and subject in evaluated.cases:
                 what = "a proposal" if outcome.proposal else f"no proposal: {outcome.reason}"
-                status(f"  [{index}/{len(subjects)}] {subject}: {what}")
+                status(f"  [{index}/{len(todo)}] {subject}: {what}")
+        if subjects is not None:
+            continue
         dirs = templates or render.template_dirs(None)
         for section in each.sections(found):
             learned.sections.append(render.render(section.template, section.context, dirs=dirs))

@@ -1,11 +1,12 @@
 """Right after a promotion: rebuild the open proposals whose evidence the merge changed.
 
-A proposal branch cut before a merge that touched its policy, cases or snapshots is stale:
-merging it would put a combination on the default branch that was never replayed. Rather
-than wait for the next scheduled run, `promote` re-plans the failing cases that have an
-open pull request, on the commit it just recorded, and updates (or closes as superseded)
-only those whose proposal or branch content changed. The others are left alone: no
-rebase storms (DESIGN invariant 8).
+A proposal branch cut before a merge that touched what it was derived from (its policy,
+cases, snapshots, or the outcomes, labels and metrics a learner reads) is stale: merging it
+would put a combination on the default branch that was never replayed. Rather than wait for
+the next scheduled run, `promote` re-plans every open learnbot proposal on the commit it
+just recorded, through the learner registry (whatever learner made it), and updates (or
+closes as superseded) only those whose proposal or branch content changed. The others are
+left alone: no rebase storms (DESIGN invariant 8).
 """
 
 from __future__ import annotations
@@ -14,62 +15,48 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from bot.commands import learners, planning, pulls
+from bot.commands import learners, pulls
 from bot.commands.evaluation import evaluate
-from bot.commands.failures import render_failure
 from bot.commands.output import status
-from bot.commands.runplan import closing_reasons
+from bot.commands.runplan import closing_reasons, planned_pulls
 from bot.commands.workspace import Workspace
-from bot.core import pipeline, reconcile
+from bot.core import reconcile, scope
 from bot.core.history import History
-from bot.edges.forge import OPEN
+from bot.core.learners.registry import LEARNERS
+from bot.edges import inputs
+from bot.edges.forge import OPEN, PullRequest
+from bot.errors import GitError
 
 _REBUILT = (reconcile.UPDATE, reconcile.CLOSE)
 BACKTEST = "backtest"
 
 
-def _replan(workspace: Workspace, subjects: Sequence[str]) -> list[pipeline.Outcome]:
-    """The backtest learner's outcome for each of these failing cases (passing ones: none)."""
-    backtest = learners.learner(BACKTEST)
-    found, _ = learners.context(
-        workspace.evaluated, backtest, workspace.history, workspace.clone.read_at
-    )
-    learned = learners.Learned()
-    shared = planning.setting(workspace.evaluated)
-    excluded = workspace.history.known_bad()
-    for subject in [s for s in backtest.subjects(found) if s in subjects]:
-        learners.propose(backtest, found, subject, shared, excluded=excluded, learned=learned)
-    return learned.outcomes
-
-
 def rebuild_open(
     workspace: Workspace, *, tip: str, entries: Sequence[Mapping[str, Any]]
 ) -> tuple[reconcile.Action, ...]:
-    """Update or close the open backtest proposals whose evidence changed at `tip`."""
+    """Update or close the open learnbot proposals whose evidence changed at `tip`."""
     prefix = workspace.config.pull_requests.branch_prefix
     found = workspace.forge.pull_requests(prefix=prefix)
-    subjects = {p.branch.removeprefix(prefix) for p in found if p.state == OPEN}
-    if not subjects & set(workspace.evaluated.cases):
-        return ()  # no open proposal for a failing case: nothing a merge can make stale
+    stale = [p for p in found if p.state == OPEN and _stale(workspace, p, tip)]
+    subjects = sorted(p.branch.removeprefix(prefix) for p in stale)
+    if not subjects:
+        return ()
     evaluated = evaluate(workspace.settings, rev=tip)
     current = dataclasses.replace(
         workspace, base=tip, evaluated=evaluated, history=History.of(entries)
     )
-    cases = {r.case_id for r in evaluated.results}
-    outcomes = _replan(current, sorted(subjects & cases))
-    failures = {f.failure_id: f for f in evaluated.failures()}
-    planned = {}
-    for outcome in outcomes:
-        if outcome.proposal is not None:
-            failure = failures.get(outcome.source_failure_id)
-            markdown = render_failure(workspace.settings, evaluated, failure) if failure else None
-            item = pulls.plan(current, outcome, markdown)
-            planned[item.branch] = item
-    mine = [prefix + s for s in sorted(subjects & cases)]
+    learned = learners.learn(
+        evaluated,
+        current.history,
+        workspace.clone.read_at,
+        subjects=set(subjects),
+    )
+    planned = planned_pulls(workspace.settings, current, learned.outcomes)
+    mine = [prefix + s for s in subjects]
     plan = reconcile.reconcile(
         [item.desired() for item in planned.values()],
         [pulls.existing(current, pr, planned) for pr in found],
-        closing=closing_reasons(current, outcomes, mine),
+        closing=closing_reasons(current, learned.outcomes, mine, learned.subjects),
         max_open=workspace.config.pull_requests.max_open,
         max_new=0,
     )
@@ -78,3 +65,29 @@ def rebuild_open(
     for action in actions:
         status(f"  #{action.number} {action.branch}: {action.reason}")
     return actions
+
+
+def _stale(workspace: Workspace, pull: PullRequest, tip: str) -> bool:
+    """Whether a change since the branch's base may have moved the proposal's evidence.
+
+    A case proposal replays cases and snapshots under every policy they read, so any change
+    of learned state may: it is re-planned, and kept when its replay and files are the same.
+    Another learner's proposal reads its declared inputs and the policies it writes; it is
+    re-planned only when one of those changed (its proposal can depend on the run's clock,
+    and re-planning it at another time would rebuild it for nothing).
+    """
+    found = LEARNERS.get(str(pull.metadata.get("learner", "")))
+    head = workspace.clone.remote_sha(pull.branch)
+    if found is None or found.name == BACKTEST or head is None:
+        return True
+    try:
+        base = workspace.clone.merge_base(head, tip)
+    except GitError:
+        return True
+    changed = {p for _, old, new in workspace.clone.changed_files(base, tip) for p in (old, new)}
+    keys = [str(k) for k in pull.metadata.get("keys", ())]
+    written = [
+        k if k.startswith(scope.POLICY_DIR) else scope.policy_path(k.split(".")[0]) for k in keys
+    ]
+    evidence = [*inputs.paths(workspace.config, found.inputs), *written]
+    return any(p == e or (e.endswith("/") and p.startswith(e)) for p in changed for e in evidence)

@@ -56,7 +56,7 @@ def prepare(settings: Settings, workspace: Workspace, *, progress: bool = True) 
         progress=progress,
     )
     outcomes = learned.outcomes
-    planned = _planned(settings, workspace, outcomes)
+    planned = planned_pulls(settings, workspace, outcomes)
     found = workspace.forge.pull_requests(prefix=workspace.config.pull_requests.branch_prefix)
     open_branches = [pr.branch for pr in found if pr.state == "open"]
     limits = workspace.config.pull_requests
@@ -71,14 +71,17 @@ def prepare(settings: Settings, workspace: Workspace, *, progress: bool = True) 
     return Prepared(outcomes, learned, problems, planned, found, plan)
 
 
-def _planned(
+def planned_pulls(
     settings: Settings, workspace: Workspace, outcomes: Sequence[Outcome]
 ) -> dict[str, pulls.Planned]:
+    """The branch and pull request of every outcome with a proposal, by branch."""
     evaluated = workspace.evaluated
-    failures = {f.failure_id: render_failure(settings, evaluated, f) for f in evaluated.failures()}
-    planned = (
-        pulls.plan(workspace, o, failures.get(o.source_failure_id)) for o in outcomes if o.proposal
-    )
+    failures = {f.failure_id: f for f in evaluated.failures()}
+    planned = []
+    for outcome in (o for o in outcomes if o.proposal):
+        failure = failures.get(outcome.source_failure_id)
+        markdown = render_failure(settings, evaluated, failure) if failure else None
+        planned.append(pulls.plan(workspace, outcome, markdown))
     return {item.branch: item for item in planned}
 
 

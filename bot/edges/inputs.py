@@ -35,6 +35,19 @@ def load(
     return loaded, problems
 
 
+def paths(config: Config, inputs: Iterable[Input]) -> tuple[str, ...]:
+    """Where these inputs are read from: a file's path, or a directory's (ending in /)."""
+    found: list[str] = []
+    for source in inputs:
+        if isinstance(source, Texts):
+            found += [d.rstrip("/") + "/" for d in source.directories(config)]
+        elif isinstance(source, Folder):
+            found.append(source.directory(config).rstrip("/") + "/")
+        else:
+            found.append(source.path(config))
+    return tuple(sorted(set(found)))
+
+
 def lines(
     files: Files, source: Lines[Any], config: Config
 ) -> tuple[tuple[Any, ...], list[Problem]]:
