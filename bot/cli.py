@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import os
 import sys
 import traceback
@@ -105,6 +106,12 @@ def _timestamp(text: str) -> int:
 
 
 Command = Callable[[str, str], argparse.ArgumentParser]
+
+
+@functools.cache
+def _parser(learners: tuple[str, ...]) -> argparse.ArgumentParser:
+    """The command line, built once per registry of learners: parsing does not change it."""
+    return build_parser()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -490,8 +497,7 @@ def _check_config_flag(
 def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
     """Run one command; return its exit code."""
     env = os.environ if environ is None else environ
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args = _parser(tuple(LEARNERS)).parse_args(argv)
     verbose = bool(getattr(args, "verbose", False))
     with error_handler(verbose) as code:
         settings = config.resolve(
