@@ -16,12 +16,12 @@ from typing import Any
 
 from bot.commands import reverts
 from bot.commands.workspace import Workspace
+from bot.core import sandbox, watch_backtest
 from bot.core import watch as watch_rules
 from bot.core.learners import rollout
 from bot.edges import outcomes, render
 from bot.edges.forge import scoped_title
 
-_WORSE = "online metrics worse after the merge"
 _VERSION_LINE = re.compile(rb"^version:[^\n]*\n", re.MULTILINE)
 
 
@@ -45,13 +45,22 @@ def watch(workspace: Workspace) -> Watch:
     promoted = watch_rules.under_watch(
         workspace.history.entries, now=evaluated.at, days=config.watch_days
     )
+    replay = sandbox.Replay(
+        evaluated.cases, evaluated.params, evaluated.snapshots, evaluated.evaluators
+    )
+    seed = evaluated.state.config.sandbox.seeds[0]
     for entry, policy in promoted:
         samples, _ = outcomes.rollout_samples(evaluated.files, config.path, policy)
         if rollout.CRL in config.metrics:  # the loss of each line, as the rollout learner reads
             weights = evaluated.state.config.objective.weights.as_mapping()
             samples = rollout.with_crl(samples, weights)[0]
-        if samples:  # a policy without online metrics is left to the replay at merge time
+        if samples:
             found.watched.append(watch_rules.judge(entry, policy, samples, config))
+            continue
+        # without online metrics: today's cases under the values before and after the merge
+        judged = watch_backtest.judge(entry, policy, replay, seed=seed)
+        if judged is not None:
+            found.watched.append(judged)
     regressed = [w for w in found.watched if w.verdict == watch_rules.REGRESSED]
     if regressed:
         _revert(workspace, regressed, found)
@@ -110,17 +119,17 @@ def _request(
 ) -> reverts.Request:
     entry, config = watched.entry, workspace.config.learners.rollout
     what = f"#{entry['pr']}" if entry.get("pr") else str(entry["commit"])[:12]
+    context = {"watched": watched.as_dict(), "days": config.watch_days}
+    if watched.backtest is not None:
+        worse, template = "the backtest got worse after the merge", "watch_backtest_revert.md.j2"
+    else:
+        worse, template = "online metrics worse after the merge", "watch_revert.md.j2"
+        context["path"] = outcomes.rollout_path(config.path, watched.policy)
     return reverts.Request(
         entry=entry,
-        title=scoped_title(
-            [watched.policy], f"revert {what}: online metrics worse after the merge"
-        ),
+        title=scoped_title([watched.policy], f"revert {what}: {worse}"),
         reasons=(watched.reason,),
-        template="watch_revert.md.j2",
-        context={
-            "watched": watched.as_dict(),
-            "days": config.watch_days,
-            "path": outcomes.rollout_path(config.path, watched.policy),
-        },
+        template=template,
+        context=context,
         files=files,
     )

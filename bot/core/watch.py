@@ -33,6 +33,8 @@ class Watched:
     before: int
     after: int
     measured: tuple[Measured, ...] = ()
+    # without online metrics: the current cases replayed under the values before and after
+    backtest: Mapping[str, Any] | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -45,6 +47,7 @@ class Watched:
             "reason": self.reason,
             "samples": {"before": self.before, "after": self.after},
             "metrics": [m.as_dict() for m in self.measured],
+            "backtest": dict(self.backtest) if self.backtest is not None else None,
         }
 
 
@@ -79,14 +82,14 @@ def judge(
     before = [Sample(s.ts, CONTROL, s.metrics) for s in control if at - span <= s.ts < at]
     after = [Sample(s.ts, CANDIDATE, s.metrics) for s in control if at <= s.ts < at + span]
     measured = tuple(measure(rule, [*before, *after], config) for rule in rules(config.metrics))
-    counts = {"before": len(before), "after": len(after)}
+    counts = len(before), len(after)
     regressed = [m for m in measured if m.outcome == "regressed"]
     if regressed:
         worst = "; ".join(f"{m.metric} {m.improvement:+.1%} (p={m.p_value:.4f})" for m in regressed)
         return Watched(
-            entry, policy, REGRESSED, f"worse after the merge: {worst}", **counts, measured=measured
+            entry, policy, REGRESSED, f"worse after the merge: {worst}", *counts, measured=measured
         )
     if any(m.outcome == "too few samples" for m in measured):
         reason = f"too few samples yet (needs {config.min_samples} before and after the merge)"
-        return Watched(entry, policy, WATCHING, reason, **counts, measured=measured)
-    return Watched(entry, policy, HOLDING, "no significant regression", **counts, measured=measured)
+        return Watched(entry, policy, WATCHING, reason, *counts, measured=measured)
+    return Watched(entry, policy, HOLDING, "no significant regression", *counts, measured=measured)
