@@ -76,6 +76,8 @@ def _stale(workspace: Workspace, pull: PullRequest, tip: str) -> bool:
     re-planned only when one of those changed (its proposal can depend on the run's clock,
     and re-planning it at another time would rebuild it for nothing).
     """
+    if not pull.metadata.get("proposal_id"):
+        return False  # not a learner's proposal (a labels import): nothing to re-plan
     found = LEARNERS.get(str(pull.metadata.get("learner", "")))
     head = workspace.clone.remote_sha(pull.branch)
     if found is None or found.name == BACKTEST or head is None:
