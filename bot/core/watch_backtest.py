@@ -17,9 +17,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.core.evaluate import Result
-from bot.core.params import Change
 from bot.core.sandbox import Replay, replay_set
 from bot.core.watch import HOLDING, REGRESSED, Watched
+from bot.model.proposal import Change
 
 BACKTEST = "backtest"
 
