@@ -18,7 +18,7 @@ from bot.core.evaluate import (
     Evaluator,
     Result,
     Seeded,
-    evaluate,
+    evaluate_all,
 )
 from bot.core.params import Params
 from bot.model import Case
@@ -53,14 +53,12 @@ class Summary:
 
 
 def run_case(
-    case: Case, params: Params, snapshot: Snapshot, evaluator: Evaluator | None, seed: int = 0
+    case: Case, params: Params, snapshot: Snapshot, evaluator: Evaluator, seed: int = 0
 ) -> Result:
-    """One case under `params`; exceptions inside a custom evaluator become an ERROR result.
+    """One case under a custom evaluator; the exceptions it raises become an ERROR result.
 
     A stochastic (`Seeded`) evaluator gets `seed`; every other evaluator ignores it.
     """
-    if evaluator is None:
-        return evaluate(case, params, snapshot)
     try:
         if isinstance(evaluator, Seeded):
             return coerce(case, evaluator(case, params, snapshot, seed))
@@ -79,11 +77,24 @@ def run(
     *,
     seed: int = 0,
 ) -> tuple[Result, ...]:
-    """Every case in id order (stochastic evaluators under `seed`)."""
+    """Every case in id order (stochastic evaluators under `seed`).
+
+    Cases of the built-in evaluator are evaluated together, snapshot by snapshot.
+    """
     chosen = evaluators or {}
+    ordered = sorted(cases, key=lambda c: c.id)
+    builtin: dict[str, list[int]] = {}
+    for index, case in enumerate(ordered):
+        if chosen.get(case.id) is None:
+            builtin.setdefault(case.snapshot_sha256, []).append(index)
+    found: dict[int, Result] = {}
+    for sha256, indexes in builtin.items():
+        batch = evaluate_all([ordered[i] for i in indexes], params, snapshots[sha256])
+        found.update(zip(indexes, batch, strict=True))
     return tuple(
-        run_case(case, params, snapshots[case.snapshot_sha256], chosen.get(case.id), seed)
-        for case in sorted(cases, key=lambda c: c.id)
+        found.get(index)
+        or run_case(case, params, snapshots[case.snapshot_sha256], chosen[case.id], seed)
+        for index, case in enumerate(ordered)
     )
 
 

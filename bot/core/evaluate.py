@@ -20,14 +20,17 @@ Rules (also in the README):
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
-from bot.core.conditions import Measured, Window, measure
+from bot.core.conditions import Measured
+from bot.core.measures import Lookups, Request, measure_all, signal_selection
 from bot.core.params import Params
+from bot.core.segments import locate
 from bot.model import Case, format_time
 from bot.model.snapshot import Snapshot
 
@@ -109,48 +112,88 @@ class Result:
 
 def evaluate(case: Case, params: Params, snapshot: Snapshot) -> Result:
     """The built-in evaluator (custom ones share this signature)."""
-    window = _window(case, params, snapshot)
-    missing = uncovered(snapshot, window.start, window.end)
-    if missing:
-        span = (window.start, window.end)
-        return Result(case.id, UNKNOWN, 0.0, LOW, expect=case.expect, window=span, missing=missing)
-    raw_signals = snapshot.mask(case.signals, window.lo, window.hi)
-    signal_mask = window.keep & raw_signals
-    signals = int(signal_mask.sum())
-    synthetic = snapshot.synthetic[window.lo : window.hi]
-    share = float(synthetic[signal_mask].mean()) if signals else 0.0
-    triggers = tuple(measure(c, params, snapshot, window) for c in case.triggers)
-    falsifiers = tuple(measure(c, params, snapshot, window) for c in case.falsifiers)
-    reasons = _abstain_reasons(case, signals, share)
+    return evaluate_all((case,), params, snapshot)[0]
+
+
+def evaluate_all(cases: Sequence[Case], params: Params, snapshot: Snapshot) -> tuple[Result, ...]:
+    """The built-in evaluator over many cases of one snapshot, in one vectorised pass each
+    for the windows, the signals and every shape of condition (same results as one by one)."""
+    lookups = Lookups(params)
+    ends = np.array([c.window_end for c in cases], dtype=np.int64)
+    starts = np.array(
+        [c.window_end - round(lookups.value(c.window_days) * _DAY) for c in cases], dtype=np.int64
+    )
+    lo = np.searchsorted(snapshot.ts, starts, side="left").astype(np.int64)
+    hi = np.searchsorted(snapshot.ts, ends, side="left").astype(np.int64)
+    excludes = [lookups.excludes_synthetic(c.policies()) for c in cases]
+    requests = [
+        Request(at, condition, excludes[at])
+        for at, case in enumerate(cases)
+        for condition in (*case.triggers, *case.falsifiers)
+    ]
+    measured = iter(measure_all(requests, lookups, snapshot, np.column_stack((lo, hi, ends))))
+    signals = _signals(cases, snapshot, lo, hi)
+    covered = (ends > snapshot.ts[0]).tolist() if len(snapshot) else [False] * len(cases)
+    results = []
+    for case, start, exclude, (raw, synthetic), known in zip(
+        cases, starts.tolist(), excludes, signals, covered, strict=True
+    ):
+        triggers = tuple(next(measured) for _ in case.triggers)
+        falsifiers = tuple(next(measured) for _ in case.falsifiers)
+        window = (start, case.window_end)
+        if not known:
+            missing = uncovered(snapshot, *window)
+            results.append(
+                Result(
+                    case.id, UNKNOWN, 0.0, LOW, expect=case.expect, window=window, missing=missing
+                )
+            )
+            continue
+        kept = raw - synthetic if exclude else raw
+        share = 0.0 if exclude or not raw else synthetic / raw
+        excluded = synthetic if exclude else 0
+        results.append(_result(case, (triggers, falsifiers), (kept, share, excluded), window))
+    return tuple(results)
+
+
+def _signals(
+    cases: Sequence[Case], snapshot: Snapshot, lo: npt.NDArray[np.int64], hi: npt.NDArray[np.int64]
+) -> list[tuple[int, int]]:
+    """Per case, the events its `signals` filter selects in the window, and how many are
+    synthetic."""
+    segments = locate(snapshot, [signal_selection(c.signals) for c in cases], lo, hi)
+    marks = np.concatenate(([0], np.cumsum(snapshot.synthetic[segments.pos])))
+    synthetic = marks[segments.stop] - marks[segments.start]
+    return list(zip(segments.length.tolist(), synthetic.tolist(), strict=True))
+
+
+def _result(
+    case: Case,
+    conditions: tuple[tuple[Measured, ...], tuple[Measured, ...]],
+    signals: tuple[int, float, int],
+    window: tuple[int, int],
+) -> Result:
+    triggers, falsifiers = conditions
+    count, share, excluded = signals
+    reasons = _abstain_reasons(case, count, share)
     fired = all(m.met for m in triggers) and not any(m.met for m in falsifiers)
     status = ABSTAIN if reasons else (HIT if fired == (case.expect == "fire") else MISS)
     return Result(
-        case_id=case.id,
-        status=status,
-        score=0.0 if reasons else _score(case, triggers, falsifiers, fired),
-        confidence=confidence(triggers, falsifiers, fired),
-        fired=fired,
-        expect=case.expect,
-        triggers=triggers,
-        falsifiers=falsifiers,
-        signals=signals,
-        min_signals=case.min_signals,
-        excluded_synthetic=int((raw_signals & synthetic & ~window.keep).sum()),
-        integrity={"synthetic_share": round(share, 6)},
-        abstain_reasons=reasons,
-        window=(window.start, window.end),
+        case.id,
+        status,
+        0.0 if reasons else _score(case, triggers, falsifiers, fired),
+        confidence(triggers, falsifiers, fired),
+        fired,
+        case.expect,
+        triggers,
+        falsifiers,
+        count,
+        case.min_signals,
+        excluded,
+        {"synthetic_share": round(share, 6)},
+        reasons,
+        window,
     )
-
-
-def _window(case: Case, params: Params, snapshot: Snapshot) -> Window:
-    days = params.value(case.window_days)
-    start = case.window_end - round(days * _DAY)
-    lo, hi = snapshot.bounds(start, case.window_end)
-    keep = np.ones(hi - lo, dtype=np.bool_)
-    for _, registration in params.active(case.policies(), "operators"):
-        if registration.kind == "exclude_synthetic":
-            keep &= ~snapshot.synthetic[lo:hi]
-    return Window(lo, hi, start, case.window_end, keep)
 
 
 def uncovered(snapshot: Snapshot, start: int, end: int) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -32,6 +33,7 @@ class Snapshot:
     sources: Mapping[str, int] = field(default_factory=dict)
     text: tuple[str, ...] = ()  # free text per event ("" for none), in `ts` order
     _phrases: dict[str, npt.NDArray[np.bool_]] = field(default_factory=dict, repr=False)
+    memo: dict[str, Any] = field(default_factory=dict, repr=False)  # derived indexes (partition)
 
     def __len__(self) -> int:
         return int(self.ts.shape[0])

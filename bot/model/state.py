@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from bot.model.rollout import Rollout
@@ -241,13 +242,21 @@ class Case:
 
     def refs(self) -> tuple[str, ...]:
         """Every policy parameter this case reads, sorted and unique."""
+        return self._refs
+
+    def policies(self) -> tuple[str, ...]:
+        """The policies whose operators and metrics apply to this case."""
+        return self._policies
+
+    @cached_property
+    def _refs(self) -> tuple[str, ...]:  # a case is immutable: read once per replay is enough
         found = {self.window_days}
         for condition in (*self.triggers, *self.falsifiers):
             found.update(condition.refs())
         return tuple(sorted(found))
 
-    def policies(self) -> tuple[str, ...]:
-        """The policies whose operators and metrics apply to this case."""
+    @cached_property
+    def _policies(self) -> tuple[str, ...]:
         return tuple(sorted({policy_of(ref) for ref in self.refs()}))
 
 
