@@ -157,7 +157,8 @@ def _verdict(case: Case, values: Values, signals: int, seen: list[float]) -> str
         measured: float | None = float(len(seen))
     else:
         measured = (max(seen) if trigger.kind == "aggregate" else seen[-1]) if seen else None
-    met = measured is not None and measured >= values[trigger.threshold]
+    # values are rounded to 9 digits before comparison (README): exactly at the threshold is met
+    met = measured is not None and round(measured, 9) >= round(values[trigger.threshold], 9)
     return "HIT" if met else "MISS"
 
 
