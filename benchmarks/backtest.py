@@ -35,8 +35,9 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bot.core import backtest
 from bot.core.params import Params
-from bot.core.snapshot import Snapshot, parse
+from bot.core.snapshot import parse
 from bot.model import Case, Policy, format_time, parse_time
+from bot.model.snapshot import Snapshot
 from tests import reference
 
 START = parse_time("2025-01-01T00:00:00Z")

@@ -37,6 +37,7 @@ class Settings:
     summary_path: Path | None = None
     verbose: bool = False
     config_path: str = CONFIG_PATH
+    cache_dir: Path | None = None  # parsed snapshots by sha256; None: no disk cache
 
     def token(self, environ: Mapping[str, str]) -> str:
         """The forge token, read only when a forge needs it."""
@@ -87,4 +88,13 @@ def resolve(
         summary_path=Path(env["GITHUB_STEP_SUMMARY"]) if env.get("GITHUB_STEP_SUMMARY") else None,
         verbose=verbose,
         config_path=chosen_config,
+        cache_dir=cache_directory(env),
     )
+
+
+def cache_directory(environ: Mapping[str, str]) -> Path | None:
+    """`$XDG_CACHE_HOME/learnbot`, else `$HOME/.cache/learnbot`; None without either."""
+    base = environ.get("XDG_CACHE_HOME") or (
+        str(Path(environ["HOME"]) / ".cache") if environ.get("HOME") else ""
+    )
+    return Path(base) / "learnbot" if base else None

@@ -13,8 +13,8 @@ from tests.repos import make_repo
 
 
 @pytest.fixture(autouse=True)
-def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Tests never see the caller's git config, Actions variables or tokens."""
+def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Tests never see the caller's git config, Actions variables, tokens or caches."""
     for name in list(os.environ):
         if name.startswith(("GITHUB_", "INPUT_", "LEARNBOT_", "RUNNER_", "GIT_")):
             monkeypatch.delenv(name, raising=False)
@@ -24,6 +24,7 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GIT_COMMITTER_EMAIL", "committer@example.com")
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", os.devnull)
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
 
 
 @pytest.fixture

@@ -154,3 +154,14 @@ def test_action_finds_the_jobs_python_or_asks_for_one(tmp_path: Path) -> None:
         env = {"PATH": path, "GITHUB_OUTPUT": str(output)}
         subprocess.run(["/bin/bash", "-c", script], env=env, check=True)
         assert output.read_text() == expected
+
+
+def test_action_caches_parsed_snapshots_by_their_digests() -> None:
+    action = yaml.safe_load((ROOT / "action.yml").read_text())
+    steps = action["runs"]["steps"]
+    cache = next(s for s in steps if "learnbot-snapshots-" in s.get("with", {}).get("key", ""))
+    run = next(s for s in steps if s.get("id") == "learnbot")
+    assert "hashFiles('cases/data/**/*.jsonl', 'cases/data/**/*.parquet')" in cache["with"]["key"]
+    assert cache["with"]["path"] == run["env"]["XDG_CACHE_HOME"] + "/learnbot"
+    assert steps.index(cache) < steps.index(run)
+    assert "fast" in action["inputs"]["extras"]["default"].split(",")

@@ -37,7 +37,20 @@ def world(
     return snapshot, params, [_case(rng, i, terms, days, snapshot.sha256) for i in range(cases)]
 
 
+def events_jsonl(seed: int, events: int, days: int = 60) -> bytes:
+    """The JSONL of a world's snapshot alone."""
+    rng = np.random.default_rng(seed)
+    return _jsonl(rng, events, [f"t{i}" for i in range(max(1, events // 20))] + ["alias"], days)
+
+
 def _snapshot(rng: np.random.Generator, count: int, terms: list[str], days: int) -> Snapshot:
+    data = _jsonl(rng, count, terms, days)
+    snapshot, problems = parse(data, path="cases/data/w.jsonl", sha256=_digest(data))
+    assert not problems, problems
+    return snapshot
+
+
+def _jsonl(rng: np.random.Generator, count: int, terms: list[str], days: int) -> bytes:
     lines = []
     for _ in range(count):
         row: dict[str, Any] = {
@@ -59,10 +72,7 @@ def _snapshot(rng: np.random.Generator, count: int, terms: list[str], days: int)
         if values:
             row["values"] = values
         lines.append(json.dumps(row))
-    data = "".join(line + "\n" for line in lines).encode()
-    snapshot, problems = parse(data, path="cases/data/w.jsonl", sha256=_digest(data))
-    assert not problems, problems
-    return snapshot
+    return "".join(line + "\n" for line in lines).encode()
 
 
 def _number(rng: np.random.Generator) -> float | None:

@@ -16,6 +16,7 @@ from bot.core.params import Params
 from bot.edges import evaluators, ledgerfile, snapshots, store
 from bot.edges.files import Files, WorktreeFiles
 from bot.edges.gitrepo import GitRepo
+from bot.edges.snapshot_cache import SnapshotCache
 from bot.errors import GitError
 from bot.model import Case, Problem, format_time
 from bot.model.snapshot import Snapshot
@@ -76,7 +77,8 @@ def evaluate(
     files = files or source
     state = store.load(files, check_snapshots=False, config_path=settings.config_path)
     pins = [(c.snapshot_path, c.snapshot_sha256) for c in state.cases.values()]
-    loaded, snapshot_problems = snapshots.load_all(files, pins)
+    cache = SnapshotCache(settings.cache_dir) if settings.cache_dir else None
+    loaded, snapshot_problems = snapshots.load_all(files, pins, cache)
     runnable = [c for c in state.cases.values() if c.snapshot_sha256 in loaded]
     chosen = evaluators.resolve(runnable, state.config, settings.repo)
     seed = state.config.sandbox.seeds[0]  # a stochastic evaluator's backtest: the first seed

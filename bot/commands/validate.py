@@ -9,8 +9,7 @@ from bot.commands.output import print_json, status
 from bot.commands.runloss import losses
 from bot.config import Settings
 from bot.core.learners.registry import LEARNERS
-from bot.core.snapshot import parse
-from bot.edges import actions, inputs, labels, outcomes, store
+from bot.edges import actions, inputs, labels, outcomes, snapshots, store
 from bot.edges.files import Files, WorktreeFiles
 from bot.errors import EXIT_INVALID, EXIT_OK
 from bot.model import Problem
@@ -46,10 +45,11 @@ def run_problems(files: Files, objective: ObjectiveConfig) -> list[Problem]:
 
 
 def snapshot_problems(files: Files) -> list[Problem]:
-    """Line-level problems in every snapshot under cases/data/."""
+    """Line-level problems in every snapshot under cases/data/ (JSONL and Parquet)."""
     found: list[Problem] = []
-    for path in files.listdir(store.DATA_DIR, ".jsonl"):
-        data = files.read(path) or b""
-        _, problems = parse(data, path=path, sha256=hashlib.sha256(data).hexdigest())
-        found.extend(problems)
+    for suffix in snapshots.SUFFIXES:
+        for path in files.listdir(store.DATA_DIR, suffix):
+            data = files.read(path) or b""
+            _, problems = snapshots.read(path, data, hashlib.sha256(data).hexdigest())
+            found.extend(problems)
     return found

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -18,18 +19,79 @@ _EPOCHS = (-62_135_596_800, 253_402_300_799)  # 0001-01-01 .. 9999-12-31T23:59:5
 Invalid = tuple[str, str]  # (JSON pointer, why): one invalid event line
 
 
+Coded = tuple[npt.NDArray[np.int32], Sequence[str]]  # codes (NO_CODE: none) and their names
+
+
+@dataclass(frozen=True)
+class Columns:
+    """Valid events in file order, column by column: what a columnar reader hands over."""
+
+    ts: npt.NDArray[np.int64]
+    kind: Coded
+    term: Coded
+    source: Coded
+    synthetic: npt.NDArray[np.bool_]
+    text: Sequence[str] | None  # None: no event has text
+    values: Mapping[str, npt.NDArray[np.float64]]
+
+
 def parse(data: bytes, *, path: str, sha256: str) -> tuple[Snapshot, list[Problem]]:
     """Parse JSONL bytes into a Snapshot; invalid lines are reported and left out."""
+    return parse_rows(_lines(data), path=path, sha256=sha256)
+
+
+def parse_rows(
+    rows: Iterable[tuple[int, Any]], *, path: str, sha256: str
+) -> tuple[Snapshot, list[Problem]]:
+    """A Snapshot from (line, event or LineError) pairs; invalid ones are reported, left out."""
     columns = _Columns()
     problems: list[Problem] = []
-    for number, line in jsonline.numbered(data):
-        try:
-            invalid = columns.add(jsonline.loads(line))
-        except jsonline.LineError as exc:
-            invalid = ("", str(exc))
+    for number, row in rows:
+        invalid = ("", str(row)) if isinstance(row, jsonline.LineError) else columns.add(row)
         if invalid:
             problems.append(Problem(path, number, *invalid))
-    return columns.build(path, sha256), problems
+    return assemble(columns.build(), path=path, sha256=sha256), problems
+
+
+def _lines(data: bytes) -> Iterator[tuple[int, Any]]:
+    for number, line in jsonline.numbered(data):
+        try:
+            yield number, jsonline.loads(line)
+        except jsonline.LineError as exc:
+            yield number, exc
+
+
+def assemble(columns: Columns, *, path: str, sha256: str) -> Snapshot:
+    """The Snapshot of valid columns: sorted by time (stably), names coded in sorted order."""
+    order = np.argsort(columns.ts, kind="stable")
+    kind, kinds = _sorted_codes(*columns.kind)
+    term, terms = _sorted_codes(*columns.term)
+    source, sources = _sorted_codes(*columns.source)
+    text = columns.text
+    return Snapshot(
+        path=path,
+        sha256=sha256,
+        ts=columns.ts[order],
+        kind=kind[order],
+        term=term[order],
+        source=source[order],
+        synthetic=columns.synthetic[order],
+        values={name: columns.values[name][order] for name in sorted(columns.values)},
+        text=("",) * len(order) if text is None else tuple(text[i] for i in order.tolist()),
+        kinds=kinds,
+        terms=terms,
+        sources=sources,
+    )
+
+
+def _sorted_codes(
+    codes: npt.NDArray[np.int32], names: Sequence[str]
+) -> tuple[npt.NDArray[np.int32], dict[str, int]]:
+    vocab = {name: code for code, name in enumerate(sorted(names))}
+    if list(vocab) == list(names):
+        return codes.astype(np.int32), vocab
+    recode = np.array([vocab[name] for name in names], dtype=np.int32)
+    return np.where(codes >= 0, recode[np.maximum(codes, 0)], NO_CODE).astype(np.int32), vocab
 
 
 class _Columns:
@@ -64,32 +126,21 @@ class _Columns:
             numbers.append(float("nan") if value is None else float(value))
         return None
 
-    def build(self, path: str, sha256: str) -> Snapshot:
+    def build(self) -> Columns:
         size = len(self.ts)
-        ts = _epochs(self.ts)
-        order = np.argsort(ts, kind="stable")
-        kind, kinds = _encode(self.kind)
-        term, terms = _encode(self.term)
-        source, sources = _encode(self.source)
         values = {}
-        for name in sorted(self.values):
-            indexes, numbers = self.values[name]
+        for name, (indexes, numbers) in self.values.items():
             column = np.full(size, np.nan)
             column[np.array(indexes, dtype=np.int64)] = numbers
-            values[name] = column[order]
-        return Snapshot(
-            path=path,
-            sha256=sha256,
-            ts=ts[order],
-            kind=kind[order],
-            term=term[order],
-            source=source[order],
-            synthetic=np.array(self.synthetic, dtype=np.bool_)[order],
+            values[name] = column
+        return Columns(
+            ts=_epochs(self.ts),
+            kind=_encode(self.kind),
+            term=_encode(self.term),
+            source=_encode(self.source),
+            synthetic=np.array(self.synthetic, dtype=np.bool_),
+            text=self.text,
             values=values,
-            text=tuple(self.text[i] for i in order),
-            kinds=kinds,
-            terms=terms,
-            sources=sources,
         )
 
 
@@ -150,7 +201,7 @@ def _epochs(stamps: list[Any]) -> npt.NDArray[np.int64]:
     return out
 
 
-def _encode(names: Sequence[str | None]) -> tuple[npt.NDArray[np.int32], dict[str, int]]:
+def _encode(names: Sequence[str | None]) -> Coded:
     vocab = {name: code for code, name in enumerate(sorted({n for n in names if n is not None}))}
     codes = (NO_CODE if n is None else vocab[n] for n in names)
-    return np.fromiter(codes, np.int32, len(names)), vocab
+    return np.fromiter(codes, np.int32, len(names)), list(vocab)
