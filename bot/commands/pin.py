@@ -12,8 +12,7 @@ from bot.commands.output import print_json, status, table
 from bot.config import Settings
 from bot.core import backtest
 from bot.core.params import Params
-from bot.core.snapshot import parse
-from bot.edges import evaluators, store, yamldoc
+from bot.edges import evaluators, snapshots, store, yamldoc
 from bot.edges.files import WorktreeFiles
 from bot.edges.ledgerfile import write_atomic
 from bot.edges.snapshot_history import pinned_version
@@ -106,8 +105,8 @@ def _repins(settings: Settings, state: store.State, cases: Sequence[Case]) -> li
 
 
 def _snapshot(data: bytes, path: str, sha256: str) -> Snapshot:
-    snapshot, problems = parse(data, path=path, sha256=sha256)
-    if problems:
+    snapshot, problems = snapshots.read(path, data, sha256)
+    if problems or snapshot is None:
         raise StateError(f"{problems[0]} (fix the snapshot before pinning it)")
     return snapshot
 

@@ -16,7 +16,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from bot.cli import main
-from tests.repos import commit_all
+from tests.repos import commit_all, git
 
 
 def to_parquet(repo: Path) -> dict[str, str]:
@@ -101,3 +101,26 @@ def test_parsed_snapshots_are_cached_by_digest_for_the_next_process(
         entry.write_bytes(entry.read_bytes()[: len(entry.read_bytes()) // 2])  # corrupt
     assert backtest_process(repo) == expected  # corrupt entries ignored, parsed, rewritten
     assert backtest_process(repo) == expected  # read from the cache: byte-identical
+
+
+def test_pin_re_pins_a_changed_parquet_snapshot(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    work = tmp_path / "work"
+    git(tmp_path, "init", "--quiet", "--initial-branch", "main", str(work))
+    assert main(["init", "--repo", str(work)]) == 0
+    commit_all(work, "start")
+    to_parquet(work)
+    snapshot = work / "cases" / "data" / "alerting.parquet"
+    table = pq.read_table(snapshot)
+    extra = {**table.slice(0, 1).to_pylist()[0], "ts": "2025-06-01T00:00:00Z"}
+    grown = pa.concat_tables([table, pa.Table.from_pylist([extra], schema=table.schema)])
+    pq.write_table(grown, snapshot)
+    assert main(["validate", "--repo", str(work)]) == 2
+    capsys.readouterr()
+    assert main(["pin", "--repo", str(work), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["pinned"] is True
+    assert {c["events_before"] for c in report["cases"]} == {len(table)}
+    assert {c["events_after"] for c in report["cases"]} == {len(table) + 1}
+    assert main(["validate", "--repo", str(work)]) == 0
