@@ -20,6 +20,7 @@ from bot.core.snapshot import parse
 from bot.edges import columnar, snapshots
 from bot.edges.snapshot_cache import SnapshotCache
 from bot.model.snapshot import Snapshot
+from tests.fuzz.strategies import SCALARS, json_line
 from tests.repos import ROOT
 from tests.worlds import events_jsonl
 
@@ -237,3 +238,42 @@ def test_a_cached_snapshot_is_read_from_the_cache(tmp_path: Path) -> None:
     )
     assert problems == ()
     assert loaded is not None and len(loaded) == len(stand_in) != len(rows_parser(data)[0])
+
+
+STAMPS = st.sampled_from(
+    ["2025-01-01T00:00:00Z", "9999-12-31T23:59:59Z", "0001-01-01T00:00:00Z", "2024-02-29T10:00:00Z"]
+) | st.integers(-62_135_596_801, 253_402_300_800)
+NAMES = st.sampled_from(["a", "b", "", "caf\u00e9", "\U0001f600"])
+EVENTS = st.fixed_dictionaries(
+    {"ts": STAMPS | SCALARS, "kind": NAMES | SCALARS},
+    optional={
+        "term": NAMES | SCALARS,
+        "source": NAMES | SCALARS,
+        "synthetic": st.booleans() | SCALARS,
+        "text": st.text(max_size=10) | SCALARS,
+        "values": st.dictionaries(NAMES, SCALARS, max_size=3) | SCALARS,
+        "other": SCALARS,
+    },
+)
+PLAIN_EVENTS = st.fixed_dictionaries(
+    {"ts": STAMPS, "kind": NAMES},
+    optional={
+        "term": NAMES,
+        "synthetic": st.booleans(),
+        "text": st.text(max_size=10),
+        "values": st.dictionaries(NAMES, st.none() | st.integers(-9, 9) | st.floats(-9, 9)),
+    },
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(PLAIN_EVENTS | EVENTS, max_size=10), st.booleans())
+def test_hostile_events_read_as_the_row_parser_reads_them(
+    events: list[dict[str, Any]], blank_lines: bool
+) -> None:
+    data = (b"\n\n" if blank_lines else b"\n").join(json_line(e) for e in events)
+    path = "cases/data/s.jsonl"
+    loaded, problems = snapshots.read(path, data, digest(data))
+    expected, expected_problems = rows_parser(data, path)
+    assert problems == expected_problems
+    same(loaded, expected)
