@@ -6,9 +6,10 @@ from __future__ import annotations
 import hashlib
 import json
 
+import numpy as np
 import pytest
 
-from bot.core.snapshot import parse
+from bot.core.snapshot import Columns, assemble, parse
 from tests.builders import END, event
 
 GOOD = json.dumps(event(1, term="x")).encode()
@@ -114,3 +115,28 @@ def test_text_matches_whole_words_case_insensitively_and_once_per_phrase() -> No
     assert found.tolist() == [True, False, True, False, False]
     assert snap.contains("pay now") is found  # computed once per phrase and snapshot
     assert snap.contains("PAY").tolist() == [True, False, True, False, False]
+
+
+def test_columns_in_file_order_with_names_in_any_order_assemble_as_parsed() -> None:
+    rows = [
+        {"ts": "2026-01-02T00:00:00Z", "kind": "b", "term": "y", "values": {"v": 1.5}},
+        {"ts": "2026-01-01T00:00:00Z", "kind": "a", "source": "s"},
+        {"ts": "2026-01-02T00:00:00Z", "kind": "b", "term": "x", "synthetic": True},
+    ]
+    data = "".join(json.dumps(r) + "\n" for r in rows).encode()
+    parsed, _ = parse(data, path="p", sha256="0" * 64)
+    columns = Columns(
+        ts=np.array([1767312000, 1767225600, 1767312000], dtype=np.int64),
+        kind=(np.array([0, 1, 0], dtype=np.int32), ["b", "a"]),  # names as first met
+        term=(np.array([0, -1, 1], dtype=np.int32), ["y", "x"]),
+        source=(np.array([-1, 0, -1], dtype=np.int32), ["s"]),
+        synthetic=np.array([False, False, True]),
+        text=None,
+        values={"v": np.array([1.5, np.nan, np.nan])},
+    )
+    built = assemble(columns, path="p", sha256="0" * 64)
+    for name in ("ts", "kind", "term", "source", "synthetic"):
+        assert getattr(built, name).tolist() == getattr(parsed, name).tolist(), name
+    assert (built.kinds, built.terms, built.sources) == (parsed.kinds, parsed.terms, parsed.sources)
+    assert built.text == parsed.text == ("", "", "")
+    assert np.array_equal(built.values["v"], parsed.values["v"], equal_nan=True)
