@@ -5,41 +5,16 @@ from __future__ import annotations
 import argparse
 import contextlib
 import functools
+import importlib
 import os
 import sys
 import traceback
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
+from types import ModuleType
 
 from bot import __version__, config
-from bot.commands import (
-    analyze,
-    backtest,
-    cards,
-    check,
-    close,
-    collaborator,
-    crl,
-    demo,
-    experiments,
-    gate,
-    init,
-    labels,
-    learn,
-    ledger,
-    merge,
-    pin,
-    promote,
-    propose,
-    prs,
-    sandbox,
-    schema,
-    validate,
-)
-from bot.commands import comment as comment_command
-from bot.commands import loop as loop_
-from bot.commands import run as run_command
-from bot.core.learners.registry import LEARNERS
+from bot.core.learners.catalog import LEARNER_NAMES
 from bot.edges.redact import scrub
 from bot.errors import EXIT_BUG, EXIT_INTERRUPTED, BotError, ConfigError
 from bot.model import parse_time
@@ -49,6 +24,15 @@ EXIT_CODES = """exit codes:
   1  the check found problems (failing cases, a broken ledger, a failed gate)
   2  invalid input or usage (a state file, a flag, the environment)
   3  a bug in learnbot (the traceback is printed)"""
+
+
+def _command(name: str) -> ModuleType:
+    """The module of one command, imported when that command runs.
+
+    Importing every command up front costs a second of CPU (numpy, GitPython, PyGithub,
+    Jinja2) that `learnbot --help` and `validate` never use (#17).
+    """
+    return importlib.import_module(f"bot.commands.{name}")
 
 
 def _runs(text: str) -> int:
@@ -108,6 +92,13 @@ def _timestamp(text: str) -> int:
 Command = Callable[[str, str], argparse.ArgumentParser]
 
 
+def _learner_names() -> tuple[str, ...]:
+    """The registered learners: the catalog's, or the registry's once it is loaded (a
+    repository's own learners register there); the registry itself imports numpy (#17)."""
+    registry = sys.modules.get("bot.core.learners.registry")
+    return tuple(registry.LEARNERS) if registry is not None else LEARNER_NAMES
+
+
 @functools.cache
 def _parser(learners: tuple[str, ...]) -> argparse.ArgumentParser:
     """The command line, built once per registry of learners: parsing does not change it."""
@@ -143,7 +134,9 @@ def build_parser() -> argparse.ArgumentParser:
     _label_commands(command, common)
     demo_ = command("demo", "the whole loop on a throwaway copy of the example state (local forge)")
     demo_.add_argument("--keep", action="store_true", help="keep the temporary repository")
-    demo_.set_defaults(run=lambda a, s, e: demo.demo(s, e, keep=a.keep, dispatch=dispatch))
+    demo_.set_defaults(
+        run=lambda a, s, e: _command("demo").demo(s, e, keep=a.keep, dispatch=dispatch)
+    )
     return parser
 
 
@@ -158,12 +151,14 @@ def _state_commands(command: Command) -> None:
     )
     _add_json_option(init_)
     init_.set_defaults(
-        run=lambda a, s, _: init.init(s, example=a.example, force=a.force, action=a.action)
+        run=lambda a, s, _: _command("init").init(
+            s, example=a.example, force=a.force, action=a.action
+        )
     )
 
     validate_ = command("validate", "check every policy, case, snapshot and the config")
     _add_json_option(validate_)
-    validate_.set_defaults(run=lambda a, s, _: validate.validate(s))
+    validate_.set_defaults(run=lambda a, s, _: _command("validate").validate(s))
 
     pin_ = command(
         "pin", "re-pin changed snapshots: show each case's events and result before and after"
@@ -173,25 +168,27 @@ def _state_commands(command: Command) -> None:
         "--force", action="store_true", help="pin even when a protected case's result changes"
     )
     _add_json_option(pin_)
-    pin_.set_defaults(run=lambda a, s, _: pin.pin(s, case_ids=a.cases, force=a.force))
+    pin_.set_defaults(run=lambda a, s, _: _command("pin").pin(s, case_ids=a.cases, force=a.force))
 
     schema_ = command("schema", "JSON Schemas of the state files")
     schema_commands = schema_.add_subparsers(dest="schema_command", required=True)
     export = schema_commands.add_parser("export", help="write the schemas into DIR for editors")
     export.add_argument("directory", metavar="DIR", type=Path)
     _add_json_option(export)
-    export.set_defaults(run=lambda a, s, _: schema.export_schemas(s, directory=a.directory))
+    export.set_defaults(
+        run=lambda a, s, _: _command("schema").export_schemas(s, directory=a.directory)
+    )
     reference = schema_commands.add_parser(
         "reference", help="the configuration reference (Markdown), generated from the schema"
     )
     reference.add_argument(
         "--out", metavar="FILE", type=Path, help="write it here (default: stdout)"
     )
-    reference.set_defaults(run=lambda a, s, _: schema.config_reference(s, out=a.out))
+    reference.set_defaults(run=lambda a, s, _: _command("schema").config_reference(s, out=a.out))
 
     crl_ = command("crl", "the composite run loss of every run in the run-metrics file")
     _add_json_option(crl_)
-    crl_.set_defaults(run=lambda a, s, _: crl.show(s))
+    crl_.set_defaults(run=lambda a, s, _: _command("crl").show(s))
 
 
 def _evaluation_commands(command: Command) -> None:
@@ -201,7 +198,7 @@ def _evaluation_commands(command: Command) -> None:
     backtest_.add_argument("--rev", metavar="REV", help="read the state from this git revision")
     _add_json_option(backtest_)
     _add_now_option(backtest_)
-    backtest_.set_defaults(run=lambda a, s, _: backtest.run_backtest(s, rev=a.rev))
+    backtest_.set_defaults(run=lambda a, s, _: _command("backtest").run_backtest(s, rev=a.rev))
 
     analyze_ = command("analyze", "analyse every failure (MISS, or ABSTAIN with HIGH confidence)")
     analyze_.add_argument("--rev", metavar="REV", help="read the state from this git revision")
@@ -210,7 +207,9 @@ def _evaluation_commands(command: Command) -> None:
     )
     _add_json_option(analyze_)
     _add_now_option(analyze_)
-    analyze_.set_defaults(run=lambda a, s, _: analyze.run_analyze(s, rev=a.rev, out=a.out))
+    analyze_.set_defaults(
+        run=lambda a, s, _: _command("analyze").run_analyze(s, rev=a.rev, out=a.out)
+    )
 
 
 def _proposal_commands(command: Command) -> None:
@@ -224,7 +223,7 @@ def _proposal_commands(command: Command) -> None:
     _add_json_option(propose_)
     _add_now_option(propose_)
     propose_.set_defaults(
-        run=lambda a, s, _: propose.run_propose(s, failure_id=a.failure, out=a.out)
+        run=lambda a, s, _: _command("propose").run_propose(s, failure_id=a.failure, out=a.out)
     )
 
     sandbox_ = command("sandbox", "replay a proposal on historical snapshots and gate it")
@@ -236,7 +235,9 @@ def _proposal_commands(command: Command) -> None:
     _add_json_option(sandbox_)
     _add_now_option(sandbox_)
     sandbox_.set_defaults(
-        run=lambda a, s, _: sandbox.run_sandbox(s, proposal_path=a.proposal, runs=a.runs, out=a.out)
+        run=lambda a, s, _: _command("sandbox").run_sandbox(
+            s, proposal_path=a.proposal, runs=a.runs, out=a.out
+        )
     )
 
     cards_ = command(
@@ -250,29 +251,31 @@ def _proposal_commands(command: Command) -> None:
     )
     _add_json_option(cards_)
     _add_now_option(cards_)
-    cards_.set_defaults(run=lambda a, s, _: cards.show(s, out=a.out))
+    cards_.set_defaults(run=lambda a, s, _: _command("cards").show(s, out=a.out))
 
     gate_ = command("gate", "decide on a sandbox report with the configured criteria")
     gate_.add_argument("report", metavar="REPORT.json", type=Path)
     gate_.add_argument(
         "--learner",
         default="backtest",
-        choices=list(LEARNERS),
+        choices=LEARNER_NAMES,
         help="whose gate rules decide (default: backtest)",
     )
     _add_json_option(gate_)
     gate_.set_defaults(
-        run=lambda a, s, _: gate.run_gate(s, report_path=a.report, learner=a.learner)
+        run=lambda a, s, _: _command("gate").run_gate(s, report_path=a.report, learner=a.learner)
     )
 
     learn_ = command(
         "learn", "run one learner on demand and show its proposal (weights, karma, ...)"
     )
-    learn_.add_argument("learner", choices=list(LEARNERS))
+    learn_.add_argument("learner", choices=LEARNER_NAMES)
     learn_.add_argument("--dry-run", action="store_true", help="required: show, write nothing")
     _add_json_option(learn_)
     _add_now_option(learn_)
-    learn_.set_defaults(run=lambda a, s, e: learn.learn(s, e, name=a.learner, dry_run=a.dry_run))
+    learn_.set_defaults(
+        run=lambda a, s, e: _command("learn").learn(s, e, name=a.learner, dry_run=a.dry_run)
+    )
 
     loop = command("loop", "backtest, analyse, propose, sandbox and gate: the PRs run would open")
     loop.add_argument(
@@ -281,7 +284,7 @@ def _proposal_commands(command: Command) -> None:
     _add_json_option(loop)
     _add_now_option(loop)
     _add_forge_options(loop)
-    loop.set_defaults(run=lambda a, s, e: loop_.run_loop(s, e, dry_run=a.dry_run))
+    loop.set_defaults(run=lambda a, s, e: _command("loop").run_loop(s, e, dry_run=a.dry_run))
 
 
 def _forge_commands(command: Command, common: argparse.ArgumentParser) -> None:
@@ -290,7 +293,7 @@ def _forge_commands(command: Command, common: argparse.ArgumentParser) -> None:
     _add_forge_options(run)
     _add_json_option(run)
     _add_now_option(run)
-    run.set_defaults(run=lambda a, s, e: run_command.run(s, e, dry_run=a.dry_run))
+    run.set_defaults(run=lambda a, s, e: _command("run").run(s, e, dry_run=a.dry_run))
 
     check_ = command(
         "check", "replay a proposal branch's diff N times and report the gate on its head"
@@ -300,7 +303,9 @@ def _forge_commands(command: Command, common: argparse.ArgumentParser) -> None:
     _add_forge_options(check_)
     _add_json_option(check_)
     _add_now_option(check_)
-    check_.set_defaults(run=lambda a, s, e: check.run_check(s, e, number=a.pr, branch=a.branch))
+    check_.set_defaults(
+        run=lambda a, s, e: _command("check").run_check(s, e, number=a.pr, branch=a.branch)
+    )
 
     promote_ = command(
         "promote", "record merges (promotion), reverts (rollback), rejections in the ledger"
@@ -308,13 +313,13 @@ def _forge_commands(command: Command, common: argparse.ArgumentParser) -> None:
     _add_json_option(promote_)
     _add_forge_options(promote_)
     _add_now_option(promote_)
-    promote_.set_defaults(run=lambda a, s, e: promote.promote(s, e))
+    promote_.set_defaults(run=lambda a, s, e: _command("promote").promote(s, e))
 
     prs_ = command("prs", "learnbot's pull requests with state and gate result")
     prs_.add_argument("--state", choices=("open", "closed", "merged"))
     _add_forge_options(prs_)
     _add_json_option(prs_)
-    prs_.set_defaults(run=lambda a, s, e: prs.list_pulls(s, e, state=a.state))
+    prs_.set_defaults(run=lambda a, s, e: _command("prs").list_pulls(s, e, state=a.state))
     prs_commands = prs_.add_subparsers(dest="prs_command", metavar="show")
     show = prs_commands.add_parser(
         "show", parents=[common], help="one pull request: its body, check and gate table"
@@ -322,7 +327,7 @@ def _forge_commands(command: Command, common: argparse.ArgumentParser) -> None:
     show.add_argument("number", type=int, metavar="N")
     _add_forge_options(show)
     _add_json_option(show)
-    show.set_defaults(run=lambda a, s, e: prs.show(s, e, number=a.number))
+    show.set_defaults(run=lambda a, s, e: _command("prs").show(s, e, number=a.number))
 
     merge_ = command(
         "merge", "merge a local pull request into the default branch (a real git merge)"
@@ -338,7 +343,7 @@ def _forge_commands(command: Command, common: argparse.ArgumentParser) -> None:
     _add_json_option(merge_)
     _add_forge_options(merge_)
     merge_.set_defaults(
-        run=lambda a, s, _: merge.merge(
+        run=lambda a, s, _: _command("merge").merge(
             s, number=a.number, approved_by=a.approved_by, force=a.force
         )
     )
@@ -349,7 +354,7 @@ def _forge_commands(command: Command, common: argparse.ArgumentParser) -> None:
     )
     _add_forge_options(experiments_)
     _add_json_option(experiments_)
-    experiments_.set_defaults(run=lambda a, s, e: experiments.list_experiments(s, e))
+    experiments_.set_defaults(run=lambda a, s, e: _command("experiments").list_experiments(s, e))
 
     close_ = command("close", "close a local pull request without merging (a rejection)")
     close_.add_argument("number", type=int, metavar="N")
@@ -358,7 +363,9 @@ def _forge_commands(command: Command, common: argparse.ArgumentParser) -> None:
     )
     _add_json_option(close_)
     _add_forge_options(close_)
-    close_.set_defaults(run=lambda a, s, _: close.close(s, number=a.number, comment=a.comment))
+    close_.set_defaults(
+        run=lambda a, s, _: _command("close").close(s, number=a.number, comment=a.comment)
+    )
 
 
 def _ledger_commands(command: Command, common: argparse.ArgumentParser) -> None:
@@ -379,16 +386,16 @@ def _ledger_commands(command: Command, common: argparse.ArgumentParser) -> None:
     _add_json_option(verify)
     verify.set_defaults(
         run=lambda a, s, _: (
-            ledger.verify_history(s, rev=a.history)
+            _command("ledger").verify_history(s, rev=a.history)
             if a.history
-            else ledger.verify(s, files=a.files)
+            else _command("ledger").verify(s, files=a.files)
         )
     )
     show = ledger_commands.add_parser("show", parents=[common], help="print entries")
     show.add_argument("file", nargs="?", metavar="FILE", help="default: every ledger")
     show.add_argument("--type", dest="type_", metavar="TYPE", help="only entries of this type")
     _add_json_option(show)
-    show.set_defaults(run=lambda a, s, _: ledger.show(s, file=a.file, type_=a.type_))
+    show.set_defaults(run=lambda a, s, _: _command("ledger").show(s, file=a.file, type_=a.type_))
 
 
 def _label_commands(command: Command, common: argparse.ArgumentParser) -> None:
@@ -414,7 +421,7 @@ def _label_commands(command: Command, common: argparse.ArgumentParser) -> None:
     _add_forge_options(comment)
     _add_now_option(comment)
     comment.set_defaults(
-        run=lambda a, s, e: comment_command.run_comment(
+        run=lambda a, s, e: _command("comment").run_comment(
             s, e, issue=a.issue, author=a.author, body=a.body
         )
     )
@@ -428,10 +435,14 @@ def _label_commands(command: Command, common: argparse.ArgumentParser) -> None:
     _add_json_option(collaborator_)
     _add_forge_options(collaborator_)
     collaborator_.set_defaults(
-        run=lambda a, s, _: collaborator.grant(s, login=a.login, permission=a.permission)
+        run=lambda a, s, _: _command("collaborator").grant(
+            s, login=a.login, permission=a.permission
+        )
     )
     import_.set_defaults(
-        run=lambda a, s, e: labels.run_import(s, e, path=a.file, source=a.source, dry_run=a.dry_run)
+        run=lambda a, s, e: _command("labels").run_import(
+            s, e, path=a.file, source=a.source, dry_run=a.dry_run
+        )
     )
 
 
@@ -497,7 +508,7 @@ def _check_config_flag(
 def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
     """Run one command; return its exit code."""
     env = os.environ if environ is None else environ
-    args = _parser(tuple(LEARNERS)).parse_args(argv)
+    args = _parser(_learner_names()).parse_args(argv)
     verbose = bool(getattr(args, "verbose", False))
     with error_handler(verbose) as code:
         settings = config.resolve(

@@ -8,8 +8,9 @@ import sys
 from bot.commands.output import print_json, status
 from bot.commands.runloss import losses
 from bot.config import Settings
-from bot.core.learners.registry import LEARNERS
-from bot.edges import actions, inputs, labels, outcomes, snapshots, store
+from bot.core import events
+from bot.core.learners.catalog import INPUTS
+from bot.edges import actions, inputs, labels, outcomes, store
 from bot.edges.files import Files, WorktreeFiles
 from bot.errors import EXIT_INVALID, EXIT_OK
 from bot.model import Problem
@@ -21,8 +22,8 @@ def validate(settings: Settings) -> int:
     files = WorktreeFiles(settings.repo)
     state = store.load(files, config_path=settings.config_path)
     found = [*state.problems, *snapshot_problems(files)]
-    for learner in LEARNERS.values():
-        found += inputs.load(files, state.config, learner.inputs)[1]
+    for declared in INPUTS.values():
+        found += inputs.load(files, state.config, declared)[1]
     found += run_problems(files, state.config.objective)
     found += labels.problems(files, state.config.learners.labels.path)
     problems = sorted(set(found))
@@ -47,9 +48,13 @@ def run_problems(files: Files, objective: ObjectiveConfig) -> list[Problem]:
 def snapshot_problems(files: Files) -> list[Problem]:
     """Line-level problems in every snapshot under cases/data/ (JSONL and Parquet)."""
     found: list[Problem] = []
-    for suffix in snapshots.SUFFIXES:
-        for path in files.listdir(store.DATA_DIR, suffix):
+    for path in files.listdir(store.DATA_DIR, ".jsonl"):
+        found.extend(events.problems(files.read(path) or b"", path=path))
+    parquet = files.listdir(store.DATA_DIR, ".parquet")
+    if parquet:  # columnar files need pyarrow and numpy; line-by-line JSONL needs neither
+        from bot.edges import snapshots
+
+        for path in parquet:
             data = files.read(path) or b""
-            _, problems = snapshots.read(path, data, hashlib.sha256(data).hexdigest())
-            found.extend(problems)
+            found.extend(snapshots.read(path, data, hashlib.sha256(data).hexdigest())[1])
     return found

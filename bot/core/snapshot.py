@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -11,13 +10,9 @@ import numpy as np
 import numpy.typing as npt
 
 from bot.core import jsonline
+from bot.core.events import Invalid, check_event
 from bot.model import Problem
 from bot.model.snapshot import NO_CODE, Snapshot
-
-_EVENT_KEYS = frozenset({"ts", "kind", "term", "source", "synthetic", "text", "values"})
-_EPOCHS = (-62_135_596_800, 253_402_300_799)  # 0001-01-01 .. 9999-12-31T23:59:59Z, as strings
-Invalid = tuple[str, str]  # (JSON pointer, why): one invalid event line
-
 
 Coded = tuple[npt.NDArray[np.int32], Sequence[str]]  # codes (NO_CODE: none) and their names
 
@@ -108,9 +103,7 @@ class _Columns:
 
     def add(self, row: Any) -> Invalid | None:
         """Append one event; return why it is invalid (None when it is fine)."""
-        if not isinstance(row, dict):
-            return "", "an event must be a JSON object"
-        invalid = _check_fields(row)
+        invalid = check_event(row)
         if invalid:
             return invalid
         index = len(self.ts)
@@ -142,51 +135,6 @@ class _Columns:
             text=self.text,
             values=values,
         )
-
-
-def _check_fields(row: dict[str, Any]) -> Invalid | None:
-    if not row.keys() <= _EVENT_KEYS:
-        return "", f"unknown key(s) {', '.join(sorted(set(row) - _EVENT_KEYS))}"
-    invalid = _check_ts(row.get("ts"))
-    if invalid:
-        return invalid
-    if type(row.get("kind")) is not str:
-        return "/kind", "required, a string"
-    for key in ("term", "source", "text"):
-        if key in row and type(row[key]) is not str:
-            return f"/{key}", "must be a string"
-    if "synthetic" in row and type(row["synthetic"]) is not bool:
-        return "/synthetic", "must be true or false"
-    if "values" not in row:
-        return None
-    values = row["values"]
-    if type(values) is not dict:
-        return "/values", "must be an object of numbers"
-    for name, value in values.items():
-        if value is not None and type(value) is not float and type(value) is not int:
-            return f"/values/{name}", "must be a number or null"
-    return None
-
-
-def _check_ts(ts: Any) -> Invalid | None:
-    if type(ts) is str:
-        if not _is_stamp(ts):
-            return "/ts", f"{ts!r} is not a UTC time YYYY-MM-DDTHH:MM:SSZ"
-    elif type(ts) is not int:
-        return "/ts", "required, an ISO-8601 UTC string or epoch seconds"
-    elif not _EPOCHS[0] <= ts <= _EPOCHS[1]:
-        return "/ts", f"{ts} is outside the epoch seconds of the years 1 to 9999"
-    return None
-
-
-def _is_stamp(text: str) -> bool:
-    if len(text) != 20 or text[10] != "T" or text[-1] != "Z":
-        return False
-    try:
-        dt.datetime.fromisoformat(text[:-1])
-    except ValueError:
-        return False
-    return True
 
 
 def _epochs(stamps: list[Any]) -> npt.NDArray[np.int64]:

@@ -10,19 +10,21 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from bot.core import canonical
-from bot.core.analyze import FailureAnalysis
-from bot.core.evaluate import Evaluator
-from bot.core.gate import AllOf
 from bot.core.history import History
-from bot.core.params import Params
-from bot.model import Case, Config
 from bot.model.inputs import Folder, Input, Lines, Texts
 from bot.model.proposal import Change
-from bot.model.report import Evidence
-from bot.model.snapshot import Snapshot
+
+if TYPE_CHECKING:  # numpy-backed types: declaring an input must not import numpy (#17)
+    from bot.core.analyze import FailureAnalysis
+    from bot.core.evaluate import Evaluator
+    from bot.core.gate import AllOf
+    from bot.core.params import Params
+    from bot.model import Case, Config
+    from bot.model.report import Evidence
+    from bot.model.snapshot import Snapshot
 
 T = TypeVar("T")
 
@@ -143,7 +145,7 @@ class Section:
     context: Mapping[str, Any]
 
 
-Measure = Callable[[Candidate], Evidence]
+Measure = Callable[[Candidate], "Evidence"]
 
 
 class Learner(Protocol):

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from bot.core import sandbox, search
 from bot.core.gate import SAFETY, AllOf, FixedCase, PassRate, SourceFixed
-from bot.core.learners import Candidates, Context, Dropped, Measure, Section, Skip
+from bot.core.learners import Candidates, Context, Dropped, Measure, Section, Skip, catalog
 from bot.model import Config
 from bot.model.inputs import Input
 
@@ -58,7 +58,7 @@ class BacktestLearner:
     """One subject per failing case: candidates by the search, judged on the replay."""
 
     name: str = "backtest"
-    inputs: tuple[Input, ...] = ()
+    inputs: tuple[Input, ...] = catalog.INPUTS["backtest"]
     proposal_types: tuple[str, ...] = search.TYPES
 
     def enabled(self, config: Config) -> bool:

@@ -15,10 +15,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from bot.core.gate import AllOf
-from bot.core.learners import Candidates, Context, Measure, Section, Skip
+from bot.core.learners import Candidates, Context, Measure, Section, Skip, catalog
 from bot.core.learners.weighting import correlation
 from bot.model import Config, Forecast
-from bot.model.inputs import Input, Lines
+from bot.model.inputs import Input
 
 
 def brier(confidence: float, correct: bool) -> float:
@@ -102,12 +102,7 @@ def _other(direction: str) -> str:
     return "down" if direction == "up" else "up"
 
 
-FORECASTS = Lines(
-    "forecasts",
-    lambda config: config.learners.forecasts.outcomes,
-    "forecast",
-    Forecast.from_dict,
-)
+FORECASTS = catalog.FORECASTS
 
 
 @dataclass(frozen=True)
@@ -115,7 +110,7 @@ class ForecastsLearner:
     """Proposes nothing yet: reports performance, and the ensemble while it is in shadow."""
 
     name: str = "forecasts"
-    inputs: tuple[Input, ...] = (FORECASTS,)
+    inputs: tuple[Input, ...] = catalog.INPUTS["forecasts"]
     proposal_types: tuple[str, ...] = ()
 
     def enabled(self, config: Config) -> bool:

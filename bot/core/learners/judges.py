@@ -22,6 +22,7 @@ from bot.core.learners import (
     Measure,
     Section,
     Skip,
+    catalog,
     failure_id,
     labeled,
 )
@@ -125,7 +126,7 @@ class JudgesLearner:
     """One subject per agent: its judges policy; the change must equal the recomputation."""
 
     name: str = "judges"
-    inputs: tuple[Input, ...] = (labeled.LABELS,)
+    inputs: tuple[Input, ...] = catalog.INPUTS["judges"]
     proposal_types: tuple[str, ...] = ("judge_weights",)
 
     def enabled(self, config: Config) -> bool:

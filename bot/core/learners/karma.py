@@ -11,9 +11,18 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.core.gate import SAFETY, AllOf, MatchesRecomputation
-from bot.core.learners import Candidate, Candidates, Context, Measure, Section, Skip, failure_id
+from bot.core.learners import (
+    Candidate,
+    Candidates,
+    Context,
+    Measure,
+    Section,
+    Skip,
+    catalog,
+    failure_id,
+)
 from bot.model import Config, Policy, Position, format_time, parse_time
-from bot.model.inputs import Input, Lines
+from bot.model.inputs import Input
 from bot.model.proposal import Change
 from bot.model.report import Consistency
 
@@ -63,13 +72,7 @@ def update(
     )
 
 
-POSITIONS = Lines(
-    "positions",
-    lambda config: config.learners.karma.outcomes,
-    "position",
-    Position.from_dict,
-    Position.order_problem,
-)
+POSITIONS = catalog.KARMA_POSITIONS
 
 
 @dataclass(frozen=True)
@@ -77,7 +80,7 @@ class KarmaLearner:
     """One subject: the karma policy; the change must equal the EMA recomputed on the base."""
 
     name: str = "karma"
-    inputs: tuple[Input, ...] = (POSITIONS,)
+    inputs: tuple[Input, ...] = catalog.INPUTS["karma"]
     proposal_types: tuple[str, ...] = ("karma_update",)
 
     def enabled(self, config: Config) -> bool:

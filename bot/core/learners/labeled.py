@@ -11,12 +11,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.core import jsonline
-from bot.core.learners import Context
-from bot.model.inputs import Texts
+from bot.core.learners import Context, catalog
 from bot.model.labels import Evaluation, Example
 
 EVALUATIONS = ".evaluations.jsonl"
-LABELS = Texts("labels", lambda config: (config.learners.labels.path,), ".jsonl")
+LABELS = catalog.LABELS
 
 
 def _records(context: Context, name: str) -> list[Mapping[str, Any]]:

@@ -19,18 +19,17 @@ from bot.core.learners import (
     Measure,
     Section,
     Skip,
+    catalog,
     failure_id,
     rollout,
 )
 from bot.model import Config, Policy, Sample
-from bot.model.inputs import Folder, Input
+from bot.model.inputs import Input
 from bot.model.report import Consistency
 from bot.model.rollout import CANARY
 
 PREFIX = "rollout/"
-METRICS = Folder(
-    "rollouts", lambda config: config.learners.rollout.path, "rollout", Sample.from_dict
-)
+METRICS = catalog.METRICS
 _TYPES = {rollout.ROLLBACK: "rollout_rollback", CANARY: "rollout_stage"}
 
 
@@ -92,7 +91,7 @@ class RolloutLearner:
     """One subject per policy carrying a candidate."""
 
     name: str = "rollout"
-    inputs: tuple[Input, ...] = (METRICS,)
+    inputs: tuple[Input, ...] = catalog.INPUTS["rollout"]
     proposal_types: tuple[str, ...] = ("rollout_rollback", "rollout_stage", "rollout_activation")
 
     def enabled(self, config: Config) -> bool:

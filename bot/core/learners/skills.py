@@ -11,12 +11,21 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.core.gate import SAFETY, AllOf, MatchesRecomputation
-from bot.core.learners import Candidate, Candidates, Context, Measure, Section, Skip, failure_id
+from bot.core.learners import (
+    Candidate,
+    Candidates,
+    Context,
+    Measure,
+    Section,
+    Skip,
+    catalog,
+    failure_id,
+)
 from bot.model import Config, SkillsLearnerConfig
-from bot.model.inputs import Input, Texts
+from bot.model.inputs import Input
 from bot.model.report import Consistency
 
-PENDING, ACTIVE, ARCHIVED = "pending", "active", "archived"
+PENDING, ACTIVE, ARCHIVED = catalog.SKILL_STATES
 _SCORE = re.compile(r"^\s*score:\s*(-?\d+)\s*$")
 
 
@@ -66,12 +75,7 @@ def _rule(state: str, value: int, config: SkillsLearnerConfig) -> tuple[str, str
     return None
 
 
-def _directories(config: Config) -> tuple[str, ...]:
-    root = config.learners.skills.path.rstrip("/")
-    return tuple(f"{root}/{state}" for state in (PENDING, ACTIVE, ARCHIVED))
-
-
-SKILL_FILES = Texts("skills", _directories, ".md")
+SKILL_FILES = catalog.SKILL_FILES
 
 
 @dataclass(frozen=True)
@@ -79,7 +83,7 @@ class SkillsLearner:
     """One subject, `skills`: the moves the scores dictate, re-derived by the check."""
 
     name: str = "skills"
-    inputs: tuple[Input, ...] = (SKILL_FILES,)
+    inputs: tuple[Input, ...] = catalog.INPUTS["skills"]
     proposal_types: tuple[str, ...] = ("skill_lifecycle",)
 
     def enabled(self, config: Config) -> bool:

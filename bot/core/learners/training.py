@@ -31,6 +31,7 @@ from bot.core.learners import (
     Measure,
     Section,
     Skip,
+    catalog,
     failure_id,
     families,
     fitting,
@@ -83,7 +84,7 @@ class Fitted:
 @dataclass(frozen=True)
 class TrainerLearner:
     name: str = "trainer"
-    inputs: tuple[Input, ...] = (labeled.LABELS,)
+    inputs: tuple[Input, ...] = catalog.INPUTS["trainer"]
     proposal_types: tuple[str, ...] = ("trained_thresholds", "family_thresholds")
 
     def enabled(self, config: Config) -> bool:

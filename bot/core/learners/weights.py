@@ -11,21 +11,24 @@ from dataclasses import dataclass
 
 from bot.core.gate import SAFETY, AllOf, HitRateNotLower, ObjectiveImproves
 from bot.core.history import History
-from bot.core.learners import Candidate, Candidates, Context, Measure, Section, Skip, failure_id
+from bot.core.learners import (
+    Candidate,
+    Candidates,
+    Context,
+    Measure,
+    Section,
+    Skip,
+    catalog,
+    failure_id,
+)
 from bot.core.learners import weighting as arithmetic
 from bot.model import Config, Policy, Position, WeightsLearnerConfig, parse_time
 from bot.model.entries import ROLLBACK
-from bot.model.inputs import Input, Lines
+from bot.model.inputs import Input
 from bot.model.proposal import Change
 from bot.model.report import Objective
 
-POSITIONS = Lines(
-    "positions",
-    lambda config: config.learners.weights.outcomes,
-    "position",
-    Position.from_dict,
-    Position.order_problem,
-)
+POSITIONS = catalog.WEIGHTS_POSITIONS
 
 # (time, weights before, weights after) of one promoted adjustment
 Promoted = tuple[int, dict[str, float], dict[str, float]]
@@ -34,7 +37,7 @@ Promoted = tuple[int, dict[str, float], dict[str, float]]
 @dataclass(frozen=True)
 class WeightsLearner:
     name: str = "weights"
-    inputs: tuple[Input, ...] = (POSITIONS,)
+    inputs: tuple[Input, ...] = catalog.INPUTS["weights"]
     proposal_types: tuple[str, ...] = ("weight_adjustment", "weights_revert")
 
     def enabled(self, config: Config) -> bool:
