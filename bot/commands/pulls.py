@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from bot.commands.review import as_check, review
@@ -37,7 +38,14 @@ class Planned:
     files: Mapping[str, bytes | None]
     content: str
     message: str
-    body: str
+    # rendered only for the pull requests a run writes: most of a large run's proposals are
+    # held back by the limits, and rendering each body made the run quadratic (#17)
+    render_body: Callable[[], str] = field(compare=False, repr=False)
+
+    @cached_property
+    def body(self) -> str:
+        """The pull request body."""
+        return self.render_body()
 
     @property
     def proposal(self) -> Proposal:
@@ -84,11 +92,17 @@ def commit_message(proposal: Proposal, report_digest: str) -> str:
     return f"{proposal.title()}\n\n{proposal.change_description}\n\n{lines}\n"
 
 
-def plan(workspace: Workspace, outcome: Outcome, failure_markdown: str | None) -> Planned:
+def plan(
+    workspace: Workspace, outcome: Outcome, failure_markdown: Callable[[], str | None]
+) -> Planned:
+    """A proposal's branch files, commit and (rendered when asked) pull request body."""
     proposal = outcome.proposal
     assert proposal is not None and outcome.report is not None
     files = edits.branch_files(
-        workspace.evaluated.files, proposal, workspace.evaluated.state.policies
+        workspace.evaluated.files,
+        proposal,
+        workspace.evaluated.state.policies,
+        parsed=workspace.documents,
     )
     digest = report_sha256(outcome.report)
     content = content_digest(files)
@@ -103,14 +117,14 @@ def plan(workspace: Workspace, outcome: Outcome, failure_markdown: str | None) -
         "content": content,
         **experiments.metadata(outcome.report, proposal.proposal_type, proposal.evidence_digest),
     }
-    body = render_body(workspace, outcome, failure_markdown, metadata_marker(metadata))
+    marker = metadata_marker(metadata)
     return Planned(
         outcome,
         branch,
         files,
         content,
         commit_message(proposal, digest),
-        body,
+        lambda: render_body(workspace, outcome, failure_markdown(), marker),
     )
 
 

@@ -6,7 +6,7 @@ no longer has a reason to stay open.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
 from bot.commands import (
@@ -77,11 +77,14 @@ def planned_pulls(
     """The branch and pull request of every outcome with a proposal, by branch."""
     evaluated = workspace.evaluated
     failures = {f.failure_id: f for f in evaluated.failures()}
-    planned = []
-    for outcome in (o for o in outcomes if o.proposal):
-        failure = failures.get(outcome.source_failure_id)
-        markdown = render_failure(settings, evaluated, failure) if failure else None
-        planned.append(pulls.plan(workspace, outcome, markdown))
+
+    def markdown(failure_id: str) -> Callable[[], str | None]:
+        found = failures.get(failure_id)
+        return lambda: render_failure(settings, evaluated, found) if found else None
+
+    planned = (
+        pulls.plan(workspace, o, markdown(o.source_failure_id)) for o in outcomes if o.proposal
+    )
     return {item.branch: item for item in planned}
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from bot.commands.evaluation import Evaluated, evaluate
@@ -13,7 +13,7 @@ from bot.commands.forges import open_forge
 from bot.config import Settings
 from bot.core import ledger
 from bot.core.history import History
-from bot.edges import actions
+from bot.edges import actions, yamldoc
 from bot.edges.forge import Forge
 from bot.edges.gitrepo import Clone, Identity
 from bot.errors import GitError, LedgerError
@@ -32,6 +32,9 @@ class Workspace:
     evaluated: Evaluated
     history: History
     event: Mapping[str, Any]
+    # policy files parsed this run, by (path, sha256): each is parsed once however many
+    # proposals change it (#17)
+    documents: dict[tuple[str, str], yamldoc.Document] = field(default_factory=dict)
 
     @property
     def config(self) -> Config:

@@ -71,6 +71,47 @@ class Params:
         return Params(policies)
 
 
+@dataclass(frozen=True)
+class Readers:
+    """Which cases read each parameter and each policy, and which are protected.
+
+    Built once per run: scanning every case for every candidate made a run quadratic in its
+    failing cases (#17).
+    """
+
+    by_ref: Mapping[str, tuple[str, ...]]
+    by_policy: Mapping[str, tuple[str, ...]]
+    protected: tuple[str, ...]
+
+    @classmethod
+    def of(cls, cases: Iterable[Case]) -> Readers:
+        by_ref: dict[str, list[str]] = {}
+        by_policy: dict[str, list[str]] = {}
+        protected = []
+        for case in sorted(cases, key=lambda c: c.id):
+            for ref in case.refs():
+                by_ref.setdefault(ref, []).append(case.id)
+            for policy in case.policies():
+                by_policy.setdefault(policy, []).append(case.id)
+            if case.protected:
+                protected.append(case.id)
+        return cls(
+            {k: tuple(v) for k, v in by_ref.items()},
+            {k: tuple(v) for k, v in by_policy.items()},
+            tuple(protected),
+        )
+
+    def of_ref(self, ref: str, params: Params) -> tuple[str, ...]:
+        """Every case a change of `ref` can affect: its direct readers, or the whole policy."""
+        if ref in params.policy_wide():
+            return tuple(sorted({*self.by_ref.get(ref, ()), *self.of_policy(policy_of(ref))}))
+        return self.by_ref.get(ref, ())
+
+    def of_policy(self, policy: str) -> tuple[str, ...]:
+        """Every case whose operators and metrics come from `policy`."""
+        return self.by_policy.get(policy, ())
+
+
 def apply_change(policy: Policy, change: Change) -> Policy:
     """`policy` with one change applied (values are not re-validated here; the gate does that)."""
     kind, _, name = change.target.partition(".")

@@ -93,6 +93,7 @@ def judge(
         setting.replay.cases,
         setting.replay.params,
         scope=setting.config.sandbox.scope,
+        readers=setting.replay.readers,
     )
     evidence = evidence_digest(ids, setting.replay.cases, setting.replay.params)
     identifier = proposal_id(source_failure_id, candidate, evidence)

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import partial
+from functools import cached_property, partial
 from typing import TypeVar
 
 from bot.core import backtest, cost, stability
 from bot.core.evaluate import Evaluator, Result
-from bot.core.params import Params
+from bot.core.params import Params, Readers
 from bot.model import Case
 from bot.model.cost import Cost
 from bot.model.proposal import Change
@@ -54,6 +54,12 @@ class Replay:
     params: Params
     snapshots: Mapping[str, Snapshot]
     evaluators: Mapping[str, Evaluator]
+    known_readers: Readers | None = field(default=None, compare=False, repr=False)
+
+    @cached_property
+    def readers(self) -> Readers:
+        """Who reads what, indexed once for every candidate this replay judges."""
+        return self.known_readers or Readers.of(self.cases.values())
 
     def run(self, ids: Sequence[str], params: Params, seed: int = 0) -> tuple[Result, ...]:
         cases = [self.cases[i] for i in ids]
@@ -100,17 +106,26 @@ class SandboxRun:
 
 
 def replay_set(
-    changes: Iterable[Change], cases: Mapping[str, Case], params: Params, *, scope: str = "affected"
+    changes: Iterable[Change],
+    cases: Mapping[str, Case],
+    params: Params,
+    *,
+    scope: str = "affected",
+    readers: Readers | None = None,
 ) -> tuple[str, ...]:
-    """Cases a change can affect (a parameter's readers, a switched policy's cases) + protected."""
+    """Cases a change can affect (a parameter's readers, a switched policy's cases) + protected.
+
+    `readers` indexes `cases` (`Replay.readers`); without it they are scanned.
+    """
     if scope == "all":
         return tuple(sorted(cases))
-    chosen = {case.id for case in cases.values() if case.protected}
+    index = readers if readers is not None else Readers.of(cases.values())
+    chosen = set(index.protected)
     for change in changes:
         if change.target.startswith("parameters."):
-            chosen.update(params.readers(change.key, cases.values()))
+            chosen.update(index.of_ref(change.key, params))
         else:
-            chosen.update(c.id for c in cases.values() if change.policy in c.policies())
+            chosen.update(index.of_policy(change.policy))
     return tuple(sorted(chosen))
 
 
@@ -128,7 +143,9 @@ def replay(
     ids = (
         tuple(case_ids)
         if case_ids is not None
-        else replay_set(changes, replay_inputs.cases, replay_inputs.params)
+        else replay_set(
+            changes, replay_inputs.cases, replay_inputs.params, readers=replay_inputs.readers
+        )
     )
     base, proposed = replay_inputs.params, replay_inputs.params.apply(changes)
     used = replay_inputs.seeds_for(ids, seeds)

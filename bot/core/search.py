@@ -232,7 +232,11 @@ def _pair_moves(all_knobs: Sequence[Knob], total: int) -> Iterator[tuple[tuple[K
 def _rank(found: Found, case: Case, replay: sandbox.Replay, seeds: Sequence[int]) -> Found:
     """`found` with the cases it reaches and the ones it makes fail (under any seed)."""
     ids = tuple(
-        i for i in sandbox.replay_set(found.changes, replay.cases, replay.params) if i != case.id
+        i
+        for i in sandbox.replay_set(
+            found.changes, replay.cases, replay.params, readers=replay.readers
+        )
+        if i != case.id
     )
     failing: set[str] = set()
     for seed in replay.seeds_for(ids, seeds):

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import hashlib
+from collections.abc import Mapping, MutableMapping
 
 from bot.edges import yamldoc
 from bot.edges.files import Files
@@ -24,14 +25,20 @@ def pointer(target: str) -> str:
 
 
 def branch_files(
-    files: Files, proposal: Proposal, policies: Mapping[str, Policy]
+    files: Files,
+    proposal: Proposal,
+    policies: Mapping[str, Policy],
+    *,
+    parsed: MutableMapping[tuple[str, str], yamldoc.Document] | None = None,
 ) -> dict[str, bytes | None]:
-    """Every file the proposal's commit writes (None deletes), read from `files` (the base)."""
+    """Every file the proposal's commit writes (None deletes), read from `files` (the base).
+
+    `parsed` keeps the policy documents already parsed, by path and content digest.
+    """
     written: dict[str, bytes | None] = {}
     for name, (_, new_version) in sorted(proposal.versions.items()):
         path = policies[name].path
-        text = _read(files, path)
-        document = yamldoc.parse(text, path=path)
+        document = _document(files, path, {} if parsed is None else parsed)
         replacements = {"/version": str(new_version)}
         removed = False
         for change in proposal.changes:
@@ -49,6 +56,16 @@ def branch_files(
         written[target] = _read(files, source).encode("utf-8")
         written[source] = None
     return written
+
+
+def _document(
+    files: Files, path: str, parsed: MutableMapping[tuple[str, str], yamldoc.Document]
+) -> yamldoc.Document:
+    text = _read(files, path)
+    key = (path, hashlib.sha256(text.encode("utf-8")).hexdigest())
+    if key not in parsed:
+        parsed[key] = yamldoc.parse(text, path=path)
+    return parsed[key]
 
 
 def _read(files: Files, path: str) -> str:

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from bot.core import canonical
 from bot.core.history import History
+from bot.core.params import Readers
 from bot.model.inputs import Folder, Input, Lines, Texts
 from bot.model.proposal import Change
 
@@ -120,6 +122,11 @@ class Context:
     values_at: ValuesAt = lambda commit, path: {}
     force: bool = False
     evaluators: Mapping[str, Evaluator] = field(default_factory=dict)
+
+    @cached_property
+    def readers(self) -> Readers:
+        """Who reads what, indexed once for every subject of the run (#17)."""
+        return Readers.of(self.cases.values())
 
     def lines(self, source: Lines[T]) -> tuple[T, ...]:
         """The records of a `Lines` input (empty when the file is absent)."""

@@ -22,7 +22,9 @@ def ranked(context: Context, subject: str, failure_id: str) -> Candidates:
     """The search's candidates for one failing case, best first, and the knobs that gave none."""
     config = context.config.learners.backtest
     case = context.cases[subject]
-    replay = sandbox.Replay(context.cases, context.params, context.snapshots, context.evaluators)
+    replay = sandbox.Replay(
+        context.cases, context.params, context.snapshots, context.evaluators, context.readers
+    )
     seeds = context.config.sandbox.seeds
     found = search.search(case, replay, max_replays=config.max_replays, seeds=seeds)
     fixed = {knob.ref for f in found.found for knob, _ in f.moves}
