@@ -35,6 +35,16 @@ def _command(name: str) -> ModuleType:
     return importlib.import_module(f"bot.commands.{name}")
 
 
+def _shard(text: str) -> object:
+    """`I/N`: one shard of a run split N ways."""
+    from bot.commands.shards import Shard  # imported only when the flag is given
+
+    try:
+        return Shard.parse(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def _runs(text: str) -> int:
     """A stabilization run count: at most 100, like the config's (#18: 2**63 never ends)."""
     try:
@@ -284,7 +294,18 @@ def _proposal_commands(command: Command) -> None:
     _add_json_option(loop)
     _add_now_option(loop)
     _add_forge_options(loop)
-    loop.set_defaults(run=lambda a, s, e: _command("loop").run_loop(s, e, dry_run=a.dry_run))
+    loop.add_argument(
+        "--shard",
+        type=_shard,
+        metavar="I/N",
+        help="learn only shard I of N (by failure id), written into --out (run --from-shards)",
+    )
+    loop.add_argument("--out", metavar="DIR", type=Path, help="where --shard writes its findings")
+    loop.set_defaults(
+        run=lambda a, s, e: _command("loop").run_loop(
+            s, e, dry_run=a.dry_run, shard=a.shard, out=a.out
+        )
+    )
 
 
 def _forge_commands(command: Command, common: argparse.ArgumentParser) -> None:
@@ -293,7 +314,17 @@ def _forge_commands(command: Command, common: argparse.ArgumentParser) -> None:
     _add_forge_options(run)
     _add_json_option(run)
     _add_now_option(run)
-    run.set_defaults(run=lambda a, s, e: _command("run").run(s, e, dry_run=a.dry_run))
+    run.add_argument(
+        "--from-shards",
+        nargs="+",
+        type=Path,
+        default=(),
+        metavar="DIR",
+        help="open and update the pull requests from `loop --shard` findings (no replays)",
+    )
+    run.set_defaults(
+        run=lambda a, s, e: _command("run").run(s, e, dry_run=a.dry_run, from_shards=a.from_shards)
+    )
 
     check_ = command(
         "check", "replay a proposal branch's diff N times and report the gate on its head"

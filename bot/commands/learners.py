@@ -22,6 +22,27 @@ from bot.errors import ConfigError
 from bot.model import Config, Problem
 
 ReadAt = Callable[[str, str], bytes | None]  # (commit, path) -> bytes, to read history
+Owns = Callable[[str, str], bool]  # (learner, subject) -> whether this shard learns it
+
+
+@dataclass(frozen=True)
+class Step:
+    """One subject a learner looked at: its place in the run, its notes and its outcome."""
+
+    learner: str
+    position: int
+    notes: tuple[str, ...]
+    outcome: pipeline.Outcome | None
+
+
+@dataclass(frozen=True)
+class Stage:
+    """What one learner found apart from its subjects' outcomes (the same in every shard)."""
+
+    learner: str
+    problems: tuple[Problem, ...]
+    subjects: tuple[str, ...]
+    sections: tuple[str, ...]
 
 
 @dataclass
@@ -33,6 +54,26 @@ class Learned:
     sections: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    stages: list[Stage] = field(default_factory=list)
+    steps: list[Step] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, stages: Sequence[Stage], steps: Sequence[Step]) -> Learned:
+        """Reassemble a run's findings from its stages and steps (e.g. from shards)."""
+        learned = cls(stages=list(stages), steps=list(steps))
+        order = {stage.learner: index for index, stage in enumerate(stages)}
+        mine: dict[str, list[Step]] = {}
+        for step in sorted(steps, key=lambda s: (order[s.learner], s.position)):
+            mine.setdefault(step.learner, []).append(step)
+        for stage in stages:
+            learned.problems.extend(p for p in stage.problems if p not in learned.problems)
+            learned.subjects.update(stage.subjects)
+            for step in mine.get(stage.learner, ()):
+                learned.notes.extend(step.notes)
+                if step.outcome is not None:
+                    learned.outcomes.append(step.outcome)
+            learned.sections.extend(stage.sections)
+        return learned
 
 
 def learner(name: str) -> Learner:
@@ -81,13 +122,17 @@ def learn(
     templates: Sequence[Path] = (),
     progress: bool = False,
     subjects: Collection[str] | None = None,
+    owns: Owns | None = None,
 ) -> Learned:
     """Run every enabled learner (or `only` one); `force` runs one even when it is not due.
 
     With `subjects`, only those subjects are proposed for (the others are still listed in
     `Learned.subjects`) and no dashboard section is rendered: rebuilding open proposals.
+    `owns` picks the subjects this process learns (one shard of a run); the others are left
+    to the other shards.
     """
-    learned = Learned()
+    stages: list[Stage] = []
+    steps: list[Step] = []
     shared = planning.setting(evaluated)
     excluded = history.known_bad()
     for name, each in LEARNERS.items():
@@ -96,21 +141,24 @@ def learn(
         found, problems = context(evaluated, each, history, read_at, force=force)
         if not (only or problems or has_inputs(each, found, evaluated.state.config)):
             continue
-        learned.problems.extend(p for p in problems if p not in learned.problems)
         owned = each.subjects(found)
-        learned.subjects.update(owned)
         todo = owned if subjects is None else [s for s in owned if s in subjects]
         for index, subject in enumerate(todo, start=1):
-            outcome = propose(each, found, subject, shared, excluded=excluded, learned=learned)
+            if owns is not None and not owns(name, subject):
+                continue
+            seen = Learned()
+            outcome = propose(each, found, subject, shared, excluded=excluded, learned=seen)
+            steps.append(Step(name, index, tuple(seen.notes), outcome))
             if progress and outcome is not None and subject in evaluated.cases:
                 what = "a proposal" if outcome.proposal else f"no proposal: {outcome.reason}"
                 status(f"  [{index}/{len(todo)}] {subject}: {what}")
-        if subjects is not None:
-            continue
         dirs = templates or render.template_dirs(None)
-        for section in each.sections(found):
-            learned.sections.append(render.render(section.template, section.context, dirs=dirs))
-    return learned
+        sections = tuple(
+            render.render(section.template, section.context, dirs=dirs)
+            for section in (each.sections(found) if subjects is None else ())
+        )
+        stages.append(Stage(name, tuple(problems), tuple(owned), sections))
+    return Learned.of(stages, steps)
 
 
 def has_inputs(learner_: Learner, found: Context, config: Config) -> bool:

@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
-from bot.commands import learners, planning, runplan
+from bot.commands import learners, planning, runplan, shards
 from bot.commands.evaluation import evaluate, local_history
-from bot.commands.output import print_json, table
+from bot.commands.output import print_json, status, table
 from bot.commands.workspace import Workspace, open_workspace, worktree_differs
 from bot.config import Settings
 from bot.core import reconcile
+from bot.edges import render
 from bot.edges.gitrepo import Clone
 from bot.errors import EXIT_INVALID, EXIT_OK, ConfigError, GitError
 
@@ -29,8 +31,17 @@ _VERBS = {
 }
 
 
-def run_loop(settings: Settings, environ: Mapping[str, str], *, dry_run: bool) -> int:
-    """Print the plan of the next `run`; write nothing."""
+def run_loop(
+    settings: Settings,
+    environ: Mapping[str, str],
+    *,
+    dry_run: bool,
+    shard: shards.Shard | None = None,
+    out: Path | None = None,
+) -> int:
+    """Print the plan of the next `run`; write nothing (or one shard's findings into `out`)."""
+    if shard is not None or out is not None:
+        return _run_shard(settings, environ, shard=shard, out=out)
     if not dry_run:
         raise ConfigError("loop only plans: pass --dry-run (learnbot run opens the pull requests)")
     if not _has_origin(settings):
@@ -43,6 +54,31 @@ def run_loop(settings: Settings, environ: Mapping[str, str], *, dry_run: bool) -
         else:
             sys.stdout.write(_as_text(workspace, prepared, differs))
     return EXIT_INVALID if prepared.problems else EXIT_OK
+
+
+def _run_shard(
+    settings: Settings, environ: Mapping[str, str], *, shard: shards.Shard | None, out: Path | None
+) -> int:
+    """Learn one shard's subjects on the default branch and write what was found into `out`."""
+    if shard is None or out is None:
+        raise ConfigError("loop --shard I/N and --out DIR go together")
+    with open_workspace(settings, environ) as workspace:
+        evaluated = workspace.evaluated
+        learned = learners.learn(
+            evaluated,
+            workspace.history,
+            workspace.clone.read_at,
+            templates=render.template_dirs(settings.repo),
+            owns=shards.owns(shard, evaluated),
+        )
+        path = shards.write(out, shard, workspace.base, learned)
+    proposed = sum(1 for step in learned.steps if step.outcome and step.outcome.proposal)
+    status(
+        f"shard {shard.index}/{shard.count} at {workspace.base[:12]}: {len(learned.steps)} "
+        f"subjects learned, {proposed} proposals; written to {path}"
+    )
+    problems = [*evaluated.problems, *learned.problems]
+    return EXIT_INVALID if problems else EXIT_OK
 
 
 def _has_origin(settings: Settings) -> bool:

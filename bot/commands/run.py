@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 from bot.commands import (
     dashboard,
@@ -27,16 +28,24 @@ from bot.errors import EXIT_INVALID, EXIT_OK, GitError
 from bot.model import format_time
 
 
-def run(settings: Settings, environ: Mapping[str, str], *, dry_run: bool = False) -> int:
+def run(
+    settings: Settings,
+    environ: Mapping[str, str],
+    *,
+    dry_run: bool = False,
+    from_shards: Sequence[Path] = (),
+) -> int:
     """One scheduled run. Exit 0 when it did its job, 2 when some state files were invalid.
 
     A push that loses a race (another run pushed the same branch first) starts the run over
-    on what origin now holds, as promote does: runs converge, so redoing is safe (#18)."""
+    on what origin now holds, as promote does: runs converge, so redoing is safe (#18).
+    `from_shards`: the learners' findings come from `loop --shard` files, nothing is replayed
+    (and a moved default branch is refused rather than redone)."""
     attempt = 0
     while True:
         with open_workspace(settings, environ) as workspace:
             try:
-                return _run(settings, workspace, dry_run=dry_run)
+                return _run(settings, workspace, dry_run=dry_run, from_shards=from_shards)
             except PushRejected:
                 attempt += 1
                 if attempt > workspace.config.git.push_retries:
@@ -47,7 +56,9 @@ def run(settings: Settings, environ: Mapping[str, str], *, dry_run: bool = False
         status(f"origin moved during the run (attempt {attempt}): fetching and redoing it")
 
 
-def _run(settings: Settings, workspace: Workspace, *, dry_run: bool) -> int:
+def _run(
+    settings: Settings, workspace: Workspace, *, dry_run: bool, from_shards: Sequence[Path]
+) -> int:
     evaluated = workspace.evaluated
     failing = sum(r.failed for r in evaluated.results)
     status(f"backtest at {workspace.base[:12]}: {len(evaluated.results)} cases, {failing} failures")
@@ -57,7 +68,7 @@ def _run(settings: Settings, workspace: Workspace, *, dry_run: bool) -> int:
             f"in {', '.join(differs[:5])}{', ...' if len(differs) > 5 else ''}: commit and push "
             "them to have them learned from (`learnbot backtest` reads the working tree)"
         )
-    prepared = runplan.prepare(settings, workspace)
+    prepared = runplan.prepare(settings, workspace, from_shards=from_shards)
     learned, outcomes, problems = prepared.learned, prepared.outcomes, prepared.problems
     for note in learned.notes:
         status(f"  {note}")

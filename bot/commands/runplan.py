@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from bot.commands import (
     labelpulls,
     learners,
     planning,
     pulls,
+    shards,
 )
 from bot.commands.failures import render_failure
 from bot.commands.output import status
@@ -38,8 +40,16 @@ class Prepared:
     plan: tuple[reconcile.Action, ...]
 
 
-def prepare(settings: Settings, workspace: Workspace, *, progress: bool = True) -> Prepared:
-    """Backtest, propose, and reconcile with the forge's pull requests; nothing written."""
+def prepare(
+    settings: Settings,
+    workspace: Workspace,
+    *,
+    progress: bool = True,
+    from_shards: Sequence[Path] = (),
+) -> Prepared:
+    """Backtest, propose, and reconcile with the forge's pull requests; nothing written.
+
+    `from_shards`: the learners' findings are read from `loop --shard` files, not learned."""
     evaluated = workspace.evaluated
     deferred = planning.deferred(evaluated)
     if deferred:
@@ -48,13 +58,16 @@ def prepare(settings: Settings, workspace: Workspace, *, progress: bool = True) 
             f"{len(deferred)} failures beyond learners.backtest.max_failures ({cap}) "
             f"deferred to the next run: {', '.join(deferred)}"
         )
-    learned = learners.learn(
-        evaluated,
-        workspace.history,
-        workspace.clone.read_at,
-        templates=render.template_dirs(settings.repo),
-        progress=progress,
-    )
+    if from_shards:
+        learned = shards.read(from_shards, workspace.base)
+    else:
+        learned = learners.learn(
+            evaluated,
+            workspace.history,
+            workspace.clone.read_at,
+            templates=render.template_dirs(settings.repo),
+            progress=progress,
+        )
     outcomes = learned.outcomes
     planned = planned_pulls(settings, workspace, outcomes)
     found = workspace.forge.pull_requests(prefix=workspace.config.pull_requests.branch_prefix)
