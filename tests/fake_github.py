@@ -856,6 +856,10 @@ class FakeGitHub:
             if method in (None, r.method) and operation_id in (None, r.operation_id)
         )
 
+    def rate_limited(self) -> int:
+        """Requests that count against the rate limit: a 304 Not Modified does not."""
+        return sum(1 for r in self.requests if r.status != 304)
+
     def writes(self) -> list[RecordedRequest]:
         return [r for r in self.requests if r.method != "GET"]
 
@@ -883,10 +887,12 @@ class FakeGitHub:
             for token in self.tokens:
                 if len(token) >= 4 and token.encode() in text:
                     self.errors.append(f"{req.command} {parts.path}: response contains the token")
+            if req.command == "GET" and reply.status == 200:
+                reply, text = self._conditional(req, reply, text)
             self.requests.append(
                 RecordedRequest(req.command, parts.path, op_id, reply.status, query, body)
             )
-            used = len(self.requests)
+            used = self.rate_limited()
         hook = self.after_request
         if hook is not None:  # the request is applied; the client has not heard back yet
             hook(self.requests[used - 1])
@@ -908,6 +914,16 @@ class FakeGitHub:
         req.end_headers()
         if req.command != "HEAD":
             req.wfile.write(text)
+
+    @staticmethod
+    def _conditional(req: _Handler, reply: _Reply, text: bytes) -> tuple[_Reply, bytes]:
+        """GitHub's ETags: a GET whose If-None-Match names the current one gets 304, no body."""
+        digest = hashlib.sha256(text + reply.headers.get("Link", "").encode()).hexdigest()
+        etag = f'W/"{digest}"'
+        headers = {**reply.headers, "ETag": etag}
+        if etag in (req.headers.get("If-None-Match") or "").split(", "):
+            return _Reply(304, None, headers), b""
+        return _Reply(reply.status, reply.body, headers), text
 
     def _answer(
         self, req: _Handler, path: str, query: dict[str, str], raw: bytes

@@ -577,3 +577,19 @@ def test_fake_factory_fixture_takes_git_dir(
 def test_make_fake_github_is_not_started() -> None:
     fake = make_fake_github(strict=False)
     assert (fake.url, fake.strict) == ("", False)
+
+
+def test_fake_answers_a_current_etag_with_304_free_of_the_rate_limit(fake: FakeGitHub) -> None:
+    requester = fake.client().requester
+    url = f"/repos/{FULL_NAME}/pulls"
+    headers, data = requester.requestJsonAndCheck("GET", url)
+    etag = headers["etag"]
+    assert data == [] and etag.startswith('W/"')
+    used = int(headers["x-ratelimit-used"])
+    again, body = requester.requestJsonAndCheck("GET", url, headers={"If-None-Match": etag})
+    assert body is None and again["etag"] == etag
+    assert int(again["x-ratelimit-used"]) == used  # a 304 costs nothing
+    assert fake.requests[-1].status == 304
+    assert fake.rate_limited() == len(fake.requests) - 1
+    stale, data = requester.requestJsonAndCheck("GET", url, headers={"If-None-Match": 'W/"old"'})
+    assert data == [] and int(stale["x-ratelimit-used"]) == used + 1

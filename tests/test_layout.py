@@ -110,6 +110,13 @@ def _command_modules() -> set[str]:
     for node in ast.walk(ast.parse((BOT / "cli.py").read_text())):
         if isinstance(node, ast.ImportFrom) and node.module == "bot.commands":
             found.update(f"bot.commands.{alias.name}" for alias in node.names)
+        elif (  # imported when it runs: `_command("run")` (#17)
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id == "_command"
+            and isinstance(node.args[0], ast.Constant)
+        ):
+            found.add(f"bot.commands.{node.args[0].value}")
     return found
 
 

@@ -50,9 +50,33 @@ def test_the_loop_as_events() -> None:
         "types"
     ] == ["closed"]
     for workflow, command in ((learn, "run"), (check, "check"), (promote, "promote")):
-        (job,) = workflow["jobs"].values()
+        job = (
+            workflow["jobs"]["run"] if workflow is learn else next(iter(workflow["jobs"].values()))
+        )
         step = next(s for s in job["steps"] if s.get("uses") == "./")
         assert step["with"]["command"] == command
+
+
+def test_learn_fans_out_over_shards_and_fans_in() -> None:
+    learn = load(ROOT / ".github" / "workflows" / "learn.yml")
+    assert learn["on"]["workflow_dispatch"]["inputs"]["shards"]["default"] == 1
+    jobs = learn["jobs"]
+    assert jobs["split"]["if"] == "inputs.shards > 1"
+    shard = jobs["shard"]
+    assert shard["needs"] == "split"
+    assert "fromJSON(needs.split.outputs.shards)" in shard["strategy"]["matrix"]["shard"]
+    assert set(shard["permissions"].values()) == {"read"}  # a shard only reads
+    step = next(s for s in shard["steps"] if s.get("uses") == "./")
+    assert step["with"]["command"] == "loop"
+    assert "--shard ${{ matrix.shard }}/${{ inputs.shards }} --out" in step["with"]["args"]
+    run = jobs["run"]
+    assert run["needs"] == "shard" and "needs.shard.result != 'failure'" in run["if"]
+    step = next(s for s in run["steps"] if s.get("uses") == "./")
+    assert "--from-shards learnbot-shards" in step["with"]["args"]
+    fetched = next(s for s in run["steps"] if "download-artifact" in s.get("uses", ""))
+    assert fetched["with"]["path"] == "learnbot-shards"
+    cached = next(s for s in run["steps"] if "actions/cache@" in s.get("uses", ""))
+    assert cached["with"]["path"] == ".git/learnbot/etags.json"  # conditional reads next run
 
 
 def test_every_job_that_appends_to_the_ledger_is_serialized() -> None:

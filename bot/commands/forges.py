@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 from bot.config import Settings
@@ -59,6 +60,7 @@ def _github(
         api_url=settings.api_url,
         default_branch=default,
         paced=environ.get("LEARNBOT_API_PACING", "on") != "off",
+        etags=Path(clone.repo.git_dir) / "learnbot" / "etags.json",
     )
 
 

@@ -101,7 +101,8 @@ def _run(
     status(f"dashboard: {board}")
     usage = workspace.forge.usage
     status(
-        f"API requests: {usage.reads} reads, {usage.writes} writes ({workspace.forge.name} forge)"
+        f"API requests: {usage.reads} reads, {usage.writes} writes, {usage.not_modified} reads "
+        f"answered 304 Not Modified (free of the rate limit) ({workspace.forge.name} forge)"
     )
     summary = backtest.summarize(evaluated.results)
     runtime.set_outputs(

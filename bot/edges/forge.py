@@ -116,10 +116,13 @@ class Usage:
 
     reads: int = 0
     writes: int = 0
+    not_modified: int = 0  # conditional reads answered 304: free of the rate limit
     calls: list[str] = field(default_factory=list)
 
-    def record(self, method: str, path: str) -> None:
-        if method.upper() in ("GET", "HEAD"):
+    def record(self, method: str, path: str, status: int = 200) -> None:
+        if status == 304:
+            self.not_modified += 1
+        elif method.upper() in ("GET", "HEAD"):
             self.reads += 1
         else:
             self.writes += 1

@@ -8,7 +8,8 @@ Requests are counted from PyGithub's own request log (the `github.Requester` log
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
@@ -18,6 +19,7 @@ from github.GithubObject import NotSet
 from github.PullRequest import PullRequest as GhPull
 
 from bot.config import GITHUB_API
+from bot.edges.conditional import Conditional
 from bot.edges.forge import CLOSED, MERGED, OPEN, Check, Issue, PullRequest, Usage, merged_number
 from bot.edges.redact import scrub
 from bot.errors import ForgeError, NotFound
@@ -28,7 +30,9 @@ _LOG = logging.getLogger("learnbot")
 
 
 class _Counter(logging.Handler):
-    """Counts this client's requests from PyGithub's DEBUG request log (never formats them)."""
+    """Counts this client's requests from PyGithub's DEBUG request log (never formats them).
+
+    A 304 Not Modified is counted apart: it costs nothing against the rate limit."""
 
     def __init__(self, usage: Usage, host: str) -> None:
         super().__init__(logging.DEBUG)
@@ -37,8 +41,9 @@ class _Counter(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         args = record.args
-        if isinstance(args, tuple) and len(args) >= 4 and args[2] == self.host:
-            self.usage.record(str(args[0]), str(args[3]).split("?", 1)[0])
+        if isinstance(args, tuple) and len(args) >= 7 and args[2] == self.host:
+            status = args[6] if isinstance(args[6], int) else 0
+            self.usage.record(str(args[0]), str(args[3]).split("?", 1)[0], status)
 
 
 class GitHubForge:
@@ -54,7 +59,9 @@ class GitHubForge:
         api_url: str = GITHUB_API,
         default_branch: str | None = None,
         paced: bool = True,
+        etags: Path | None = None,
     ) -> None:
+        """`etags`: the file of ETags kept between runs for conditional reads (None: none)."""
         pacing: dict[str, Any] = (
             {}
             if paced
@@ -70,6 +77,7 @@ class GitHubForge:
         self._full_name = repository
         self._api_url = api_url
         self._repo = self._gh.get_repo(repository)
+        self._conditional = Conditional(self._gh.requester, etags)
         self._default = default_branch
         self.usage = Usage()
         self._counter = _Counter(self.usage, urlparse(api_url).hostname or "")
@@ -80,6 +88,7 @@ class GitHubForge:
         logger.propagate = False
 
     def close(self) -> None:
+        self._conditional.save()
         logger = logging.getLogger(_REQUEST_LOGGER)
         logger.removeHandler(self._counter)
         if not logger.handlers:
@@ -102,10 +111,14 @@ class GitHubForge:
 
     def default_branch(self) -> str:
         if self._default is None:
-            self._default = str(
-                self._call("read the repository", lambda: self._repo.default_branch)
+            found = self._call(
+                "read the repository", lambda: self._conditional.get(self._path(""))[0]
             )
+            self._default = str(found["default_branch"])
         return self._default
+
+    def _path(self, tail: str) -> str:
+        return f"/repos/{self._full_name}{tail}"
 
     def _pull(self, pull: GhPull) -> PullRequest:
         state = MERGED if pull.merged_at is not None else (OPEN if pull.state == "open" else CLOSED)
@@ -129,15 +142,20 @@ class GitHubForge:
         return found
 
     def pull_requests(self, *, prefix: str) -> list[PullRequest]:
+        query = {"state": "all", "sort": "created", "direction": "asc", "per_page": 100}
+
         def listed() -> list[PullRequest]:
-            pulls = self._repo.get_pulls(state="all", sort="created", direction="asc")
-            return [self._pull(p) for p in pulls if p.head.ref.startswith(prefix) and self._own(p)]
+            pulls = self._conditional.pages(self._path("/pulls"), query)
+            return [
+                _raw_pull(p)
+                for p in pulls
+                if str(p["head"]["ref"]).startswith(prefix) and self._own(p["head"].get("repo"))
+            ]
 
         return list(self._call("list pull requests", listed))
 
-    def _own(self, pull: GhPull) -> bool:
-        head_repo = pull.head.repo
-        return head_repo is None or head_repo.full_name.lower() == self._full_name.lower()
+    def _own(self, head_repo: Mapping[str, Any] | None) -> bool:
+        return head_repo is None or str(head_repo["full_name"]).lower() == self._full_name.lower()
 
     def open_pull(
         self,
@@ -266,19 +284,23 @@ class GitHubForge:
         return result
 
     def find_issue(self, *, label: str) -> Issue | None:
+        query = {
+            "state": "open",
+            "labels": label,
+            "sort": "created",
+            "direction": "asc",
+            "per_page": 100,
+        }
+
         def first() -> Issue | None:
-            issues = self._repo.get_issues(
-                state="open", labels=[label], sort="created", direction="asc"
-            )
-            for issue in issues:
-                # a pull request is an issue too; .pull_request or .raw_data would fetch it
-                if "/pull/" not in issue.html_url:
+            for issue in self._conditional.pages(self._path("/issues"), query):
+                if "pull_request" not in issue:  # a pull request is an issue too
                     return Issue(
-                        issue.number,
-                        issue.title,
-                        issue.body or "",
-                        tuple(x.name for x in issue.labels),
-                        issue.html_url,
+                        int(issue["number"]),
+                        str(issue["title"]),
+                        issue.get("body") or "",
+                        tuple(str(x["name"]) for x in issue.get("labels", ())),
+                        str(issue["html_url"]),
                     )
             return None
 
@@ -335,3 +357,20 @@ class GitHubForge:
         return tuple(
             Check(run.name, run.conclusion == "success", run.output.title or "", "") for run in runs
         )
+
+
+def _raw_pull(pull: Mapping[str, Any]) -> PullRequest:
+    """A pull request from the list's JSON, as `_pull` reads it from PyGithub."""
+    state = MERGED if pull.get("merged_at") else (OPEN if pull["state"] == "open" else CLOSED)
+    return PullRequest(
+        number=int(pull["number"]),
+        branch=str(pull["head"]["ref"]),
+        base=str(pull["base"]["ref"]),
+        title=str(pull["title"]),
+        body=pull.get("body") or "",
+        state=state,
+        head_sha=str(pull["head"]["sha"]),
+        merge_commit=pull.get("merge_commit_sha") if state == MERGED else None,
+        labels=tuple(str(label["name"]) for label in pull.get("labels", ())),
+        url=str(pull["html_url"]),
+    )
