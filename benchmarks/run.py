@@ -11,8 +11,9 @@ candidate also replays every protected case, by design): 3N cases over one snaps
 The first `run --forge local` opens the pull requests; the second has nothing to change (the
 ten stay open, the other failures are held back by `max_open`). Its CPU is measured in a fresh
 interpreter for this checkout and for the baseline: the same command run by learnbot as it
-was at `--baseline` (a commit of this repository, extracted with `git archive`), on the same
-repository. The exponent is the least-squares slope of log CPU over log N.
+was at `--baseline` (default: the parent of the commit that made `run` linear, extracted with
+`git archive`), on the same repository. The exponent is the least-squares slope of log CPU
+over log N.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-BASELINE = "2307709"  # main before the linear run (#17): the algorithm the ratio is against
+LINEAR_RUN = "^A linear run"  # the commit that made run linear (#17); its parent is the baseline
 NOW = "2026-01-20T00:00:00Z"
 END = 1_768_435_200  # 2026-01-15T00:00:00Z
 PER_POLICY = 20
@@ -162,6 +163,20 @@ def extract(rev: str, target: Path) -> Path:
     return target
 
 
+def baseline() -> str:
+    """The parent of the commit that made `run` linear."""
+    found = subprocess.run(
+        ["git", "log", "--format=%H", "-1", "--grep", LINEAR_RUN],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    if not found:
+        raise SystemExit("no commit matches the linear run's subject: pass --baseline REV")
+    return f"{found}^"
+
+
 def slope(sizes: list[int], costs: list[float]) -> float:
     xs, ys = [math.log(s) for s in sizes], [math.log(c) for c in costs]
     mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
@@ -173,11 +188,14 @@ def slope(sizes: list[int], costs: list[float]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--failing", type=int, nargs="+", default=[250, 500, 1000])
-    parser.add_argument("--baseline", default=BASELINE, metavar="REV")
+    parser.add_argument("--baseline", default=None, metavar="REV")
     parser.add_argument("--no-baseline", action="store_true", help="measure this checkout only")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
-        base = None if args.no_baseline else extract(args.baseline, Path(scratch) / "baseline")
+        rev = args.baseline or baseline()
+        base = None if args.no_baseline else extract(rev, Path(scratch) / "baseline")
+        if base:
+            print(f"baseline: learnbot at {rev[:12]}")
         print(
             f"{'failing':>8} {'cases':>6} {'no-op CPU s':>12} {'baseline CPU s':>15} {'ratio':>7}"
         )
