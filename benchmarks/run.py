@@ -174,7 +174,10 @@ def baseline() -> str:
     ).stdout.strip()
     if not found:
         raise SystemExit("no commit matches the linear run's subject: pass --baseline REV")
-    return f"{found}^"
+    parent = subprocess.run(
+        ["git", "rev-parse", f"{found}^"], cwd=ROOT, check=True, capture_output=True, text=True
+    )
+    return parent.stdout.strip()
 
 
 def slope(sizes: list[int], costs: list[float]) -> float:
