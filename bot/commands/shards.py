@@ -21,12 +21,11 @@ from bot.commands.evaluation import Evaluated
 from bot.commands.learners import Learned, Owns, Stage, Step
 from bot.core import gate, pipeline
 from bot.core.learners import Candidate
-from bot.core.params import Change
-from bot.core.proposal import Proposal
-from bot.core.sandbox import Cost
 from bot.edges import ledgerfile
 from bot.errors import ConfigError
 from bot.model import Problem
+from bot.model.cost import Cost
+from bot.model.proposal import Change, Proposal
 from bot.model.report import SandboxReport
 
 FORMAT = 1

@@ -7,8 +7,9 @@ import random
 import pytest
 
 from bot.core import sandbox
-from bot.core.params import Change, Params, Readers
+from bot.core.params import Params, Readers
 from bot.model import Case
+from bot.model.proposal import Change
 from tests.builders import case, parameter, policy
 
 
