@@ -15,6 +15,7 @@ from bot.edges.files import Files, WorktreeFiles
 from bot.errors import EXIT_INVALID, EXIT_OK
 from bot.model import Problem
 from bot.model.config import ObjectiveConfig
+from bot.model.inputs import Input
 
 
 def validate(settings: Settings) -> int:
@@ -22,7 +23,7 @@ def validate(settings: Settings) -> int:
     files = WorktreeFiles(settings.repo)
     state = store.load(files, config_path=settings.config_path)
     found = [*state.problems, *snapshot_problems(files)]
-    for declared in INPUTS.values():
+    for declared in _declared_inputs():
         found += inputs.load(files, state.config, declared)[1]
     found += run_problems(files, state.config.objective)
     found += labels.problems(files, state.config.learners.labels.path)
@@ -58,3 +59,12 @@ def snapshot_problems(files: Files) -> list[Problem]:
             data = files.read(path) or b""
             found.extend(snapshots.read(path, data, hashlib.sha256(data).hexdigest())[1])
     return found
+
+
+def _declared_inputs() -> list[tuple[Input, ...]]:
+    """What each learner reads: the catalog's, or the registry's once it is loaded (a
+    repository's own learners register there); importing the registry imports numpy (#17)."""
+    registry = sys.modules.get("bot.core.learners.registry")
+    if registry is None:
+        return list(INPUTS.values())
+    return [learner.inputs for learner in registry.LEARNERS.values()]
