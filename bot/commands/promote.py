@@ -8,12 +8,13 @@ fetch, rebuild and retry: a push that loses a race is redone on top, never lost.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
-from bot.commands import guard, labelcheck, postmerge, rebuild
+from bot.commands import guard, labelcheck, postmerge, rebuild, tamper
 from bot.commands.evaluation import Evaluated, evaluate
 from bot.commands.ledger_table import render_table
 from bot.commands.output import print_json, status
@@ -23,8 +24,8 @@ from bot.config import Settings
 from bot.core import backtest, ledger, scope
 from bot.core.promotion import Closed, Decision, Observed, decide
 from bot.edges import actions, store, yamldoc
-from bot.edges.gitrepo import CommitInfo, PushRejected
-from bot.errors import EXIT_OK, EXIT_PROBLEMS, GitError
+from bot.edges.gitrepo import Clone, CommitInfo, PushRejected
+from bot.errors import EXIT_OK, EXIT_PROBLEMS, GitError, LedgerError, NotFound
 from bot.model import format_time
 from bot.model import trailers as trailer
 from bot.model.entries import MANUAL, PROMOTION, ROLLBACK
@@ -38,7 +39,7 @@ def promote(settings: Settings, environ: Mapping[str, str]) -> int:
     """Record what happened on the default branch; redo it on top when another push wins."""
     attempt = 0
     while True:
-        with open_workspace(settings, environ) as workspace:
+        with _opened(settings, environ) as workspace:
             try:
                 return _promote(settings, workspace)
             except PushRejected:
@@ -51,12 +52,30 @@ def promote(settings: Settings, environ: Mapping[str, str]) -> int:
         status(f"origin moved while recording (attempt {attempt}): fetching and redoing it")
 
 
+@contextlib.contextmanager
+def _opened(settings: Settings, environ: Mapping[str, str]) -> Iterator[Workspace]:
+    """The workspace; a ledger too broken to extend is reported with the commits that broke it."""
+    try:
+        with open_workspace(settings, environ) as workspace:
+            yield workspace
+    except LedgerError:
+        clone = Clone(settings.repo)
+        tip = f"refs/remotes/origin/{clone.default_branch()}"
+        author = store.load_config(clone.files_at(tip), settings.config_path).git.author_email
+        tamper.report(settings, tamper.findings(clone, tip, author_email=author), recorded=False)
+        raise
+
+
 def _promote(settings: Settings, workspace: Workspace) -> int:
     evaluated = _Evaluations(workspace)
     commits = [_observe(workspace, sha, evaluated) for sha in _unrecorded(workspace)]
     closed = _closed(workspace)
     clock = format_time(workspace.evaluated.at)
     decision = decide([c for c in commits if c is not None], closed, workspace.history, at=clock)
+    found = tamper.findings(workspace.clone, workspace.base, author_email=workspace.identity.email)
+    tampered = tamper.new_entries(found, workspace.history, at=clock)
+    if tampered:
+        decision = Decision((*tampered, *decision.entries), decision.bumps)
     entries, tip, new = list(workspace.history.entries), workspace.base, []
     if decision.entries:
         sealed = _seal(workspace, decision)
@@ -72,13 +91,15 @@ def _promote(settings: Settings, workspace: Workspace) -> int:
         rebuild.rebuild_open(workspace, tip=tip, entries=entries)
     unverified = [e for e in new if e["type"] == PROMOTION and e.get("verified") is False]
     postmerge.report_unverified(settings, workspace, unverified, reverts)
+    recorded = {(e["commit"], e["file"]) for e in tampered}
+    tamper.report(settings, [f for f in found if (f.sha, f.path) in recorded], recorded=True)
     outputs = {"entries": str(len(new))} | ({"commit": tip} if new else {})
     actions.set_outputs(settings.output_path, outputs)
     if settings.as_json:
         print_json({"entries": new, "commit": tip if new else None, "reverts": reverts})
     elif new:
         sys.stdout.write(render_table(new) + "\n")
-    return EXIT_PROBLEMS if unverified else EXIT_OK
+    return EXIT_PROBLEMS if unverified or tampered else EXIT_OK
 
 
 def _announce(workspace: Workspace, new: list[dict[str, Any]], tip: str) -> None:
@@ -140,12 +161,16 @@ def _observe(workspace: Workspace, sha: str, evaluated: _Evaluations) -> Observe
     )
     if trailers is None and reverts is None and not learned:
         return None
+    pr = _merged_pull(workspace, info.subject, sha, trailers) if trailers is not None else None
+    if trailers is not None and pr is None:
+        status(
+            f"{sha[:12]} carries a {trailer.PROPOSAL} trailer but is no pull request's merge "
+            "for that proposal: recorded as a manual change"
+        )
+        head, trailers = None, None
     imported = _labels_import(workspace, sha, info) if trailers is None else None
-    pr = (
-        _pull_number(workspace, info.subject, sha)
-        if trailers is not None or imported is not None
-        else None
-    )
+    if imported is not None:
+        pr = _merged_pull(workspace, info.subject, sha, None)
     review = (
         _review(workspace, evaluated.at(first), sha, trailers)
         if trailers is not None and first
@@ -230,12 +255,26 @@ def _added_lines(workspace: Workspace, first: str | None, sha: str, paths: Any) 
     return total
 
 
-def _pull_number(workspace: Workspace, subject: str, sha: str) -> int | None:
+def _merged_pull(
+    workspace: Workspace, subject: str, sha: str, trailers: ProposalTrailers | None
+) -> int | None:
+    """The pull request the forge merged as `sha` (and, for a proposal, from its branch).
+
+    A commit's subject and trailers are anyone's to write: a direct push ending "(#1)" must
+    not borrow pull request #1's approvers, so the forge has the last word (#18)."""
     number = workspace.forge.merged_pull_number(subject)
+    pull = None
     if number is not None:
-        return number
-    pull = workspace.forge.pull_for_commit(sha)
-    return pull.number if pull is not None else None
+        with contextlib.suppress(NotFound):
+            pull = workspace.forge.pull(number)
+    if pull is None or pull.merge_commit != sha:
+        pull = workspace.forge.pull_for_commit(sha)
+    if pull is None or pull.merge_commit != sha:
+        return None
+    prefix = workspace.config.pull_requests.branch_prefix
+    if trailers is not None and pull.branch != prefix + trailers.subject:
+        return None
+    return pull.number
 
 
 def _policies(workspace: Workspace, sha: str | None, names: list[str]) -> dict[str, dict[str, Any]]:

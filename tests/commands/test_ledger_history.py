@@ -5,49 +5,27 @@ history names the commit and the first line it broke."""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from bot.cli import main
-from bot.core import canonical, ledger
-from bot.model import trailers
+from bot.core import ledger
 from tests.harness import World
 from tests.repos import git, make_repo
-
-PATH = "ledgers/learning.jsonl"
-LEARNBOT = ("learnbot", "learnbot@users.noreply.github.com")
-
-
-def commit(repo: Path, data: bytes, message: str, author: tuple[str, str] = LEARNBOT) -> str:
-    (repo / PATH).write_bytes(data)
-    env = {
-        **os.environ,
-        "GIT_AUTHOR_NAME": author[0],
-        "GIT_AUTHOR_EMAIL": author[1],
-        "GIT_AUTHOR_DATE": "2026-01-16T00:00:00Z",
-        "GIT_COMMITTER_DATE": "2026-01-16T00:00:00Z",
-    }
-    git(repo, "add", PATH)
-    subprocess.run(["git", "commit", "--quiet", "-m", message], cwd=repo, env=env, check=True)
-    return git(repo, "rev-parse", "HEAD")
-
-
-def learnbot_append(repo: Path, count: int) -> bytes:
-    """What promote writes: entries appended, the trailer naming the new head."""
-    old = (repo / PATH).read_bytes()
-    tail = ledger.verify(old).tail
-    sealed, new_tail = ledger.seal(
-        [{"type": "promotion", "subject": f"s{tail.seq + i}", "pr": i + 1} for i in range(count)],
-        tail,
-    )
-    line = trailers.ledger_line(count, "b" * 40, new_tail.sha256)
-    commit(repo, old + sealed, f"learnbot: record {count} ledger entries\n\n{line}\n")
-    return old + sealed
+from tests.tampering import (
+    PATH,
+    PERSON,
+    REWRITES,
+    Tamper,
+    commit,
+    forged_trailer_push,
+    join,
+    learnbot_append,
+    lines,
+    merged_rewrite,
+    stray_trailer_squash,
+)
 
 
 @pytest.fixture
@@ -63,45 +41,12 @@ def history(repo: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, list[s
     return code, capsys.readouterr().out.splitlines()
 
 
-def lines(repo: Path) -> list[bytes]:
-    return (repo / PATH).read_bytes().splitlines()
-
-
-def join(parts: list[bytes]) -> bytes:
-    return b"".join(p + b"\n" for p in parts)
-
-
-def rehashed(parts: list[bytes], index: int, **changes: object) -> list[bytes]:
-    """`parts` with entry `index` edited and every hash from there on recomputed."""
-    entries = [json.loads(p) for p in parts]
-    entries[index].update(changes)
-    prev = entries[index - 1]["sha256"] if index else ledger.GENESIS
-    for entry in entries[index:]:
-        entry["prev"] = prev
-        entry["sha256"] = ledger.entry_hash(entry)
-        prev = entry["sha256"]
-    return [canonical.encode(e) for e in entries]
-
-
 def test_learnbots_own_appends_verify(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert history(repo, capsys) == (0, [])
 
 
-PERSON = ("Mallory", "mallory@example.com")
-Tamper = Callable[[list[bytes]], list[bytes]]
-
-
 @pytest.mark.parametrize(
-    ("tamper", "line"),
-    [
-        (lambda p: [*p[:2], p[2].replace(b'"s2"', b'"s9"'), *p[3:]], 3),  # edit
-        (lambda p: p[:1] + p[2:], 2),  # delete
-        (lambda p: [p[0], p[0], *p[1:]], 2),  # insert
-        (lambda p: [p[0], p[2], p[1], *p[3:]], 2),  # reorder
-        (lambda p: p[:3], 4),  # truncate
-        (lambda p: rehashed(p, 1, subject="approved-by-nobody"), 2),  # recomputed hashes
-    ],
-    ids=["edit", "delete", "insert", "reorder", "truncate", "rewrite-rehashed"],
+    ("tamper", "line"), [(t, n) for _, t, n in REWRITES], ids=[i for i, _, _ in REWRITES]
 )
 def test_a_rewrite_is_named_at_its_commit_and_line(
     repo: Path, capsys: pytest.CaptureFixture[str], tamper: Tamper, line: int
@@ -115,13 +60,7 @@ def test_a_rewrite_is_named_at_its_commit_and_line(
 def test_a_rewrite_merged_through_a_normal_pull_request_is_named_at_the_merge(
     repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    git(repo, "checkout", "--quiet", "-b", "cleanup")
-    commit(repo, join(rehashed(lines(repo), 3, pr=99)), "fix a typo", PERSON)
-    git(repo, "checkout", "--quiet", "main")
-    git(
-        repo, "merge", "--quiet", "--no-ff", "-m", "Merge pull request #7 from x/cleanup", "cleanup"
-    )
-    merge = git(repo, "rev-parse", "HEAD")
+    merge = merged_rewrite(repo)
     code, out = history(repo, capsys)
     assert code == 1
     assert out == [f"{PATH}:4: {merge[:12]}: rewrites history: a ledger commit may only append"]
@@ -130,12 +69,7 @@ def test_a_rewrite_merged_through_a_normal_pull_request_is_named_at_the_merge(
 def test_a_squash_carrying_a_stray_trailer_is_not_learnbots(
     repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    old = (repo / PATH).read_bytes()
-    sealed, tail = ledger.seal(
-        [{"type": "promotion", "subject": "forged"}], ledger.verify(old).tail
-    )
-    message = f"Tune things (#8)\n\n* tune\n\n{trailers.ledger_line(1, 'c' * 40, tail.sha256)}\n"
-    bad = commit(repo, old + sealed, message, PERSON)
+    bad = stray_trailer_squash(repo)
     code, out = history(repo, capsys)
     assert code == 1
     assert out == [f"{PATH}:6: {bad[:12]}: appended by mallory@example.com, not by learnbot"]
@@ -144,10 +78,7 @@ def test_a_squash_carrying_a_stray_trailer_is_not_learnbots(
 def test_a_forged_trailer_on_a_direct_push_names_the_wrong_head(
     repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    old = (repo / PATH).read_bytes()
-    sealed, _ = ledger.seal([{"type": "promotion", "subject": "forged"}], ledger.verify(old).tail)
-    forged = trailers.ledger_line(1, "c" * 40, "e" * 64)
-    bad = commit(repo, old + sealed, f"learnbot: record 1 ledger entries\n\n{forged}\n")
+    bad = forged_trailer_push(repo)
     code, out = history(repo, capsys)
     assert code == 1
     assert out[0].startswith(f"{PATH}:6: {bad[:12]}: the trailer names head eeeeeeeeeeeeeeee")
