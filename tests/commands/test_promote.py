@@ -151,3 +151,25 @@ def test_squash_merge_and_the_revert_button(world: World) -> None:
     _, rollback = world.ledger()
     assert rollback["type"] == "rollback" and rollback["reverted"] == squash
     assert versions(world, "inbox_triage") == 7
+
+
+def test_a_direct_push_borrowing_a_proposals_trailers_is_a_manual_change(world: World) -> None:
+    """Finding 4 of #18: a push to the default branch with a proposal's trailers and a subject
+    ending "(#N)" is not pull request N's merge: no promotion, none of N's approvers."""
+    world.run()
+    wire = world.open_pulls()["learnbot/it_wire_fraud"]
+    if world.fake is not None:
+        world.fake.add_review(wire["number"], "alice", "APPROVED")
+    branch = "refs/remotes/origin/learnbot/it_wire_fraud"
+    block = git(world.repo, "log", "-1", "--format=%B", branch).strip().split("\n\n")[-1]
+    assert "Learnbot-Proposal: " in block
+    git(world.repo, "checkout", "--quiet", "main")
+    git(world.repo, "checkout", branch, "--", "policies/inbox_triage.yaml")
+    git(world.repo, "commit", "--quiet", "-m", f"Tune inbox triage (#{wire['number']})\n\n{block}")
+    git(world.repo, "push", "--quiet", "origin", "main")
+    result = world.learnbot("promote")
+    assert result.code == 0, result.err
+    assert "is no pull request's merge for that proposal: recorded as a manual change" in result.err
+    (entry,) = world.ledger()
+    assert entry["type"] == "manual_change" and entry["files"] == ["policies/inbox_triage.yaml"]
+    assert "alice" not in str(entry) and entry.get("pr") is None
