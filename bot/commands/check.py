@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Mapping
 
+from bot.commands import statecheck
 from bot.commands.labelcheck import review_labels
 from bot.commands.output import print_json, status
 from bot.commands.review import as_check, review
@@ -26,9 +27,14 @@ def _check(settings: Settings, workspace: Workspace, number: int | None, branch:
     head, branch = _target(workspace, number, branch)
     prefix = workspace.config.pull_requests.branch_prefix
     if not branch.startswith(prefix):
-        status(f"{branch} is not a learnbot branch ({prefix}*): nothing to check")
-        return EXIT_OK
-    if branch.startswith(f"{prefix}labels/"):
+        learned, ledgers = statecheck.touched(workspace.clone, base=workspace.base, head=head)
+        if not learned and not ledgers:
+            status(f"{branch} changes no learned state and no ledger: nothing to check")
+            return EXIT_OK
+        outcome = statecheck.review_state(
+            workspace.clone, base=workspace.base, head=head, learned=learned, ledgers=ledgers
+        )
+    elif branch.startswith(f"{prefix}labels/"):
         outcome = review_labels(workspace, head=head, settings=settings)
     else:
         outcome = review(
