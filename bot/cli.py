@@ -15,6 +15,7 @@ from types import ModuleType
 
 from bot import __version__, config
 from bot.core.learners.catalog import LEARNER_NAMES
+from bot.edges import redact
 from bot.edges.redact import scrub
 from bot.errors import EXIT_BUG, EXIT_INTERRUPTED, BotError, ConfigError
 from bot.model import parse_time
@@ -538,7 +539,7 @@ def _check_config_flag(
 
 def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
     """Run one command; return its exit code."""
-    env = os.environ if environ is None else environ
+    env = dict(os.environ) if environ is None else environ
     args = _parser(_learner_names()).parse_args(argv)
     verbose = bool(getattr(args, "verbose", False))
     with error_handler(verbose) as code:
@@ -556,5 +557,6 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
         )
         _check_config_flag(args, settings, env)
         handler: Callable[[argparse.Namespace, config.Settings, Mapping[str, str]], int] = args.run
-        code[0] = handler(args, settings, env)
+        with redact.secrets_removed(os.environ, settings.token_env):
+            code[0] = handler(args, settings, env)
     return code[0]

@@ -11,7 +11,10 @@ from typing import Any
 import pytest
 import yaml
 
+from bot import ACTION_REPOSITORY, __version__
 from tests.repos import ROOT
+
+STARTER = ROOT / "bot" / "starter" / "workflows"
 
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
 
@@ -53,7 +56,7 @@ def test_the_loop_as_events() -> None:
         job = (
             workflow["jobs"]["run"] if workflow is learn else next(iter(workflow["jobs"].values()))
         )
-        step = next(s for s in job["steps"] if s.get("uses") == "./")
+        step = next(s for s in job["steps"] if "with" in s and "command" in s["with"])
         assert step["with"]["command"] == command
 
 
@@ -78,6 +81,25 @@ def test_learn_fans_out_over_shards_and_fans_in(name: str) -> None:
     assert fetched["with"]["path"] == "learnbot-shards"
     cached = next(s for s in run["steps"] if "actions/cache@" in s.get("uses", ""))
     assert cached["with"]["path"] == ".git/learnbot/etags.json"  # conditional reads next run
+
+
+@pytest.mark.parametrize(
+    "path",
+    [ROOT / ".github/workflows/check.yml", STARTER / "learnbot-check.yml"],
+    ids=["check.yml", "starter"],
+)
+def test_the_check_runs_no_code_from_the_pull_request(path: Path) -> None:
+    """#18: the published action at its tag, never `uses: ./` (the pull request's own copy),
+    and a checkout that leaves no token in .git/config; every branch of the repository."""
+    text = path.read_text().replace("@ACTION@", f"{ACTION_REPOSITORY}@v{__version__}")
+    workflow = yaml.safe_load(text)
+    (job,) = workflow["jobs"].values()
+    uses = [s["uses"] for s in job["steps"] if "uses" in s]
+    assert "./" not in uses and not any(u.startswith("./") for u in uses)
+    assert uses[-1] == f"{ACTION_REPOSITORY}@v{__version__}"
+    checkout = next(s for s in job["steps"] if s["uses"].startswith("actions/checkout@"))
+    assert checkout["with"]["persist-credentials"] is False
+    assert "head_ref" not in job["if"]  # a person's branch touching the ledger is checked too
 
 
 def test_every_job_that_appends_to_the_ledger_is_serialized() -> None:

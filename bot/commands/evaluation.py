@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 
 from bot.config import Settings
 from bot.core import backtest, ledger
@@ -80,11 +81,23 @@ def evaluate(
     cache = SnapshotCache(settings.cache_dir) if settings.cache_dir else None
     loaded, snapshot_problems = snapshots.load_all(files, pins, cache)
     runnable = [c for c in state.cases.values() if c.snapshot_sha256 in loaded]
-    chosen = evaluators.resolve(runnable, state.config, settings.repo)
+    chosen = evaluators.resolve(
+        runnable, state.config, _code(settings, rev, revision, runnable, state)
+    )
     seed = state.config.sandbox.seeds[0]  # a stochastic evaluator's backtest: the first seed
     results = backtest.run(runnable, Params(state.policies), loaded, chosen, seed=seed)
     problems = tuple(sorted({*state.problems, *snapshot_problems}))
     return Evaluated(files, state, loaded, chosen, results, revision, at, problems)
+
+
+def _code(
+    settings: Settings, rev: str | None, revision: str, runnable: list[Case], state: store.State
+) -> Path:
+    """Where evaluator modules are imported from: a commit's own files when a commit is
+    evaluated (never the working tree a pull request's checkout put there, #18)."""
+    if rev is None or not evaluators.needed(runnable, state.config):
+        return settings.repo
+    return evaluators.code_tree(GitRepo(settings.repo).repo, revision)
 
 
 def local_history(

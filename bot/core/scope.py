@@ -53,8 +53,23 @@ def classify(
         elif status == "M" and is_policy_file(new):
             policies.append(new)
         elif not any(p.startswith(LEDGER_DIR) for p in (old, new)):
-            problems.append(f"{new}: outside what a proposal may change ({_status(status)})")
+            problems.append(_outside(new, status))
     return policies, moves, problems
+
+
+# Code, workflows and configuration decide how a proposal is judged: a branch that changes
+# them is never a proposal, and its code never runs in the check (#18).
+_CODE_SUFFIXES = (".py", ".pyi", ".pth", ".j2", ".sh", ".cfg", ".toml", ".ini")
+_CODE_PLACES = (".github/", "bot/", "templates/", "action.yml", "action.yaml")
+
+
+def _outside(path: str, status: str) -> str:
+    if path.endswith(_CODE_SUFFIXES) or path.startswith(_CODE_PLACES):
+        return (
+            f"{path}: code, workflow or configuration ({_status(status)}): out of scope for a "
+            "proposal, needs a human review"
+        )
+    return f"{path}: outside what a proposal may change ({_status(status)})"
 
 
 def is_policy_file(path: str) -> bool:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
+from collections.abc import Iterator, MutableMapping
 
 _CREDENTIALS = re.compile(r"(https?://)[^/@\s]+@")
 _SECRETS: set[str] = set()
@@ -20,3 +22,21 @@ def scrub(text: str) -> str:
     for secret in _SECRETS:
         text = text.replace(secret, "***")
     return text
+
+
+def is_secret_name(name: str) -> bool:
+    """An environment variable that holds a credential (GITHUB_TOKEN, GH_TOKEN, INPUT_TOKEN...)."""
+    upper = name.upper()
+    return any(word in upper for word in ("TOKEN", "SECRET", "PASSWORD", "CREDENTIAL"))
+
+
+@contextlib.contextmanager
+def secrets_removed(environ: MutableMapping[str, str], *names: str) -> Iterator[None]:
+    """The process environment without credentials while learnbot runs: evaluator code (the
+    team's, imported and called in this process) never finds the token there (#18). The forge
+    was given its copy before; everything is put back afterwards."""
+    removed = {k: environ.pop(k) for k in list(environ) if is_secret_name(k) or k in names}
+    try:
+        yield
+    finally:
+        environ.update(removed)
