@@ -11,7 +11,7 @@ from bot.model.proposal import Change
 
 _DIGITS = 9
 _GRID_TOLERANCE = 1e-6
-MAX_GRID_STEPS = 10_000_000  # karma's 1e-6 step over [-1, 1] makes 2,000,000
+MAX_GRID_STEPS = 1_000_000  # a step is at least 1e-6 of the range (#18)
 
 
 @dataclass(frozen=True)
@@ -153,16 +153,17 @@ def grid_ceil(value: float, parameter: Parameter) -> float:
 
 
 def grid_problem(minimum: float, maximum: float, step: float) -> str:
-    """Why bounds and step make no usable grid ('' when they do): at most MAX_GRID_STEPS steps,
-    each at least 1e-9 (values are rounded to 9 digits), so every search ends (#18)."""
+    """Why bounds and step make no usable grid ('' when they do): a step of at least 1e-6 of
+    the range (so at most MAX_GRID_STEPS steps) and at least 1e-9 (values are rounded to 9
+    digits), so every search ends (#18)."""
     if not math.isfinite(maximum - minimum):
         return f"the range [{minimum}, {maximum}] is too wide"
     if step < 10**-_DIGITS:
         return f"step {step} is below 1e-{_DIGITS} (values are rounded to {_DIGITS} digits)"
     if (maximum - minimum) / step > MAX_GRID_STEPS:
         return (
-            f"step {step} makes more than {MAX_GRID_STEPS:,} steps between {minimum} and "
-            f"{maximum}: use at least {(maximum - minimum) / MAX_GRID_STEPS:.3g}"
+            f"step {step} is below 1e-6 of the range [{minimum}, {maximum}] (more than "
+            f"{MAX_GRID_STEPS:,} steps): use at least {(maximum - minimum) / MAX_GRID_STEPS:.3g}"
         )
     return ""
 

@@ -74,7 +74,7 @@ def test_karma_pull_request_and_a_tampered_value(world: World) -> None:
     world.push_to_branch(
         KARMA,
         "policies/producer_karma.yaml",
-        lambda t: re.sub(r"value: -0\.117245", "value: 0.5", t),
+        lambda t: re.sub(r"value: -0\.117244", "value: 0.5", t),
         "generous karma",
     )
     assert world.check(KARMA).code == 1
@@ -82,7 +82,7 @@ def test_karma_pull_request_and_a_tampered_value(world: World) -> None:
     summary = plain(world.checks(head)[0]["summary"])
     assert (
         "matches_recomputation" in summary
-        and "producer_karma.macro_watch: 0.5 vs -0.117245" in summary
+        and "producer_karma.macro_watch: 0.5 vs -0.117244" in summary
     )
 
 

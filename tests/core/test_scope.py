@@ -8,6 +8,7 @@ import pytest
 
 from bot.core import scope
 from bot.core.learners.rollout import candidate_digest
+from bot.core.params import grid_problem
 from bot.model.proposal import Change
 from tests.builders import policy
 
@@ -156,6 +157,15 @@ def test_scope_apply_registrations_as_of_and_refusals() -> None:
     assert "too wide" in grid_problem(-1e308, 1e308, 1.0)
     assert "below 1e-9" in grid_problem(0, 1, 1e-12)
     assert "more than" in grid_problem(0, 1e9, 1.0)
+
+
+def test_a_step_is_at_least_a_millionth_of_the_range() -> None:
+    """#18: steps >= 1e-6 of the range, so a grid has at most 1,000,000 steps."""
+    assert grid_problem(-1, 1, 2e-6) == ""
+    assert "below 1e-6 of the range [-1, 1] (more than 1,000,000 steps)" in grid_problem(
+        -1, 1, 1e-6
+    )
+    assert grid_problem(0, 1e-3, 1e-9) == ""
 
 
 def test_scope_bound_problem_names_the_grid() -> None:

@@ -84,7 +84,8 @@ def test_bounds_must_be_finite_and_in_range(state_dir: Path, text: str, message:
     [
         ("5.0e-324", "is below 1e-9"),
         ("1.0e-10", "is below 1e-9"),
-        ("1.0e-8", "makes more than 10,000,000 steps"),
+        ("1.0e-8", "is below 1e-6 of the range"),
+        ("1.0e-6", "is below 1e-6 of the range"),
     ],
 )
 def test_steps_must_leave_a_bounded_grid(state_dir: Path, step: str, message: str) -> None:

@@ -21,6 +21,7 @@ from bot.core.learners import (
     catalog,
     failure_id,
 )
+from bot.core.params import on_grid
 from bot.model import Config, Policy, Position, format_time, parse_time
 from bot.model.inputs import Input
 from bot.model.proposal import Change
@@ -151,10 +152,11 @@ def _changes(context: Context) -> tuple[Policy, tuple[Change, ...], KarmaUpdate]
     )
     if folded.folded == 0:
         return "no outcomes closed since the last update"
-    changes = [
-        Change(policy.name, f"parameters.{n}", p.value, folded.values[n])
+    snapped = {n: on_grid(folded.values[n], p) for n, p in policy.parameters.items()}
+    changes = [  # on the parameter's grid: a step is at least 1e-6 of the range (#18)
+        Change(policy.name, f"parameters.{n}", p.value, snapped[n])
         for n, p in sorted(policy.parameters.items())
-        if round(folded.values[n] - float(p.value), 9) != 0
+        if round(snapped[n] - float(p.value), 9) != 0
     ]
     changes.append(Change(policy.name, "as_of", policy.as_of, format_time(folded.as_of)))
     return policy, tuple(changes), folded
