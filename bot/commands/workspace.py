@@ -53,7 +53,7 @@ def open_workspace(settings: Settings, environ: Mapping[str, str]) -> Iterator[W
     if settings.now is None and happened is not None:
         settings = dataclasses.replace(settings, now=happened)
     clone = Clone(settings.repo)
-    clone.fetch()
+    clone.fetch(token=environ.get(settings.token_env, "") if settings.forge == "github" else "")
     forge = open_forge(settings, clone, environ, event)
     try:
         default = forge.default_branch()

@@ -89,6 +89,14 @@ class GitRepo:
         return str(found).strip() or None
 
 
+TOKEN_VARIABLE = "LEARNBOT_GIT_TOKEN"  # noqa: S105 - the name of a variable, not a secret
+TOKEN_HELPER = (
+    '!f() { test "$1" = get && echo username=x-access-token && echo "password=$'
+    + TOKEN_VARIABLE
+    + '"; }; f'
+)
+
+
 class PushRejected(GitError):
     """The remote refused a push (it moved on): fetch, rebuild and retry."""
 
@@ -144,9 +152,17 @@ class Clone(GitRepo):
     def run(self, *args: str, env: Mapping[str, str] | None = None) -> str:
         return _git(self.repo, *args, env=env)
 
-    def fetch(self) -> None:
-        """Bring every branch of origin up to date (prunes deleted ones)."""
-        self.run("fetch", "--quiet", "--prune", "origin", "+refs/heads/*:refs/remotes/origin/*")
+    def fetch(self, *, token: str = "") -> None:
+        """Bring every branch of origin up to date (prunes deleted ones).
+
+        With a token, git asks a credential helper that reads it from the fetch's own
+        environment: a checkout made with `persist-credentials: false` (the check, #18) can
+        still fetch a private repository, and no token is written to `.git/config`."""
+        args = ("fetch", "--quiet", "--prune", "origin", "+refs/heads/*:refs/remotes/origin/*")
+        if not token:
+            self.run(*args)
+            return
+        self.run("-c", f"credential.helper={TOKEN_HELPER}", *args, env={TOKEN_VARIABLE: token})
 
     def default_branch(self) -> str:
         """origin's HEAD; never assumed to be main.
