@@ -9,29 +9,27 @@ fetch, rebuild and retry: a push that loses a race is redone on top, never lost.
 from __future__ import annotations
 
 import contextlib
-import re
 import sys
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from bot.commands import guard, labelcheck, postmerge, rebuild, tamper
+from bot.commands import guard, merges, postmerge, rebuild, tamper
 from bot.commands.evaluation import Evaluated, evaluate
 from bot.commands.ledger_table import render_table
 from bot.commands.output import print_json, status
-from bot.commands.review import Review, proposal_trailers, review
+from bot.commands.review import Review, review
 from bot.commands.workspace import Workspace, open_workspace
 from bot.config import Settings
 from bot.core import backtest, ledger, scope
 from bot.core.promotion import Closed, Decision, Observed, decide
 from bot.edges import actions, store, yamldoc
-from bot.edges.gitrepo import Clone, CommitInfo, PushRejected
-from bot.errors import EXIT_OK, EXIT_PROBLEMS, GitError, LedgerError, NotFound
+from bot.edges.gitrepo import Clone, PushRejected
+from bot.errors import EXIT_OK, EXIT_PROBLEMS, GitError, LedgerError
 from bot.model import format_time
 from bot.model import trailers as trailer
 from bot.model.entries import MANUAL, PROMOTION, ROLLBACK
 from bot.model.trailers import ProposalTrailers
 
-_REVERTS = re.compile(r"This reverts commit ([0-9a-f]{7,40})")
 _CHANGES_STATE = (PROMOTION, ROLLBACK, MANUAL)
 
 
@@ -68,7 +66,7 @@ def _opened(settings: Settings, environ: Mapping[str, str]) -> Iterator[Workspac
 
 def _promote(settings: Settings, workspace: Workspace) -> int:
     evaluated = _Evaluations(workspace)
-    commits = [_observe(workspace, sha, evaluated) for sha in _unrecorded(workspace)]
+    commits = [_observe(workspace, sha, evaluated) for sha in merges.unrecorded(workspace)]
     closed = _closed(workspace)
     clock = format_time(workspace.evaluated.at)
     decision = decide([c for c in commits if c is not None], closed, workspace.history, at=clock)
@@ -91,7 +89,7 @@ def _promote(settings: Settings, workspace: Workspace) -> int:
         rebuild.rebuild_open(workspace, tip=tip, entries=entries)
     unverified = [e for e in new if e["type"] == PROMOTION and e.get("verified") is False]
     postmerge.report_unverified(settings, workspace, unverified, reverts)
-    recorded = {(e["commit"], e["file"]) for e in tampered}
+    recorded = {(e.commit, e.file) for e in tampered}
     tamper.report(settings, [f for f in found if (f.sha, f.path) in recorded], recorded=True)
     outputs = {"entries": str(len(new))} | ({"commit": tip} if new else {})
     actions.set_outputs(settings.output_path, outputs)
@@ -107,32 +105,6 @@ def _announce(workspace: Workspace, new: list[dict[str, Any]], tip: str) -> None
     noun = "entry" if len(new) == 1 else "entries"
     moved_note = f"; fast-forwarded the checked-out {workspace.default}" if moved else ""
     status(f"recorded {len(new)} ledger {noun} in {tip[:12]}{moved_note}")
-
-
-def _unrecorded(workspace: Workspace) -> list[str]:
-    """First-parent commits after learnbot's last ledger commit (or after the root)."""
-    clone = workspace.clone
-    last = _last_ledger_commit(workspace)
-    if not last:
-        roots = clone.run("rev-list", "--first-parent", "--max-parents=0", workspace.base).split()
-        last = roots[0] if roots else ""
-    return clone.first_parents(last or None, workspace.base)
-
-
-def _last_ledger_commit(workspace: Workspace) -> str:
-    """learnbot's newest ledger commit: its author, and the trailer in the message's trailer
-    block. A person's squash carrying a stray `Learnbot-Ledger:` line is not one (#18)."""
-    candidates = workspace.clone.run(
-        "rev-list", "--first-parent", f"--grep=^{trailer.LEDGER}: ", workspace.base
-    ).split()
-    return next(
-        (s for s in candidates if _is_ledger_commit(workspace, workspace.clone.info(s))), ""
-    )
-
-
-def _is_ledger_commit(workspace: Workspace, info: CommitInfo) -> bool:
-    email = workspace.identity.email.lower()
-    return info.author_email.lower() == email and len(info.trailers.get(trailer.LEDGER, ())) == 1
 
 
 class _Evaluations:
@@ -151,26 +123,28 @@ class _Evaluations:
 def _observe(workspace: Workspace, sha: str, evaluated: _Evaluations) -> Observed | None:
     clone = workspace.clone
     info = clone.info(sha)
-    if _is_ledger_commit(workspace, info):
+    if merges.is_ledger_commit(workspace, info):
         return None
     first = info.parents[0] if info.parents else None
-    head, trailers, reverts = _merged(workspace, sha, info)
+    head, trailers, reverts = merges.merged(workspace, sha, info)
     changed = [p for _, _, p in clone.changed_files(first, sha)] if first else []
     learned = tuple(
         sorted(p for p in changed if p.startswith((scope.POLICY_DIR, f"{store.CASE_DIR}/")))
     )
     if trailers is None and reverts is None and not learned:
         return None
-    pr = _merged_pull(workspace, info.subject, sha, trailers) if trailers is not None else None
+    pr = (
+        merges.merged_pull(workspace, info.subject, sha, trailers) if trailers is not None else None
+    )
     if trailers is not None and pr is None:
         status(
             f"{sha[:12]} carries a {trailer.PROPOSAL} trailer but is no pull request's merge "
             "for that proposal: recorded as a manual change"
         )
         head, trailers = None, None
-    imported = _labels_import(workspace, sha, info) if trailers is None else None
+    imported = merges.labels_import(workspace, sha, info) if trailers is None else None
     if imported is not None:
-        pr = _merged_pull(workspace, info.subject, sha, None)
+        pr = merges.merged_pull(workspace, info.subject, sha, None)
     review = (
         _review(workspace, evaluated.at(first), sha, trailers)
         if trailers is not None and first
@@ -208,44 +182,6 @@ def _observe(workspace: Workspace, sha: str, evaluated: _Evaluations) -> Observe
     )
 
 
-def _merged(
-    workspace: Workspace, sha: str, info: Any
-) -> tuple[str | None, ProposalTrailers | None, str | None]:
-    """(proposal head, its trailers, reverted commit) for a squash, a merge or a revert."""
-    clone = workspace.clone
-    declared = ProposalTrailers.parse(info.trailers)
-    if declared is not None:
-        return sha, declared, None
-    found = _REVERTS.search(info.message)
-    if found:
-        return None, None, clone.resolve(found.group(1))
-    if len(info.parents) != 2:
-        return None, None, None
-    base = clone.merge_base(info.parents[0], info.parents[1])
-    head, declared = proposal_trailers(clone, base, info.parents[1])
-    if head is not None:
-        return head, declared, None
-    for merged in reversed(clone.first_parents(base, info.parents[1])):
-        found = _REVERTS.search(clone.info(merged).message)
-        if found:
-            return None, None, clone.resolve(found.group(1))
-    return None, None, None
-
-
-def _labels_import(workspace: Workspace, sha: str, info: Any) -> str | None:
-    """The import id of a merged (or squashed) labels pull request, if this is one."""
-    if labelcheck.TRAILER in info.trailers:
-        return str(info.trailers[labelcheck.TRAILER][0])
-    if len(info.parents) != 2:
-        return None
-    base = workspace.clone.merge_base(info.parents[0], info.parents[1])
-    for merged in reversed(workspace.clone.first_parents(base, info.parents[1])):
-        trailers = workspace.clone.info(merged).trailers
-        if labelcheck.TRAILER in trailers:
-            return str(trailers[labelcheck.TRAILER][0])
-    return None
-
-
 def _added_lines(workspace: Workspace, first: str | None, sha: str, paths: Any) -> int:
     total = 0
     for path in paths:
@@ -253,28 +189,6 @@ def _added_lines(workspace: Workspace, first: str | None, sha: str, paths: Any) 
         after = workspace.clone.read_at(sha, path) or b""
         total += after.count(b"\n") - (before or b"").count(b"\n")
     return total
-
-
-def _merged_pull(
-    workspace: Workspace, subject: str, sha: str, trailers: ProposalTrailers | None
-) -> int | None:
-    """The pull request the forge merged as `sha` (and, for a proposal, from its branch).
-
-    A commit's subject and trailers are anyone's to write: a direct push ending "(#1)" must
-    not borrow pull request #1's approvers, so the forge has the last word (#18)."""
-    number = workspace.forge.merged_pull_number(subject)
-    pull = None
-    if number is not None:
-        with contextlib.suppress(NotFound):
-            pull = workspace.forge.pull(number)
-    if pull is None or pull.merge_commit != sha:
-        pull = workspace.forge.pull_for_commit(sha)
-    if pull is None or pull.merge_commit != sha:
-        return None
-    prefix = workspace.config.pull_requests.branch_prefix
-    if trailers is not None and pull.branch != prefix + trailers.subject:
-        return None
-    return pull.number
 
 
 def _policies(workspace: Workspace, sha: str | None, names: list[str]) -> dict[str, dict[str, Any]]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
-from typing import Any
 
 from bot.commands.output import status
 from bot.config import Settings
@@ -21,8 +20,8 @@ from bot.core.history import History
 from bot.edges import actions, ledgerhistory, render
 from bot.edges.gitrepo import GitRepo
 from bot.model import Problem
+from bot.model.entries import TAMPER, Tamper
 
-TAMPER = "tamper"
 LEDGER_DIR = "ledgers"
 
 
@@ -32,23 +31,13 @@ def findings(repo: GitRepo, rev: str, *, author_email: str) -> list[Finding]:
     return anchoring.check(changes, author_email=author_email)
 
 
-def new_entries(found: Sequence[Finding], history: History, *, at: str) -> list[dict[str, Any]]:
+def new_entries(found: Sequence[Finding], history: History, *, at: str) -> list[Tamper]:
     """A `tamper` entry for each finding the ledger does not record yet."""
     recorded = {(e.get("commit"), e.get("file")) for e in history.entries if e["type"] == TAMPER}
     fresh = [f for f in found if (f.sha, f.path) not in recorded]
     if len(fresh) < len(found):
         status(f"{len(found) - len(fresh)} change(s) to {LEDGER_DIR}/ already recorded as tamper")
-    return [
-        {
-            "type": TAMPER,
-            "commit": f.sha,
-            "file": f.path,
-            "line": f.line,
-            "reason": f.reason,
-            "at": at,
-        }
-        for f in fresh
-    ]
+    return [Tamper(at, f.sha, f.path, f.line, f.reason) for f in fresh]
 
 
 def report(settings: Settings, found: Sequence[Finding], *, recorded: bool) -> None:

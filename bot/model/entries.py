@@ -12,6 +12,7 @@ from typing import Any
 
 PROMOTION, ROLLBACK, REJECTION, MANUAL = "promotion", "rollback", "rejection", "manual_change"
 LABELS = "labels"
+TAMPER = "tamper"
 ROLLED_BACK_NOTE = "known-bad: not proposed again for the same evidence"
 REJECTED_NOTE = "closed without merging: not proposed again for the same evidence"
 
@@ -349,7 +350,43 @@ class Rejection:
         )
 
 
-Entry = Promotion | Rollback | ManualChange | LabelsImport | Rejection
+@dataclass(frozen=True)
+class Tamper:
+    """A change to a ledger on the default branch that was not learnbot's append (#18)."""
+
+    at: str
+    commit: str
+    file: str
+    line: int
+    reason: str
+    seal: Seal | None = None
+    type_ = TAMPER
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "type": self.type_,
+            "at": self.at,
+            "commit": self.commit,
+            "file": self.file,
+            "line": self.line,
+            "reason": self.reason,
+            "note": f"{self.file}:{self.line} changed by {self.commit[:12]}: {self.reason}",
+            **(self.seal.to_dict() if self.seal else {}),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Tamper:
+        return cls(
+            at=data["at"],
+            commit=data["commit"],
+            file=data["file"],
+            line=data["line"],
+            reason=data["reason"],
+            seal=Seal.from_dict(data),
+        )
+
+
+Entry = Promotion | Rollback | ManualChange | LabelsImport | Rejection | Tamper
 # a commit's entry: every kind but a rejection records the policy versions it leaves
 CommitEntry = Promotion | Rollback | ManualChange | LabelsImport
 
@@ -359,6 +396,7 @@ KINDS: dict[str, Callable[[Mapping[str, Any]], Entry]] = {
     MANUAL: ManualChange.from_dict,
     LABELS: LabelsImport.from_dict,
     REJECTION: Rejection.from_dict,
+    TAMPER: Tamper.from_dict,
 }
 
 

@@ -5,15 +5,19 @@ history names the commit and the first line it broke."""
 
 from __future__ import annotations
 
+import os
+import subprocess
 from pathlib import Path
 
 import pytest
 
 from bot.cli import main
 from bot.core import ledger
+from bot.model import trailers
 from tests.harness import World
 from tests.repos import git, make_repo
 from tests.tampering import (
+    LEARNBOT,
     PATH,
     PERSON,
     REWRITES,
@@ -131,3 +135,30 @@ def test_a_persons_commit_with_a_ledger_line_does_not_hide_earlier_changes(
     assert result.code == 0, result.err
     assert "nothing new to record" not in result.err
     assert any(e.get("commit") or e.get("subject") for e in world.ledger())
+
+
+def test_a_commit_in_learnbots_name_whose_trailer_names_no_ledger_head_hides_nothing(
+    world: World,
+) -> None:
+    """Finding 3 of #18: the last recorded point is a ledger commit whose trailer names the head
+    the ledger ends at in that commit; learnbot's name and a trailer block are not enough."""
+    world.change_main(
+        "policies/momentum.yaml",
+        lambda t: t.replace("version: 2", "version: 3").replace("value: 3.0", "value: 3.5", 1),
+        "Tune momentum",
+    )
+    (world.repo / "NOTES.md").write_text("notes\n")
+    git(world.repo, "add", "NOTES.md")
+    forged = trailers.ledger_line(1, "c" * 40, "e" * 64)
+    subprocess.run(
+        ["git", "commit", "--quiet", "-m", f"learnbot: record 1 ledger entries\n\n{forged}"],
+        cwd=world.repo,
+        check=True,
+        env={**os.environ, "GIT_AUTHOR_NAME": LEARNBOT[0], "GIT_AUTHOR_EMAIL": LEARNBOT[1]},
+    )
+    git(world.repo, "push", "--quiet", "origin", "main")
+    result = world.learnbot("promote")
+    assert result.code == 0, result.err
+    assert "nothing new to record" not in result.err
+    (entry,) = world.ledger()
+    assert entry["type"] == "manual_change" and entry["files"] == ["policies/momentum.yaml"]
