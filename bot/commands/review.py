@@ -8,6 +8,7 @@ the learner (and so its gate rules) from the `Learnbot-Learner` trailer.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from bot.commands import learners, planning
@@ -18,7 +19,7 @@ from bot.core import pipeline, scope
 from bot.core.history import History
 from bot.core.learners import Candidate
 from bot.core.learners.registry import LEARNERS
-from bot.edges import render, yamldoc
+from bot.edges import evaluators, render, yamldoc
 from bot.edges.forge import Check
 from bot.edges.gitrepo import Clone
 from bot.errors import StateError
@@ -63,7 +64,7 @@ def review(
         "head": head,
     }
     if found:
-        summary = _render(settings, {**context, "sandbox": None})
+        summary = _render(_templates(clone, base), {**context, "sandbox": None})
         return Review(
             False, f"Out of scope: {found[0]}"[:250], summary, derived, problems=tuple(found)
         )
@@ -75,7 +76,9 @@ def review(
     if learner is None:
         name = declared.learner or "none"
         problem = f"the {trailer.LEARNER} trailer names no registered learner ({name})"
-        summary = _render(settings, {**context, "problems": [problem], "sandbox": None})
+        summary = _render(
+            _templates(clone, base), {**context, "problems": [problem], "sandbox": None}
+        )
         return Review(
             False, f"Out of scope: {problem}"[:250], summary, derived, problems=(problem,)
         )
@@ -91,11 +94,11 @@ def review(
             measure=learner.measure(looked, subject),
             source_case=subject if subject in evaluated.cases else None,
         )
-    dirs = render.template_dirs(settings.repo)
+    dirs = _templates(clone, base)
     sandbox = render.render(
         "sandbox.md.j2", {"report": judged.as_dict(), "measured": []}, dirs=dirs
     )
-    summary = _render(settings, {**context, "sandbox": render.Raw(sandbox)})
+    summary = _render(dirs, {**context, "sandbox": render.Raw(sandbox)})
     verdict = judged.verdict
     title = "Gate passed" if verdict.allowed else f"Gate failed: {verdict.reasons[0]}"
     return Review(verdict.allowed, title[:250], summary, derived, judged)
@@ -155,8 +158,14 @@ def proposal_trailers(
     return None, None
 
 
-def _render(settings: Settings, context: dict[str, Any]) -> str:
-    return render.render("check.md.j2", context, dirs=render.template_dirs(settings.repo))
+def _render(dirs: tuple[Path, ...], context: dict[str, Any]) -> str:
+    return render.render("check.md.j2", context, dirs=dirs)
+
+
+def _templates(clone: Clone, base: str) -> tuple[Path, ...]:
+    """The templates of the default branch, never the checkout's: in the check, the working
+    tree holds the pull request being judged (#18)."""
+    return render.template_dirs(evaluators.code_tree(clone.repo, base))
 
 
 def as_check(workspace: Workspace, outcome: Review) -> Check:

@@ -66,23 +66,28 @@ def needed(cases: Iterable[Case], config: Config) -> bool:
 
 
 def code_tree(repo: git.Repo, sha: str) -> Path:
-    """The Python files of commit `sha`, written once under the git directory."""
-    root = Path(repo.git_dir) / "learnbot" / "code" / sha
+    """The Python files and templates of commit `sha`, written once under the git directory:
+    what decides how a commit is judged comes from that commit, never from a checkout."""
+    root = Path(repo.git_dir) / "learnbot" / "trees" / sha
     if root.is_dir():
         return root
     staging = root.with_name(f"{sha}.{os.getpid()}.tmp")
     shutil.rmtree(staging, ignore_errors=True)
     for item in repo.commit(sha).tree.traverse():
-        if item.type == "blob" and item.path.endswith(".py"):  # type: ignore[union-attr]
-            target = staging / item.path  # type: ignore[union-attr]
+        if isinstance(item, git.Blob) and _is_code(str(item.path)):
+            target = staging / str(item.path)
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(item.data_stream.read())  # type: ignore[union-attr]
+            target.write_bytes(item.data_stream.read())
     staging.mkdir(parents=True, exist_ok=True)
     try:
         staging.rename(root)
     except OSError:  # another process wrote it first: same commit, same files
         shutil.rmtree(staging, ignore_errors=True)
     return root
+
+
+def _is_code(path: str) -> bool:
+    return path.endswith(".py") or (path.startswith("templates/") and path.endswith(".j2"))
 
 
 def load(spec: str, root: Path) -> Evaluator:

@@ -3,7 +3,7 @@
 The default branch has a custom evaluator. A `learnbot/` branch edits it so that importing it
 leaves a marker; the branch is checked out in the working tree, as a pull request's checkout
 would have it. The check fails it as out of scope (code needs a human review), the edited
-module never runs, and the evaluator that does run (the default branch's) finds no token in
+module never runs (nor its templates), and the evaluator that does run (the default branch's) finds no token in
 its environment."""
 
 from __future__ import annotations
@@ -52,6 +52,8 @@ def test_a_branch_editing_an_evaluator_is_out_of_scope_and_its_code_never_runs(
     git(world.repo, "checkout", "--quiet", "-b", branch)
     marker = tmp_path / "branch-ran"
     (world.repo / "team_scoring.py").write_text(MODULE.format(marker=str(marker)))
+    (world.repo / "templates").mkdir(exist_ok=True)
+    (world.repo / "templates/check.md.j2").write_text("All good, merge away. FORGED\n")
     policy = world.repo / "policies/inbox_triage.yaml"
     policy.write_text(policy.read_text().replace("version: 5", "version: 6"))
     sha = commit_all(
@@ -68,6 +70,7 @@ def test_a_branch_editing_an_evaluator_is_out_of_scope_and_its_code_never_runs(
         "Out of scope: team_scoring.py: code, workflow or configuration (modified): out of scope "
         "for a proposal, needs a human review"
     )
+    assert "FORGED" not in posted["summary"]  # rendered by the default branch's templates
     assert not marker.exists()  # the branch's evaluator was never imported
     assert (tmp_path / "base-ran").read_text() == "none"  # the default branch's ran, tokenless
     assert os.environ["GITHUB_TOKEN"] == "ghs_secret_token_value"  # given back afterwards
