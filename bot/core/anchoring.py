@@ -62,7 +62,7 @@ def _judge(change: LedgerChange, author_email: str) -> Finding | None:
     head = trailer_head(change.trailers)
     if head is None:
         return finding(first_new, f"appended without one {LEDGER_TRAILER} trailer naming its head")
-    verified = ledger.verify(change.after)
+    verified = ledger.verify_appended(change.before, change.after)
     if verified.problem is not None:
         return finding(verified.problem.line, verified.problem.reason)
     if verified.tail.sha256 != head:

@@ -86,6 +86,27 @@ def verify(data: bytes, *, committed: bytes | None = None) -> Verification:
     return Verification(count, tail)
 
 
+def verify_appended(committed: bytes, data: bytes) -> Verification:
+    """Check only the lines `data` appends to `committed`, chained from committed's last entry
+    (its own hash checked): a commit-by-commit walk of history verifies each line once, not the
+    whole file at every commit (#18). Lines are numbered from the start of the file."""
+    if not data.startswith(committed):
+        return verify(data, committed=committed)
+    before = committed.count(b"\n")
+    try:
+        tail = read_tail(committed[committed.rstrip(b"\n").rfind(b"\n") + 1 :])
+    except ValueError as exc:
+        return Verification(0, Tail(), Problem(max(before, 1), str(exc)))
+    count = before
+    for number, line, torn in _lines(data[len(committed) :]):
+        entry, problem = _check_line(before + number, line, torn, tail)
+        if problem:
+            return Verification(count, tail, problem)
+        tail = Tail(seq=entry["seq"], sha256=entry["sha256"])
+        count += 1
+    return Verification(count, tail)
+
+
 def _earliest(problem: Problem, data: bytes, committed: bytes | None) -> Problem:
     """The committed copy pins the line really changed: an edit re-hashed in place breaks only
     the next line's `prev`, and naming that neighbour would blame an untouched line."""

@@ -201,3 +201,21 @@ def test_ledger_entries_must_be_objects_and_undecodable_lines_are_none() -> None
     assert not outcome.ok and "an entry must be a JSON object" in str(outcome.problem)
     assert ledger._decode(b"{") is None and ledger._decode(b"[1]") is None
     assert ledger._decode(b'{"a": 1}') == {"a": 1}
+
+
+def test_verify_appended_checks_only_the_new_lines_numbered_from_the_start() -> None:
+    three = build(3)
+    five = build(5)
+    assert ledger.verify_appended(three, five) == ledger.verify(five)
+    assert ledger.verify_appended(b"", five) == ledger.verify(five)
+    parts = lines(five)
+    edited = join([*parts[:4], parts[4].replace(b'"n":4', b'"n":9')])
+    assert ledger.verify_appended(three, edited).problem == ledger.Problem(
+        5, "sha256 does not match the entry's content (edited)"
+    )
+    skipped = join([*parts[:3], parts[4]])
+    assert ledger.verify_appended(three, skipped).problem.line == 4  # type: ignore[union-attr]
+    torn = three[:-1]
+    assert ledger.verify_appended(torn, torn + b"\n").problem is not None
+    rewritten = join([parts[1], *parts[1:]])
+    assert ledger.verify_appended(three, rewritten).problem.line == 1  # type: ignore[union-attr]
