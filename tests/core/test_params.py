@@ -137,13 +137,18 @@ def test_params_integer_grids_keep_integers() -> None:
     ("bounds", "problem"),
     [
         ((0, 10, 1), ""),
-        ((-1, 1, 1e-6), ""),
+        ((-1, 1, 2e-6), ""),
+        (
+            (-1, 1, 1e-6),
+            f"step 1e-06 is below 1e-6 of the range [-1, 1] (more than {MAX_GRID_STEPS:,} "
+            "steps): use at least 2e-06",
+        ),
         ((0, 1, 1e-10), "step 1e-10 is below 1e-9 (values are rounded to 9 digits)"),
         ((-1e308, 1e308, 1.0), "the range [-1e+308, 1e+308] is too wide"),
         (
             (0, 100, 1e-6),
-            f"step 1e-06 makes more than {MAX_GRID_STEPS:,} steps between 0 and 100: use at "
-            "least 1e-05",
+            f"step 1e-06 is below 1e-6 of the range [0, 100] (more than {MAX_GRID_STEPS:,} "
+            "steps): use at least 0.0001",
         ),
     ],
 )
