@@ -3,8 +3,8 @@
 The default branch has a custom evaluator. A `learnbot/` branch edits it so that importing it
 leaves a marker; the branch is checked out in the working tree, as a pull request's checkout
 would have it. The check fails it as out of scope (code needs a human review), the edited
-module never runs (nor its templates), and the evaluator that does run (the default branch's) finds no token in
-its environment."""
+module never runs (nor its templates), and the evaluator that does run (the default
+branch's) finds no token in its environment."""
 
 from __future__ import annotations
 
