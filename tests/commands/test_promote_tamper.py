@@ -75,6 +75,7 @@ def test_a_rewrite_that_still_verifies_is_recorded_as_tamper(
     assert recorded["type"] == "tamper"
     assert (recorded["commit"], recorded["file"], recorded["line"]) == (bad, PATH, line)
     assert recorded["reason"] == "rewrites history: a ledger commit may only append"
+    assert "tamper" in result.out and f"changed by {bad[:12]}" in result.out  # the ledger table
     assert f"::error file={PATH},line={line}::{bad[:12]}: rewrites history" in result.out
     assert "### The ledger was changed outside learnbot" in summary and bad[:12] in summary
 
