@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
-from bot import ACTION_REPOSITORY, __version__
+from bot.edges.release import action_repository, action_tag
 from tests.repos import ROOT
 
 STARTER = ROOT / "bot" / "starter" / "workflows"
@@ -85,18 +85,23 @@ def test_learn_fans_out_over_shards_and_fans_in(name: str) -> None:
 
 @pytest.mark.parametrize(
     "path",
-    [ROOT / ".github/workflows/check.yml", STARTER / "learnbot-check.yml"],
-    ids=["check.yml", "starter"],
+    [
+        ROOT / ".github/workflows/check.yml",
+        ROOT / ".github/workflows/reusable-check.yml",
+        STARTER / "learnbot-check.yml",
+    ],
+    ids=["check.yml", "reusable-check.yml", "starter"],
 )
 def test_the_check_runs_no_code_from_the_pull_request(path: Path) -> None:
     """#18: the published action at its tag, never `uses: ./` (the pull request's own copy),
     and a checkout that leaves no token in .git/config; every branch of the repository."""
-    text = path.read_text().replace("@ACTION@", f"{ACTION_REPOSITORY}@v{__version__}")
+    published = f"{action_repository()}@{action_tag()}"
+    text = path.read_text().replace("@ACTION@", published)
     workflow = yaml.safe_load(text)
     (job,) = workflow["jobs"].values()
     uses = [s["uses"] for s in job["steps"] if "uses" in s]
     assert "./" not in uses and not any(u.startswith("./") for u in uses)
-    assert uses[-1] == f"{ACTION_REPOSITORY}@v{__version__}"
+    assert uses[-1] == published
     checkout = next(s for s in job["steps"] if s["uses"].startswith("actions/checkout@"))
     assert checkout["with"]["persist-credentials"] is False
     assert "head_ref" not in job["if"]  # a person's branch touching the ledger is checked too
