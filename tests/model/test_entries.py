@@ -17,6 +17,7 @@ from bot.model.entries import (
     Promotion,
     Rejection,
     Rollback,
+    Tamper,
     entry_from_dict,
 )
 from bot.model.trailers import ProposalTrailers
@@ -72,14 +73,17 @@ def _every_kind() -> bytes:
     ]
     closed = [Closed(5, "h5", {"proposal_id": "proposal_2", "type": "t", "subject": "d"})]
     second = decide(commits, closed, history, at=AT)
-    return sealed + ledger.seal(second.payloads(), tail)[0]
+    tampered = Tamper(AT, "t" * 40, "ledgers/learning.jsonl", 2, "rewrites history")
+    payloads = (*second.payloads(), tampered.to_dict())
+    return sealed + ledger.seal(payloads, tail)[0]
 
 
 def test_entries_every_kind_is_typed_and_reserialises_to_the_same_bytes() -> None:
     data = _every_kind()
     assert ledger.verify(data).ok
     found = [entry_from_dict(e) for e in ledger.entries(data)]
-    assert [type(e) for e in found] == [Promotion, Rollback, ManualChange, LabelsImport, Rejection]
+    kinds = [Promotion, Rollback, ManualChange, LabelsImport, Rejection, Tamper]
+    assert [type(e) for e in found] == kinds
     assert {e.type_ for e in found} == set(KINDS)
     assert all(e.seal is not None and e.seal.seq == i for i, e in enumerate(found, start=1))
     assert reserialised(data) == data
