@@ -45,6 +45,17 @@ def test_scope_classify_splits_policies_moves_and_problems() -> None:
 
 
 @pytest.mark.parametrize(
+    "path", ["bot/evaluators.py", "templates/pr.md.j2", ".github/workflows/learn.yml", "action.yml"]
+)
+def test_scope_classify_calls_code_and_workflow_changes_a_human_review(path: str) -> None:
+    _, _, problems = scope.classify([("M", path, path)], skills_dir="policies/skills/")
+    assert problems == [
+        f"{path}: code, workflow or configuration (modified): out of scope for a proposal, "
+        "needs a human review"
+    ]
+
+
+@pytest.mark.parametrize(
     ("path", "expected"),
     [
         ("policies/p.yaml", True),
