@@ -31,9 +31,14 @@ def verify_merge(
     stale_since: str | None = None
     check_problems: tuple[str, ...] = ("the merged head is unknown: its check cannot be read",)
     if tip is not None:
-        check_problems = _check_problems(workspace, parent, tip)
+        check = _check_seen(workspace, tip)
+        moved = _moved_since_check(workspace, check, parent)
+        name = workspace.config.checks.name
+        check_problems = protection.problems(check, name=name, head=tip, stale=moved)
         try:
-            stale_since = _stale_since(workspace, parent, tip)
+            # a passed check replayed on this very learned state vouches for the combination
+            vouched = check is not None and check.success and bool(check.base) and not moved
+            stale_since = None if vouched else _stale_since(workspace, parent, tip)
         except GitError:  # e.g. a squash merge whose branch was deleted before promote ran
             check_problems += (f"the merged head {tip[:12]} is gone: its base cannot be compared",)
     merged = verification.Merged(
@@ -50,17 +55,21 @@ def _stale_since(workspace: Workspace, parent: str, tip: str) -> str | None:
     return base if guard.learned_state_moved(workspace.clone, base, parent) else None
 
 
-def _check_problems(workspace: Workspace, parent: str, tip: str) -> tuple[str, ...]:
-    name = workspace.config.checks.name
-    seen = workspace.forge.check_status(tip, name)
-    check = protection.CheckSeen(seen.success, seen.title, seen.base) if seen else None
-    moved = False
-    if check is not None and check.base:
-        try:
-            moved = guard.learned_state_moved(workspace.clone, check.base, parent)
-        except GitError:
-            moved = True  # the base it ran on is gone: it cannot vouch for this state
-    return protection.problems(check, name=name, head=tip, stale=moved)
+def _check_seen(workspace: Workspace, tip: str) -> protection.CheckSeen | None:
+    seen = workspace.forge.check_status(tip, workspace.config.checks.name)
+    return protection.CheckSeen(seen.success, seen.title, seen.base) if seen else None
+
+
+def _moved_since_check(
+    workspace: Workspace, check: protection.CheckSeen | None, parent: str
+) -> bool:
+    """Whether the learned state changed between the base the check replayed on and `parent`."""
+    if check is None or not check.base:
+        return False
+    try:
+        return guard.learned_state_moved(workspace.clone, check.base, parent)
+    except GitError:
+        return True  # the base it ran on is gone: it cannot vouch for this state
 
 
 def pending(entries: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:

@@ -124,6 +124,7 @@ def _derive(
         trailers = proposal_trailers(clone, merge_base, head)[1]
     found = [*derived.problems, *scope.bound_problems(derived, evaluated.state.policies)]
     found += scope.weight_problems(after)
+    found += _moved_underneath(clone, merge_base, base, changed)
     undeclared = scope.undeclared(derived, trailers.changes if trailers else ())
     found += [f"{key}: changed but not declared by the proposal" for key in undeclared]
     if trailers is None:
@@ -131,6 +132,25 @@ def _derive(
     if not derived.changes and not derived.moves:
         found.append("the branch changes no learned value")
     return derived, trailers, found
+
+
+def _moved_underneath(
+    clone: Clone, merge_base: str, base: str, changed: list[tuple[str, str, str]]
+) -> list[str]:
+    """Files the branch changes that the base changed too since the branch was cut.
+
+    Git would merge the two (a version bump on both sides merges as one), so the merged file
+    is not what the replay judged: the branch must be brought up to date first.
+    """
+    if merge_base == base:
+        return []
+    ours = {path for _, old, new in changed for path in (old, new)}
+    theirs = {path for _, old, new in clone.changed_files(merge_base, base) for path in (old, new)}
+    return [
+        f"{path}: changed on the base branch since this branch was cut; "
+        "bring the branch up to date (learnbot promote rebuilds its own branches)"
+        for path in sorted(ours & theirs)
+    ]
 
 
 def _same_change(a: Candidate, b: Candidate) -> bool:

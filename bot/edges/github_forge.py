@@ -235,13 +235,21 @@ class GitHubForge:
             summary = summary[:SUMMARY_LIMIT] + "\n\n(truncated)"
         output: dict[str, Any] = {"title": check.title, "summary": summary}
         conclusion = "success" if check.success else "failure"
+        # the base it replayed on: once the base's learned state moves, the check is stale
+        base = check.base or NotSet
 
         def post() -> None:
             commit = self._repo.get_commit(sha)
             for existing in commit.get_check_runs(check_name=check.name):
                 # the summary holds measured replay times: only a new verdict is worth a write
-                if existing.conclusion != conclusion or existing.output.title != check.title:
-                    existing.edit(status="completed", conclusion=conclusion, output=output)
+                verdict = (existing.conclusion, existing.output.title, existing.external_id or "")
+                if verdict != (conclusion, check.title, check.base):
+                    existing.edit(
+                        status="completed",
+                        conclusion=conclusion,
+                        output=output,
+                        external_id=base,
+                    )
                 return
             self._repo.create_check_run(
                 name=check.name,
@@ -249,6 +257,7 @@ class GitHubForge:
                 status="completed",
                 conclusion=conclusion,
                 output=output,
+                external_id=base,
             )
 
         self._call(f"report {check.name} on {sha[:12]}", post)
@@ -274,7 +283,9 @@ class GitHubForge:
             commit = self._repo.get_commit(sha)
             for run in commit.get_check_runs(check_name=name):
                 title = (run.output.title if run.output else None) or ""
-                return Check(name, run.conclusion == "success", title, "")
+                return Check(
+                    name, run.conclusion == "success", title, "", base=run.external_id or ""
+                )
             for status in commit.get_combined_status().statuses:
                 if status.context == name:
                     return Check(name, status.state == "success", status.description or "", "")

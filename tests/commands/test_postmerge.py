@@ -10,6 +10,7 @@ from tests.commands.test_run_scenarios import plain, unlimited
 from tests.harness import World
 
 AIRDROP, SLOW_BURN = "learnbot/te_airdrop_season", "learnbot/te_slow_burn"
+WIRE, ETH = "learnbot/it_wire_fraud", "learnbot/cv_eth_accumulation"
 
 
 def _version(world: World) -> int:
@@ -108,3 +109,43 @@ def test_an_out_of_scope_forced_merge_is_unverified(world: World) -> None:
     reasons = " | ".join(entry["reasons"])
     assert "check learnbot/stabilization is missing on" in reasons
     assert "out of scope: inbox_triage.trusted_reputation: changed but not declared" in reasons
+
+
+def test_a_branch_checked_again_on_the_moved_base_merges_verified(world: World) -> None:
+    """A passed check replayed on the learned state merged into vouches for the combination,
+    as it does for `learnbot merge`: the second merge is verified, not called stale."""
+    assert world.run().code == 0
+    pulls = world.open_pulls()
+    world.merge(pulls[WIRE]["number"])
+    assert world.check(ETH).code == 0  # replayed on the base that now holds WIRE's change
+    world.merge(pulls[ETH]["number"])
+    promoted = world.learnbot("promote")
+    assert promoted.code == 0, promoted.err
+    assert [(e["verified"], e["reasons"]) for e in world.ledger()] == [(True, []), (True, [])]
+    _verified(world)
+
+
+def test_a_branch_whose_file_moved_underneath_fails_its_check_until_rebuilt(
+    world: World,
+) -> None:
+    """Both proposals bump term_emergence's version: git would merge the two bumps as one, so
+    the second branch must be brought up to date; promote rebuilds it, and then it merges."""
+    unlimited(world)
+    assert world.run().code == 0
+    pulls = world.open_pulls()
+    world.merge(pulls[AIRDROP]["number"])
+    stale = world.check(SLOW_BURN)
+    assert stale.code == 1
+    assert (
+        "policies/term_emergence.yaml: changed on the base branch since this branch was cut"
+        in stale.out
+    )
+    if world.fake is None:  # the local forge's merge acts as a protected branch
+        refused = world.learnbot("merge", str(pulls[SLOW_BURN]["number"]))
+        assert refused.code == 1 and "changed on the base branch" in refused.err
+    assert world.learnbot("promote").code == 0  # records AIRDROP, rebuilds SLOW_BURN
+    assert world.check(SLOW_BURN).code == 0
+    world.merge(pulls[SLOW_BURN]["number"])
+    assert world.learnbot("promote").code == 0
+    assert [(e["verified"], e["reasons"]) for e in world.ledger()] == [(True, []), (True, [])]
+    _verified(world)
