@@ -30,7 +30,6 @@ def _check(settings: Settings, workspace: Workspace, number: int | None, branch:
         learned, ledgers = statecheck.touched(workspace.clone, base=workspace.base, head=head)
         if not learned and not ledgers:
             status(f"{branch} changes no learned state and no ledger: nothing to check")
-            return EXIT_OK
         outcome = statecheck.review_state(
             workspace.clone, base=workspace.base, head=head, learned=learned, ledgers=ledgers
         )

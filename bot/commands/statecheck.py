@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from bot.commands.review import Review
 from bot.core import ledger, scope
+from bot.core.protection import LEARNED_DIRS
 from bot.edges import render, store
 from bot.edges.gitrepo import Clone
 
@@ -31,7 +32,17 @@ def touched(clone: Clone, *, base: str, head: str) -> tuple[list[str], list[str]
 def review_state(
     clone: Clone, *, base: str, head: str, learned: Sequence[str], ledgers: Sequence[str]
 ) -> Review:
-    """Pass a person's change of learned state; fail any change to the ledger, saying how."""
+    """Pass a person's change of learned state; fail any change to the ledger, saying how.
+
+    A branch changing neither passes too: the check is posted all the same, so a required
+    check never waits forever on a pull request that touches only code or docs.
+    """
+    if not learned and not ledgers:
+        summary = (
+            "### Nothing to check\n\nThis pull request changes no learned state "
+            f"({', '.join(LEARNED_DIRS)}) and no ledger.\n"
+        )
+        return Review(True, "No learned state or ledger changed", summary, _NOTHING)
     merge_base = clone.merge_base(base, head)
     problems = [_ledger_problem(clone, path, merge_base, head) for path in ledgers]
     items = [

@@ -37,12 +37,16 @@ def tuned(world: World) -> bytes:
     return text.replace("version: 2", "version: 3").replace("value: 3.0", "value: 3.5", 1).encode()
 
 
-def test_a_branch_touching_nothing_learned_has_nothing_to_check(world: World) -> None:
+def test_a_branch_touching_nothing_learned_passes_so_a_required_check_never_waits(
+    world: World,
+) -> None:
     sha = person_branch(world, {"NOTES.md": b"notes\n"})
     result = world.check("people/tidy")
     assert result.code == 0
     assert "changes no learned state and no ledger: nothing to check" in result.err
-    assert world.checks(sha) == []
+    (posted,) = world.checks(sha)
+    assert posted["success"] and posted["title"] == "No learned state or ledger changed"
+    assert "changes no learned state (policies/, cases/) and no ledger" in posted["summary"]
 
 
 def test_a_persons_change_of_learned_state_is_listed_and_passes(world: World) -> None:
