@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -12,6 +14,7 @@ from bot.core.history import History
 from bot.core.promotion import Closed, Observed, decide
 from bot.model.entries import (
     KINDS,
+    Entry,
     LabelsImport,
     ManualChange,
     Promotion,
@@ -21,17 +24,27 @@ from bot.model.entries import (
     entry_from_dict,
 )
 from bot.model.trailers import ProposalTrailers
+from tests.model.generated_entries import ORDER, SEALED, every_kind
 from tests.repos import ROOT
 
 AT = "2026-01-20T00:00:00Z"
 
 
+GOLDEN = ROOT / "tests" / "fixtures" / "ledgers" / "every_kind.jsonl"
+
+
+def in_order(entry: Mapping[str, Any]) -> bool:
+    """Whether an entry's keys come in its kind's order (seal keys last)."""
+    return list(entry) == [k for k in (*ORDER[entry["type"]], *SEALED) if k in entry]
+
+
 def reserialised(data: bytes) -> bytes:
-    """Every line of a ledger read as a typed entry and written back."""
+    """Every line of a ledger read as a typed entry and written back: the same dict, its keys
+    in the kind's order, the same canonical line."""
     lines = [json.loads(line) for line in data.splitlines()]
-    return b"".join(
-        canonical.dumps(entry_from_dict(entry).to_dict()).encode() + b"\n" for entry in lines
-    )
+    typed = [entry_from_dict(entry).to_dict() for entry in lines]
+    assert typed == lines and all(in_order(entry) for entry in typed)
+    return b"".join(canonical.dumps(entry).encode() + b"\n" for entry in typed)
 
 
 def _commit(sha: str, **extra: object) -> Observed:
@@ -110,3 +123,19 @@ def test_entries_the_example_ledgers_verify_and_reserialise_identically(path: Pa
     data = path.read_bytes()
     assert ledger.verify(data).ok
     assert reserialised(data) == data
+
+
+def test_entries_every_optional_field_seals_to_the_recorded_bytes() -> None:
+    generated = every_kind()
+    assert {e.type_ for e in generated} == set(KINDS)
+    sealed, _ = ledger.seal([e.to_dict() for e in generated], ledger.Tail())
+    assert sealed == GOLDEN.read_bytes()
+    assert reserialised(sealed) == sealed
+
+
+@pytest.mark.parametrize("entry", every_kind(), ids=lambda e: e.type_)
+def test_entries_round_trip_unsealed_in_the_kinds_key_order(entry: Entry) -> None:
+    data = entry.to_dict()
+    assert in_order(data) and "seq" not in data
+    assert entry_from_dict(data) == entry
+    assert list(entry_from_dict(data).to_dict()) == list(data)
