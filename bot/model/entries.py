@@ -1,20 +1,42 @@
 """The ledger's entries: what `promote` appends, one frozen value per kind.
 
+Each kind is declared by its fields alone, in the order of the keys the ledger holds; a
+field's metadata (`Key`) says what differs from a plain value: the key's name on disk, a
+conversion (tuples are lists on disk), a key left out when empty, a value derived from the
+other fields, and values that write their own keys in place (`versions`, the chain's `seal`).
+Fields with `init=False` are written for readers of the file and never read back.
 `to_dict` is what the ledger holds (the core seals it), and `from_dict(entry).to_dict()`
-gives back the same JSON, so a typed entry re-serialises to the very bytes on disk.
+gives back the same JSON in the same key order, so a typed entry re-serialises to the very
+bytes on disk.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import Field, dataclass, field, fields
+from typing import Any, Self
 
 PROMOTION, ROLLBACK, REJECTION, MANUAL = "promotion", "rollback", "rejection", "manual_change"
 LABELS = "labels"
 TAMPER = "tamper"
 ROLLED_BACK_NOTE = "known-bad: not proposed again for the same evidence"
 REJECTED_NOTE = "closed without merging: not proposed again for the same evidence"
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+@dataclass(frozen=True)
+class Key:
+    """How one field is written to the ledger and read back."""
+
+    name: str = ""  # the key on disk ("": the field's name)
+    dump: Callable[[Any], Any] = _same
+    load: Callable[[Any], Any] = _same
+    omit_empty: bool = False  # an empty value is left out; an absent key reads as the default
+    spliced: bool = False  # dump gives keys to merge in place; load reads the whole entry
+    derive: Callable[[Any], Any] | None = None  # computed from the other fields, never read
 
 
 @dataclass(frozen=True)
@@ -57,15 +79,82 @@ class Versions:
         return cls(moves, tuple(data.get("forwarded", ())))
 
 
-def _values(data: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
-    return {key: dict(found) for key, found in data.items()}
+def _key(found: Field[Any]) -> Key:
+    key: Key = found.metadata.get("key", Key())
+    return key
 
 
 @dataclass(frozen=True)
-class Promotion:
+class Fields:
+    """`to_dict`/`from_dict` read off the dataclass fields and their `Key` metadata."""
+
+    def __post_init__(self) -> None:
+        for found in fields(self):
+            derive = _key(found).derive
+            if derive is not None:
+                object.__setattr__(self, found.name, derive(self))
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {}
+        for found in fields(self):
+            key, value = _key(found), getattr(self, found.name)
+            if key.spliced:
+                data.update(key.dump(value))
+            elif value or not key.omit_empty:
+                data[key.name or found.name] = key.dump(value)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+        """The entry of a ledger line (KeyError for a field it lacks)."""
+        loaded: dict[str, Any] = {}
+        for found in fields(cls):
+            key = _key(found)
+            name = key.name or found.name
+            if found.init and not (key.omit_empty and name not in data):
+                loaded[found.name] = key.load(data if key.spliced else data[name])
+        return cls(**loaded)
+
+
+def _nested(data: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    return {key: dict(found) for key, found in data.items()}
+
+
+def _dump_seal(seal: Seal | None) -> dict[str, Any]:
+    return seal.to_dict() if seal else {}
+
+
+def _derived(derive: Callable[[Any], Any]) -> dict[str, Key]:
+    """A value computed from the other fields (its default stands until `__post_init__`)."""
+    return {"key": Key(derive=derive)}
+
+
+# field metadata; a plain `field(...)` at each use, so that mypy reads the constructor
+TYPE = {"key": Key(name="type")}  # the entry's `type`, one per kind (`type_`: not the builtin)
+LISTED = {"key": Key(dump=list, load=tuple)}  # a tuple, a list on disk
+LISTED_IF_ANY = {"key": Key(dump=list, load=tuple, omit_empty=True)}
+VALUES = {"key": Key(dump=_nested, load=_nested)}  # per `policy.name`: {"from": .., "to": ..}
+MAPPING = {"key": Key(dump=dict, load=dict)}
+VERSIONS = {"key": Key(dump=Versions.to_dict, load=Versions.from_dict, spliced=True)}
+SEAL = {"key": Key(dump=_dump_seal, load=Seal.from_dict, spliced=True)}
+
+
+def _verified(entry: Promotion) -> bool:
+    return not entry.reasons
+
+
+@dataclass(frozen=True)
+class Promotion(Fields):
     """A merged proposal: what changed, who approved and merged it, and whether the merge was
     verified by replaying the merged tree against the tree before it."""
 
+    # what a forced merge skipped; the flags come first in the key order the ledger has
+    forced: tuple[str, ...] = field(default=(), kw_only=True, metadata=LISTED_IF_ANY)
+    verified: bool = field(default=True, init=False, metadata=_derived(_verified))
+    # why it is not verified (none: verified)
+    reasons: tuple[str, ...] = field(default=(), kw_only=True, metadata=LISTED)
+    regressions: tuple[str, ...] = field(default=(), kw_only=True, metadata=LISTED)
+    type_: str = field(default=PROMOTION, init=False, metadata=TYPE)
     at: str
     commit: str
     parent: str | None
@@ -73,242 +162,85 @@ class Promotion:
     pr: int | None
     proposal_id: str
     failure_id: str
+    failure_status: str = field(default="resolved", init=False)
     subject: str
     learner: str
     proposal_type: str
     report_sha256: str
-    approvers: tuple[str, ...]
+    approvers: tuple[str, ...] = field(metadata=LISTED)
     merged_by: str
-    changes: tuple[str, ...]
-    values: Mapping[str, Mapping[str, Any]]
-    gate: Mapping[str, Any]
+    changes: tuple[str, ...] = field(metadata=LISTED)
+    values: Mapping[str, Mapping[str, Any]] = field(metadata=VALUES)
+    gate: Mapping[str, Any] = field(metadata=MAPPING)
     pass_rate: float
-    reasons: tuple[str, ...] = ()  # why it is not verified (none: verified)
-    regressions: tuple[str, ...] = ()
-    forced: tuple[str, ...] = ()  # what a forced merge skipped
-    versions: Versions = field(default_factory=Versions)
-    seal: Seal | None = None
-    type_ = PROMOTION
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            **({"forced": list(self.forced)} if self.forced else {}),
-            "verified": not self.reasons,
-            "reasons": list(self.reasons),
-            "regressions": list(self.regressions),
-            "type": self.type_,
-            "at": self.at,
-            "commit": self.commit,
-            "parent": self.parent,
-            "head": self.head,
-            "pr": self.pr,
-            "proposal_id": self.proposal_id,
-            "failure_id": self.failure_id,
-            "failure_status": "resolved",
-            "subject": self.subject,
-            "learner": self.learner,
-            "proposal_type": self.proposal_type,
-            "report_sha256": self.report_sha256,
-            "approvers": list(self.approvers),
-            "merged_by": self.merged_by,
-            "changes": list(self.changes),
-            "values": _values(self.values),
-            "gate": dict(self.gate),
-            "pass_rate": self.pass_rate,
-            **self.versions.to_dict(),
-            **(self.seal.to_dict() if self.seal else {}),
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Promotion:
-        return cls(
-            at=data["at"],
-            commit=data["commit"],
-            parent=data["parent"],
-            head=data["head"],
-            pr=data["pr"],
-            proposal_id=data["proposal_id"],
-            failure_id=data["failure_id"],
-            subject=data["subject"],
-            learner=data["learner"],
-            proposal_type=data["proposal_type"],
-            report_sha256=data["report_sha256"],
-            approvers=tuple(data["approvers"]),
-            merged_by=data["merged_by"],
-            changes=tuple(data["changes"]),
-            values=_values(data["values"]),
-            gate=dict(data["gate"]),
-            pass_rate=data["pass_rate"],
-            reasons=tuple(data["reasons"]),
-            regressions=tuple(data["regressions"]),
-            forced=tuple(data.get("forced", ())),
-            versions=Versions.from_dict(data),
-            seal=Seal.from_dict(data),
-        )
+    versions: Versions = field(default_factory=Versions, metadata=VERSIONS)
+    seal: Seal | None = field(default=None, metadata=SEAL)
 
 
 @dataclass(frozen=True)
-class Rollback:
+class Rollback(Fields):
     """A revert of a promotion: the failure is open again, the proposal known-bad."""
 
+    type_: str = field(default=ROLLBACK, init=False, metadata=TYPE)
     at: str
     commit: str
     reverted: str
     pr: int | None
     proposal_id: str | None
     failure_id: str | None
+    failure_status: str = field(default="reopened", init=False)
     subject: str | None
     learner: str | None
     proposal_type: str | None
     reverted_by: str
-    values: Mapping[str, Mapping[str, Any]]
+    values: Mapping[str, Mapping[str, Any]] = field(metadata=VALUES)
     pass_rate: float
-    versions: Versions = field(default_factory=Versions)
-    seal: Seal | None = None
-    type_ = ROLLBACK
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "type": self.type_,
-            "at": self.at,
-            "commit": self.commit,
-            "reverted": self.reverted,
-            "pr": self.pr,
-            "proposal_id": self.proposal_id,
-            "failure_id": self.failure_id,
-            "failure_status": "reopened",
-            "subject": self.subject,
-            "learner": self.learner,
-            "proposal_type": self.proposal_type,
-            "reverted_by": self.reverted_by,
-            "values": _values(self.values),
-            "pass_rate": self.pass_rate,
-            "note": ROLLED_BACK_NOTE,
-            **self.versions.to_dict(),
-            **(self.seal.to_dict() if self.seal else {}),
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Rollback:
-        return cls(
-            at=data["at"],
-            commit=data["commit"],
-            reverted=data["reverted"],
-            pr=data["pr"],
-            proposal_id=data["proposal_id"],
-            failure_id=data["failure_id"],
-            subject=data["subject"],
-            learner=data["learner"],
-            proposal_type=data["proposal_type"],
-            reverted_by=data["reverted_by"],
-            values=_values(data["values"]),
-            pass_rate=data["pass_rate"],
-            versions=Versions.from_dict(data),
-            seal=Seal.from_dict(data),
-        )
+    note: str = field(default=ROLLED_BACK_NOTE, init=False)
+    versions: Versions = field(default_factory=Versions, metadata=VERSIONS)
+    seal: Seal | None = field(default=None, metadata=SEAL)
 
 
 @dataclass(frozen=True)
-class ManualChange:
+class ManualChange(Fields):
     """A change of learned state on the default branch that no proposal made."""
 
+    type_: str = field(default=MANUAL, init=False, metadata=TYPE)
     at: str
     commit: str
     author: str
     subject: str
-    files: tuple[str, ...]
-    values: Mapping[str, Mapping[str, Any]]
-    unbumped: tuple[str, ...]  # policies whose values changed without a version bump
+    files: tuple[str, ...] = field(metadata=LISTED)
+    values: Mapping[str, Mapping[str, Any]] = field(metadata=VALUES)
+    # policies whose values changed without a version bump
+    unbumped: tuple[str, ...] = field(metadata=LISTED)
     pass_rate: float
-    versions: Versions = field(default_factory=Versions)
-    seal: Seal | None = None
-    type_ = MANUAL
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "type": self.type_,
-            "at": self.at,
-            "commit": self.commit,
-            "author": self.author,
-            "subject": self.subject,
-            "files": list(self.files),
-            "values": _values(self.values),
-            "unbumped": list(self.unbumped),
-            "pass_rate": self.pass_rate,
-            **self.versions.to_dict(),
-            **(self.seal.to_dict() if self.seal else {}),
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> ManualChange:
-        return cls(
-            at=data["at"],
-            commit=data["commit"],
-            author=data["author"],
-            subject=data["subject"],
-            files=tuple(data["files"]),
-            values=_values(data["values"]),
-            unbumped=tuple(data["unbumped"]),
-            pass_rate=data["pass_rate"],
-            versions=Versions.from_dict(data),
-            seal=Seal.from_dict(data),
-        )
+    versions: Versions = field(default_factory=Versions, metadata=VERSIONS)
+    seal: Seal | None = field(default=None, metadata=SEAL)
 
 
 @dataclass(frozen=True)
-class LabelsImport:
+class LabelsImport(Fields):
     """A merged labels pull request: new labeled examples reached the default branch."""
 
+    type_: str = field(default=LABELS, init=False, metadata=TYPE)
     at: str
     commit: str
     parent: str | None
     pr: int | None
     labels: str
     merged_by: str
-    files: tuple[str, ...]
+    files: tuple[str, ...] = field(metadata=LISTED)
     examples: int
     pass_rate: float
-    versions: Versions = field(default_factory=Versions)
-    seal: Seal | None = None
-    type_ = LABELS
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "type": self.type_,
-            "at": self.at,
-            "commit": self.commit,
-            "parent": self.parent,
-            "pr": self.pr,
-            "labels": self.labels,
-            "merged_by": self.merged_by,
-            "files": list(self.files),
-            "examples": self.examples,
-            "pass_rate": self.pass_rate,
-            **self.versions.to_dict(),
-            **(self.seal.to_dict() if self.seal else {}),
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> LabelsImport:
-        return cls(
-            at=data["at"],
-            commit=data["commit"],
-            parent=data["parent"],
-            pr=data["pr"],
-            labels=data["labels"],
-            merged_by=data["merged_by"],
-            files=tuple(data["files"]),
-            examples=data["examples"],
-            pass_rate=data["pass_rate"],
-            versions=Versions.from_dict(data),
-            seal=Seal.from_dict(data),
-        )
+    versions: Versions = field(default_factory=Versions, metadata=VERSIONS)
+    seal: Seal | None = field(default=None, metadata=SEAL)
 
 
 @dataclass(frozen=True)
-class Rejection:
+class Rejection(Fields):
     """A learnbot pull request a person closed without merging."""
 
+    type_: str = field(default=REJECTION, init=False, metadata=TYPE)
     at: str
     pr: int
     head: str
@@ -317,73 +249,26 @@ class Rejection:
     subject: str | None
     learner: str | None
     proposal_type: str | None
-    seal: Seal | None = None
-    type_ = REJECTION
+    note: str = field(default=REJECTED_NOTE, init=False)
+    seal: Seal | None = field(default=None, metadata=SEAL)
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "type": self.type_,
-            "at": self.at,
-            "pr": self.pr,
-            "head": self.head,
-            "proposal_id": self.proposal_id,
-            "failure_id": self.failure_id,
-            "subject": self.subject,
-            "learner": self.learner,
-            "proposal_type": self.proposal_type,
-            "note": REJECTED_NOTE,
-            **(self.seal.to_dict() if self.seal else {}),
-        }
 
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Rejection:
-        return cls(
-            at=data["at"],
-            pr=data["pr"],
-            head=data["head"],
-            proposal_id=data["proposal_id"],
-            failure_id=data["failure_id"],
-            subject=data["subject"],
-            learner=data["learner"],
-            proposal_type=data["proposal_type"],
-            seal=Seal.from_dict(data),
-        )
+def _tamper_note(entry: Tamper) -> str:
+    return f"{entry.file}:{entry.line} changed by {entry.commit[:12]}: {entry.reason}"
 
 
 @dataclass(frozen=True)
-class Tamper:
+class Tamper(Fields):
     """A change to a ledger on the default branch that was not learnbot's append (#18)."""
 
+    type_: str = field(default=TAMPER, init=False, metadata=TYPE)
     at: str
     commit: str
     file: str
     line: int
     reason: str
-    seal: Seal | None = None
-    type_ = TAMPER
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "type": self.type_,
-            "at": self.at,
-            "commit": self.commit,
-            "file": self.file,
-            "line": self.line,
-            "reason": self.reason,
-            "note": f"{self.file}:{self.line} changed by {self.commit[:12]}: {self.reason}",
-            **(self.seal.to_dict() if self.seal else {}),
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Tamper:
-        return cls(
-            at=data["at"],
-            commit=data["commit"],
-            file=data["file"],
-            line=data["line"],
-            reason=data["reason"],
-            seal=Seal.from_dict(data),
-        )
+    note: str = field(default="", init=False, metadata=_derived(_tamper_note))
+    seal: Seal | None = field(default=None, metadata=SEAL)
 
 
 Entry = Promotion | Rollback | ManualChange | LabelsImport | Rejection | Tamper
