@@ -17,16 +17,12 @@ from pathlib import Path
 from typing import Any
 
 from bot import __version__
+from bot.commands import findings
 from bot.commands.evaluation import Evaluated
-from bot.commands.learners import Learned, Owns, Stage, Step
-from bot.core import gate, pipeline
-from bot.core.learners import Candidate
+from bot.commands.learners import Learned, Owns, Stage
 from bot.edges import ledgerfile
 from bot.errors import ConfigError
 from bot.model import Problem
-from bot.model.cost import Cost
-from bot.model.proposal import Change, Proposal
-from bot.model.report import SandboxReport
 
 FORMAT = 1
 _GLOB = "learnbot-shard-*.json"
@@ -79,7 +75,7 @@ def write(out: Path, shard: Shard, base: str, learned: Learned) -> Path:
         "shard": shard.index,
         "shards": shard.count,
         "stages": [_stage(s) for s in learned.stages],
-        "steps": [_step(s) for s in learned.steps],
+        "steps": [findings.step_to_dict(s) for s in learned.steps],
     }
     out.mkdir(parents=True, exist_ok=True)
     path = out / shard.file_name
@@ -102,7 +98,7 @@ def read(directories: Sequence[Path], base: str) -> Learned:
                 f"{path}: its learners saw other subjects than {files[0].name}'s",
                 hint="every shard must run the same learnbot on the same commit and config",
             )
-    steps = [_step_from(s) for part in parts for s in part["steps"]]
+    steps = [findings.step_from_dict(s) for part in parts for s in part["steps"]]
     return Learned.of(stages, steps)
 
 
@@ -171,96 +167,4 @@ def _stage_from(data: Mapping[str, Any]) -> Stage:
         tuple(Problem(**p) for p in data["problems"]),
         tuple(data["subjects"]),
         tuple(data["sections"]),
-    )
-
-
-def _step(step: Step) -> dict[str, Any]:
-    outcome = step.outcome
-    return {
-        "learner": step.learner,
-        "position": step.position,
-        "notes": list(step.notes),
-        "outcome": None if outcome is None else _outcome(outcome),
-    }
-
-
-def _step_from(data: Mapping[str, Any]) -> Step:
-    found = data["outcome"]
-    outcome = None if found is None else _outcome_from(found)
-    return Step(str(data["learner"]), int(data["position"]), tuple(data["notes"]), outcome)
-
-
-def _outcome(outcome: pipeline.Outcome) -> dict[str, Any]:
-    chosen = outcome.chosen
-    return {
-        "subject": outcome.subject,
-        "source_failure_id": outcome.source_failure_id,
-        "learner": outcome.learner,
-        "proposal": outcome.proposal.as_dict() if outcome.proposal else None,
-        "considered": [list(pair) for pair in outcome.considered],
-        "reason": outcome.reason,
-        "chosen": None if chosen is None else _evaluation(chosen),
-    }
-
-
-def _outcome_from(data: Mapping[str, Any]) -> pipeline.Outcome:
-    proposal = data["proposal"]
-    chosen = data["chosen"]
-    return pipeline.Outcome(
-        subject=data["subject"],
-        source_failure_id=data["source_failure_id"],
-        learner=data["learner"],
-        proposal=None if proposal is None else Proposal.from_dict(proposal),
-        considered=tuple((str(a), str(b)) for a, b in data["considered"]),
-        reason=data["reason"],
-        chosen=None if chosen is None else _evaluation_from(chosen),
-    )
-
-
-def _evaluation(evaluation: pipeline.Evaluation) -> dict[str, Any]:
-    candidate = evaluation.candidate
-    return {
-        "candidate": {
-            "proposal_type": candidate.proposal_type,
-            "changes": [c.__dict__ for c in candidate.changes],
-            "rationale": candidate.rationale,
-            "impact": list(candidate.impact),
-            "manifest": candidate.manifest,
-            "moves": [list(m) for m in candidate.moves],
-            "explanation": [dict(row) for row in candidate.explanation],
-        },
-        "proposal_id": evaluation.proposal_id,
-        "evidence": evaluation.evidence,
-        "report": evaluation.report.to_dict(),
-        "verdict": {
-            "allowed": evaluation.verdict.allowed,
-            "criteria": [c.as_dict() for c in evaluation.verdict.criteria],
-        },
-        "measured": [[c.time_ms, c.memory_kb] for c in evaluation.measured],
-    }
-
-
-def _evaluation_from(data: Mapping[str, Any]) -> pipeline.Evaluation:
-    found = data["candidate"]
-    candidate = Candidate(
-        proposal_type=found["proposal_type"],
-        changes=tuple(Change(**c) for c in found["changes"]),
-        rationale=found["rationale"],
-        impact=tuple(found["impact"]),
-        manifest=found["manifest"],
-        moves=tuple((a, b) for a, b in found["moves"]),
-        explanation=tuple(found["explanation"]),
-    )
-    verdict = gate.Verdict(
-        bool(data["verdict"]["allowed"]),
-        tuple(gate.Criterion(**c) for c in data["verdict"]["criteria"]),
-    )
-    baseline, proposal = (Cost(float(t), float(m)) for t, m in data["measured"])
-    return pipeline.Evaluation(
-        candidate,
-        data["proposal_id"],
-        data["evidence"],
-        SandboxReport.from_dict(data["report"]),
-        verdict,
-        (baseline, proposal),
     )
