@@ -135,12 +135,20 @@ def repository(scratch: Path, failing: int) -> Path:
     return repo
 
 
-def cpu_run(repo: Path, pythonpath: Path) -> float:
-    """User + system CPU of `learnbot run --forge local` in a fresh interpreter."""
+def cpu_run(repo: Path, pythonpath: Path, *flags: str) -> float:
+    """User + system CPU of `learnbot run --forge local` in a fresh interpreter.
+
+    The disk cache lives beside the repository: every size starts cold."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    env = {**os.environ, "PYTHONPATH": str(pythonpath), "PYTHONDONTWRITEBYTECODE": "1"}
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(pythonpath),
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "XDG_CACHE_HOME": str(repo.parent / "cache"),
+    }
+    command = ["run", "--forge", "local", "--repo", str(repo), "--now", NOW, *flags]
     done = subprocess.run(
-        [sys.executable, "-c", RUN, "run", "--forge", "local", "--repo", str(repo), "--now", NOW],
+        [sys.executable, "-c", RUN, *command],
         env=env,
         capture_output=True,
         text=True,

@@ -64,6 +64,12 @@ def _common() -> argparse.ArgumentParser:
     parent.add_argument(
         "--config", metavar="PATH", help="configuration file (default: .github/learnbot.yml)"
     )
+    parent.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="read and write no disk cache (parsed snapshots, learned failures); "
+        "also $LEARNBOT_NO_CACHE=1",
+    )
     return parent
 
 
@@ -553,6 +559,7 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
             token_env=getattr(args, "token_env", None),
             verbose=verbose,
             config_path=getattr(args, "config", None),
+            no_cache=bool(getattr(args, "no_cache", False)),
             environ=env,
         )
         _check_config_flag(args, settings, env)

@@ -37,7 +37,7 @@ class Settings:
     summary_path: Path | None = None
     verbose: bool = False
     config_path: str = CONFIG_PATH
-    cache_dir: Path | None = None  # parsed snapshots by sha256; None: no disk cache
+    cache_dir: Path | None = None  # parsed snapshots, learned failures; None: no disk cache
 
     def token(self, environ: Mapping[str, str]) -> str:
         """The forge token, read only when a forge needs it."""
@@ -61,6 +61,7 @@ def resolve(
     token_env: str | None = None,
     verbose: bool = False,
     config_path: str | None = None,
+    no_cache: bool = False,
     environ: Mapping[str, str] | None = None,
 ) -> Settings:
     """Settings from flags (None = not given) and the environment."""
@@ -88,7 +89,7 @@ def resolve(
         summary_path=Path(env["GITHUB_STEP_SUMMARY"]) if env.get("GITHUB_STEP_SUMMARY") else None,
         verbose=verbose,
         config_path=chosen_config,
-        cache_dir=cache_directory(env),
+        cache_dir=None if no_cache or env.get("LEARNBOT_NO_CACHE") == "1" else cache_directory(env),
     )
 
 

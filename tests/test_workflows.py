@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
+from bot.edges.learning_cache import FOLDER
 from bot.edges.release import action_repository, action_tag
 from tests.repos import ROOT
 
@@ -217,6 +218,20 @@ def test_action_caches_parsed_snapshots_by_their_digests() -> None:
     cache = next(s for s in steps if "learnbot-snapshots-" in s.get("with", {}).get("key", ""))
     run = next(s for s in steps if s.get("id") == "learnbot")
     assert "hashFiles('cases/data/**/*.jsonl', 'cases/data/**/*.parquet')" in cache["with"]["key"]
-    assert cache["with"]["path"] == run["env"]["XDG_CACHE_HOME"] + "/learnbot"
+    folder = run["env"]["XDG_CACHE_HOME"] + "/learnbot"
+    assert cache["with"]["path"].splitlines() == [folder, f"!{folder}/{FOLDER}"]
+    assert steps.index(cache) < steps.index(run)
+
+
+def test_action_keeps_learned_failures_between_runs() -> None:
+    """#17: the learning cache is restored from the latest run and saved per commit."""
+    action = yaml.safe_load((ROOT / "action.yml").read_text())
+    steps = action["runs"]["steps"]
+    cache = next(s for s in steps if "learnbot-learning-" in s.get("with", {}).get("key", ""))
+    run = next(s for s in steps if s.get("id") == "learnbot")
+    assert cache["with"]["path"] == run["env"]["XDG_CACHE_HOME"] + f"/learnbot/{FOLDER}"
+    assert cache["with"]["key"].endswith("-${{ github.sha }}")
+    assert cache["with"]["restore-keys"].splitlines()[-1] == "learnbot-learning-${{ runner.os }}-"
+    assert "inputs.command == 'run'" in cache["if"]
     assert steps.index(cache) < steps.index(run)
     assert "fast" in action["inputs"]["extras"]["default"].split(",")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from bot.commands import planning
 from bot.commands.evaluation import Evaluated
@@ -33,6 +34,14 @@ class Step:
     position: int
     notes: tuple[str, ...]
     outcome: pipeline.Outcome | None
+
+
+class Memo(Protocol):
+    """Findings kept between runs, by what they depend on (`bot.commands.learncache`)."""
+
+    def recall(self, learner: str, subject: str, position: int) -> Step | None: ...
+
+    def keep(self, step: Step, subject: str) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -123,13 +132,15 @@ def learn(
     progress: bool = False,
     subjects: Collection[str] | None = None,
     owns: Owns | None = None,
+    memo: Memo | None = None,
 ) -> Learned:
     """Run every enabled learner (or `only` one); `force` runs one even when it is not due.
 
     With `subjects`, only those subjects are proposed for (the others are still listed in
     `Learned.subjects`) and no dashboard section is rendered: rebuilding open proposals.
     `owns` picks the subjects this process learns (one shard of a run); the others are left
-    to the other shards.
+    to the other shards. `memo` recalls the findings of subjects whose inputs did not change
+    since they were learned, and keeps the others' (the learning cache).
     """
     stages: list[Stage] = []
     steps: list[Step] = []
@@ -146,9 +157,15 @@ def learn(
         for index, subject in enumerate(todo, start=1):
             if owns is not None and not owns(name, subject):
                 continue
-            seen = Learned()
-            outcome = propose(each, found, subject, shared, excluded=excluded, learned=seen)
-            steps.append(Step(name, index, tuple(seen.notes), outcome))
+            step = memo.recall(name, subject, index) if memo is not None else None
+            if step is None:
+                seen = Learned()
+                outcome = propose(each, found, subject, shared, excluded=excluded, learned=seen)
+                step = Step(name, index, tuple(seen.notes), outcome)
+                if memo is not None:
+                    memo.keep(step, subject)
+            steps.append(step)
+            outcome = step.outcome
             if progress and outcome is not None and subject in evaluated.cases:
                 what = "a proposal" if outcome.proposal else f"no proposal: {outcome.reason}"
                 status(f"  [{index}/{len(todo)}] {subject}: {what}")

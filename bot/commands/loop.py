@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from bot.commands import learners, planning, runplan, shards
+from bot.commands import learncache, learners, planning, runplan, shards
 from bot.commands.evaluation import evaluate, local_history
 from bot.commands.output import print_json, status, table
 from bot.commands.workspace import Workspace, open_workspace, worktree_differs
@@ -70,6 +70,7 @@ def _run_shard(
             workspace.clone.read_at,
             templates=render.template_dirs(settings.repo),
             owns=shards.owns(shard, evaluated),
+            memo=learncache.memo(settings.cache_dir, evaluated, workspace.history),
         )
         path = shards.write(out, shard, workspace.base, learned)
     proposed = sum(1 for step in learned.steps if step.outcome and step.outcome.proposal)

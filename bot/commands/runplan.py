@@ -12,6 +12,7 @@ from pathlib import Path
 
 from bot.commands import (
     labelpulls,
+    learncache,
     learners,
     planning,
     pulls,
@@ -61,13 +62,17 @@ def prepare(
     if from_shards:
         learned = shards.read(from_shards, workspace.base)
     else:
+        memo = learncache.memo(settings.cache_dir, evaluated, workspace.history)
         learned = learners.learn(
             evaluated,
             workspace.history,
             workspace.clone.read_at,
             templates=render.template_dirs(settings.repo),
             progress=progress,
+            memo=memo,
         )
+        if memo is not None and memo.reused + memo.learned:
+            status(memo.summary())
     outcomes = learned.outcomes
     planned = planned_pulls(settings, workspace, outcomes)
     found = workspace.forge.pull_requests(prefix=workspace.config.pull_requests.branch_prefix)
