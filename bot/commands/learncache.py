@@ -7,9 +7,10 @@ learnbot's code and version, the failure id, the case, every case its candidates
 metrics to switch, and the protected cases; every case under `sandbox.scope: all`)
 with their snapshots' sha256, every policy those cases read, the gate, sandbox and backtest
 learner settings, the number of cases, the composite run loss inputs when the gate judges
-it, the known-bad proposals and the run's clock. Policies are taken whole (not parameter
-by parameter), so a key covers more than the replay reads, never less. Cases judged by a
-custom evaluator are never cached: their code may read anything.
+it and the known-bad proposals. Not the run's clock: a replay reads none, and a finding kept
+from an earlier run is stamped with this run's time (`pipeline.stamped`). Policies are taken
+whole (not parameter by parameter), so a key covers more than the replay reads, never less.
+Cases judged by a custom evaluator are never cached: their code may read anything.
 
 Only the backtest learner is cached: it is the one with a subject per failing case; the
 other learners look at a few subjects each.
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
@@ -66,7 +67,6 @@ class Keys:
         crl = config.gate.max_crl_delta is not None
         self._common = _digest(
             code_digest(),
-            self.shared.at,
             str(len(self.evaluated.cases)),  # a report's pass rate over all cases names it
             repr(self.shared.runs),
             repr(config.gate),
@@ -141,9 +141,10 @@ class Memo:
         key = self.keys.key(learner, subject)
         content = self.store.read(key) if key else None
         step = _step(content, learner, subject, position) if content is not None else None
-        if step is not None:
-            self.reused += 1
-        return step
+        if step is None or step.outcome is None:
+            return None
+        self.reused += 1
+        return replace(step, outcome=pipeline.stamped(step.outcome, self.keys.shared.at))
 
     def keep(self, step: Step, subject: str) -> None:
         key = self.keys.key(step.learner, subject)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from bot.core import crl, gate, sandbox
@@ -258,6 +258,27 @@ def _no_proposal(
     if any(e.verdict.allowed and e.proposal_id in excluded for e in evaluations):
         return "every candidate that passes the gate was rolled back before (known-bad)"
     return "no candidate passes the gate"
+
+
+def stamped(outcome: Outcome, at: str) -> Outcome:
+    """`outcome` as if learned at `at`: only the time its reports and proposal carry changes
+    (a replay reads no clock), so a finding kept from an earlier run is this run's."""
+
+    def restamp(evaluation: Evaluation) -> Evaluation:
+        report = replace(
+            evaluation.report,
+            executed_at=at,
+            sandbox_run_id=sandbox.run_id(evaluation.proposal_id, at),
+        )
+        return replace(evaluation, report=report)
+
+    proposal = outcome.proposal
+    return replace(
+        outcome,
+        proposal=None if proposal is None else replace(proposal, created_at=at),
+        chosen=None if outcome.chosen is None else restamp(outcome.chosen),
+        refused=tuple(restamp(e) for e in outcome.refused),
+    )
 
 
 def build(

@@ -212,11 +212,10 @@ def report(
         _detail(b, p, cases[b.case_id]) for b, p in zip(run.baseline, run.proposal, strict=True)
     )
     before, after = backtest.summarize(run.baseline), backtest.summarize(run.proposal)
-    stamp = executed_at.replace("-", "").replace(":", "")
     seeds = run.spread()
     gain = seeds.delta_mean if run.stochastic else round(after.pass_rate - before.pass_rate, 6)
     return SandboxReport(
-        sandbox_run_id=f"sandbox_{proposal_id}_{stamp}",
+        sandbox_run_id=run_id(proposal_id, executed_at),
         proposal_id=proposal_id,
         executed_at=executed_at,
         source_case=source_case,
@@ -239,6 +238,11 @@ def report(
         crl=crl,
         all_cases=len(cases),
     )
+
+
+def run_id(proposal_id: str, executed_at: str) -> str:
+    """A sandbox run's id: the proposal's, stamped with when it ran."""
+    return f"sandbox_{proposal_id}_{executed_at.replace('-', '').replace(':', '')}"
 
 
 def _totals(summary: backtest.Summary) -> Totals:

@@ -75,9 +75,11 @@ def _repository(path: Path, state: Scratch) -> Path:
     return repo
 
 
-def _run(repo: Path, cache: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> str:
+def _run(
+    repo: Path, cache: Path, capsys: pytest.CaptureFixture[str], *extra: str, now: str = NOW
+) -> str:
     capsys.readouterr()
-    args = ["run", "--repo", str(repo), "--forge", "local", "--now", NOW, *extra]
+    args = ["run", "--repo", str(repo), "--forge", "local", "--now", now, *extra]
     code = main(args, environ={"XDG_CACHE_HOME": str(cache)})
     err = capsys.readouterr().err
     assert code == 0, err
@@ -143,6 +145,13 @@ def test_learning_cache_warm_run_writes_what_a_cold_run_writes(
     again = _run(cold, cache, capsys)  # the scheduled run after: nothing to change
     assert _counts(again) == (FAILING, 0)
     assert _forge(cold) == expected
+
+    later = "2026-02-08T00:00:00Z"  # a week on: the same findings, stamped a week later
+    fresh = _repository(tmp_path / "fresh", state)
+    _run(fresh, cache, capsys, "--no-cache", now=later)
+    kept = _repository(tmp_path / "kept", state)
+    assert _counts(_run(kept, cache, capsys, now=later)) == (FAILING, 0)
+    assert _forge(kept) == _forge(fresh) != expected
 
     off = _repository(tmp_path / "off", state)
     before = sorted(p.name for p in (cache / "learnbot" / FOLDER).iterdir())

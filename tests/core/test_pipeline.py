@@ -65,13 +65,15 @@ def world(extra_operators: dict[str, Any] | None = None) -> tuple[Any, ...]:
 
 
 def plan(
-    excluded: dict[str, str] | None = None, meter: Any = sandbox.unmetered
+    excluded: dict[str, str] | None = None,
+    meter: Any = sandbox.unmetered,
+    at: str = "2026-01-01T00:00:00Z",
 ) -> pipeline.Outcome:
     cases, replay = world()
     subject = cases["subject"]
     result = evaluate(subject, replay.params, SNAP)
     failure = analyze(subject, result, replay.params, SNAP, RUN)
-    setting = pipeline.Setting(replay, Config(), "2026-01-01T00:00:00Z", meter)
+    setting = pipeline.Setting(replay, Config(), at, meter)
     return pipeline.propose(
         "subject",
         learner.ranked(context(cases, replay, failure), "subject", failure.failure_id),
@@ -137,6 +139,27 @@ def test_only_the_best_few_are_sandboxed_and_the_first_that_passes_is_kept() -> 
         and "protected_regressions: 1 (needs <= 0)" in (reasons[0])
     )
     assert reasons[1].endswith("only the best 1 are replayed")
+
+
+def test_stamped_outcome_is_the_one_learned_at_that_time() -> None:
+    later = "2026-03-01T12:00:00Z"
+    outcome = plan()
+    assert outcome.proposal is not None and outcome.chosen is not None
+    assert pipeline.stamped(outcome, later) == plan(at=later)
+    assert pipeline.stamped(outcome, later) != outcome
+    cases, replay = world()
+    found = learner.ranked(context(cases, replay, None), "subject", "f")
+    worst = Candidates(
+        "f", found.items[::-1], source_case="subject", ranks=found.ranks[::-1], best=1
+    )
+
+    def refused(at: str) -> pipeline.Outcome:
+        setting = pipeline.Setting(replay, Config(), at)
+        return pipeline.propose("subject", worst, setting, learner.LEARNER, excluded={})
+
+    kept = refused("2026-01-01T00:00:00Z")
+    assert kept.proposal is None and kept.refused
+    assert pipeline.stamped(kept, later) == refused(later)
 
 
 def test_known_bad_proposal_is_skipped_for_the_next_best() -> None:
