@@ -7,6 +7,7 @@ import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 import git
 from git.exc import BadName, GitCommandError, InvalidGitRepositoryError, NoSuchPathError
@@ -18,32 +19,51 @@ from bot.model import trailers as trailer
 
 
 class GitTreeFiles:
-    """The files of one commit, read from git objects (never from the working tree)."""
+    """The files of one commit, read from git objects (never from the working tree).
+
+    Each folder's entries are indexed by name once: a lookup by path through GitPython parses
+    every folder on the way again, which made reading N files of one folder quadratic (#17).
+    """
 
     def __init__(self, repo: git.Repo, sha: str) -> None:
         self._tree = repo.commit(sha).tree
+        self._folders: dict[str, dict[str, Any] | None] = {}
         self.sha = sha
         self.label = f"commit {sha[:12]}"
 
+    def _entries(self, folder: str) -> dict[str, Any] | None:
+        """The entries of `folder` ("" is the root) by name; None when it is no folder."""
+        if folder not in self._folders:
+            tree: Any = self._tree
+            if folder:
+                parent, _, name = folder.rpartition("/")
+                above = self._entries(parent)
+                tree = above.get(name) if above is not None else None
+            found = tree is not None and tree.type == "tree"
+            self._folders[folder] = {item.name: item for item in tree} if found else None
+        return self._folders[folder]
+
     def read(self, path: str) -> bytes | None:
-        try:
-            blob = self._tree / path
-        except KeyError:
-            return None
-        if blob.type != "blob":
+        parts = path.split("/")
+        entries = self._entries("/".join(parts[:-1])) if "" not in parts else None
+        name = parts[-1]
+        blob = entries.get(name) if entries is not None else None
+        if blob is None or blob.type != "blob":
             return None
         data: bytes = blob.data_stream.read()
         return data
 
     def listdir(self, directory: str, suffix: str = "") -> tuple[str, ...]:
-        try:
-            tree = self._tree / directory.rstrip("/")
-        except KeyError:
-            return ()
-        if tree.type != "tree":
+        folder = directory.rstrip("/")
+        entries = self._entries(folder) if "" not in folder.split("/") else None
+        if entries is None:
             return ()
         return tuple(
-            sorted(str(PurePosixPath(b.path)) for b in tree.blobs if b.name.endswith(suffix))
+            sorted(
+                str(PurePosixPath(item.path))
+                for item in entries.values()
+                if item.type == "blob" and item.name.endswith(suffix)
+            )
         )
 
 
