@@ -8,12 +8,13 @@ and a quiet case beside each on the same threshold (one quiet case in 50 protect
 candidate also replays every protected case, by design): 3N cases over one snapshot.
 `learners.backtest.max_failures` is N, so every failure is analysed; `max_open` is 10.
 
-The first `run --forge local` opens the pull requests; the second has nothing to change (the
-ten stay open, the other failures are held back by `max_open`). Its CPU is measured in a fresh
-interpreter for this checkout and for the baseline: the same command run by learnbot as it
-was at `--baseline` (default: the parent of the commit that made `run` linear, extracted with
-`git archive`), on the same repository. The exponent is the least-squares slope of log CPU
-over log N.
+The first `run --forge local` opens the pull requests (and fills the learning cache, in a
+folder beside the repository); the second has nothing to change (the ten stay open, the
+other failures are held back by `max_open`). Its CPU is measured in a fresh interpreter for
+this checkout with the learning cache, for this checkout with `--no-cache`, and for the
+baseline: the same command run by learnbot as it was at `--baseline` (default: the parent of
+the commit that made `run` linear, extracted with `git archive`), on the same repository.
+The exponent is the least-squares slope of log CPU over log N.
 """
 
 from __future__ import annotations
@@ -208,9 +209,10 @@ def main() -> None:
         if base:
             print(f"baseline: learnbot at {rev[:12]}")
         print(
-            f"{'failing':>8} {'cases':>6} {'no-op CPU s':>12} {'baseline CPU s':>15} {'ratio':>7}"
+            f"{'failing':>8} {'cases':>6} {'no-op CPU s':>12} {'--no-cache s':>13} "
+            f"{'baseline CPU s':>15} {'ratio':>7}"
         )
-        costs = []
+        costs, uncached = [], []
         for failing in args.failing:
             where = Path(scratch) / f"n{failing}"
             where.mkdir()
@@ -218,10 +220,15 @@ def main() -> None:
             cpu_run(repo, ROOT)  # the first run opens the pull requests
             cost = cpu_run(repo, ROOT)
             costs.append(cost)
+            uncached.append(cpu_run(repo, ROOT, "--no-cache"))
             old = cpu_run(repo, base) if base else float("nan")
-            print(f"{failing:>8} {3 * failing:>6} {cost:>12.2f} {old:>15.2f} {cost / old:>7.3f}")
+            print(
+                f"{failing:>8} {3 * failing:>6} {cost:>12.2f} {uncached[-1]:>13.2f} "
+                f"{old:>15.2f} {cost / old:>7.3f}"
+            )
         if len(costs) > 1:
             print(f"exponent of no-op CPU in failing cases: {slope(args.failing, costs):.2f}")
+            print(f"the same with --no-cache: {slope(args.failing, uncached):.2f}")
         print("goal: ratio under 0.10 at 1,000 failing cases, exponent near 1")
 
 
