@@ -153,6 +153,11 @@ class Memo:
         self.learned += 1
         self.store.write(key, findings.step_to_dict(step))
 
+    def finish(self) -> str:
+        """Let go of the entries no run used for a week; what this run reused, as a line."""
+        removed = self.store.prune()
+        return self.summary() + (f"; {removed} unused entries removed" if removed else "")
+
     def summary(self) -> str:
         return (
             f"learning cache: {self.reused} failure(s) reused unchanged, "

@@ -64,14 +64,17 @@ def _run_shard(
         raise ConfigError("loop --shard I/N and --out DIR go together")
     with open_workspace(settings, environ) as workspace:
         evaluated = workspace.evaluated
+        memo = learncache.memo(settings.cache_dir, evaluated, workspace.history)
         learned = learners.learn(
             evaluated,
             workspace.history,
             workspace.clone.read_at,
             templates=render.template_dirs(settings.repo),
             owns=shards.owns(shard, evaluated),
-            memo=learncache.memo(settings.cache_dir, evaluated, workspace.history),
+            memo=memo,
         )
+        if memo is not None and memo.reused + memo.learned:
+            status(memo.finish())
         path = shards.write(out, shard, workspace.base, learned)
     proposed = sum(1 for step in learned.steps if step.outcome and step.outcome.proposal)
     status(

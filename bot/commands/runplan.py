@@ -72,7 +72,7 @@ def prepare(
             memo=memo,
         )
         if memo is not None and memo.reused + memo.learned:
-            status(memo.summary())
+            status(memo.finish())
     outcomes = learned.outcomes
     planned = planned_pulls(settings, workspace, outcomes)
     found = workspace.forge.pull_requests(prefix=workspace.config.pull_requests.branch_prefix)

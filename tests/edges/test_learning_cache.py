@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -62,3 +64,20 @@ def test_no_cache_turns_every_disk_cache_off(tmp_path: Path) -> None:
     assert resolve(repo=str(tmp_path), environ=environ, no_cache=True).cache_dir is None
     off = {**environ, "LEARNBOT_NO_CACHE": "1"}
     assert resolve(repo=str(tmp_path), environ=off).cache_dir is None
+
+
+def test_learning_cache_lets_go_of_entries_unused_for_a_week(tmp_path: Path) -> None:
+    cache = LearningCache(tmp_path)
+    now = time.time()
+    week = 7 * 86400
+    for key in (KEY, OTHER, "c" * 64):
+        cache.write(key, CONTENT)
+    stray = cache.entry("d" * 64).with_suffix(".tmp")
+    stray.write_text("half an entry")
+    for path in (cache.entry(KEY), cache.entry(OTHER), stray):
+        os.utime(path, (now - week - 60, now - week - 60))
+    assert cache.read(OTHER) == CONTENT  # used now: kept
+    assert cache.prune(now=now) == 2
+    assert cache.read(KEY) is None and not stray.exists()
+    assert cache.read(OTHER) == CONTENT and cache.read("c" * 64) == CONTENT
+    assert LearningCache(tmp_path / "none").prune() == 0
