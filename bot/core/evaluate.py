@@ -21,23 +21,54 @@ Rules (also in the README):
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 
 from bot.core.conditions import Measured
-from bot.core.measures import Lookups, Request, measure_all, signal_selection
+from bot.core.lookups import Lookups
+from bot.core.measures import Bools, Measures, measure_all, signal_selection
 from bot.core.params import Params
-from bot.core.segments import locate
+from bot.core.partition import Ints
+from bot.core.results import (
+    ABSTAIN,
+    ERROR,
+    HIGH,
+    HIT,
+    LOW,
+    MED,
+    MISS,
+    UNKNOWN,
+    Evidence,
+    Pending,
+    Result,
+)
+from bot.core.segments import Floats, locate
+from bot.core.verdicts import CONFIDENCES, HIGH_MARGIN, MED_MARGIN, decide
 from bot.model import Case, format_time
 from bot.model.snapshot import Snapshot
 
-HIT, MISS, ABSTAIN, ERROR, UNKNOWN = "HIT", "MISS", "ABSTAIN", "ERROR", "UNKNOWN"
-HIGH, MED, LOW = "HIGH", "MED", "LOW"
-HIGH_MARGIN, MED_MARGIN = 0.25, 0.10
+__all__ = [
+    "ABSTAIN",
+    "ERROR",
+    "HIGH",
+    "HIT",
+    "LOW",
+    "MED",
+    "MISS",
+    "UNKNOWN",
+    "Evaluator",
+    "Result",
+    "Seeded",
+    "confidence",
+    "evaluate",
+    "evaluate_all",
+    "uncovered",
+]
+
 _DAY = 86400
+_STATUSES = (HIT, MISS, ABSTAIN, UNKNOWN)
 
 
 @dataclass(frozen=True)
@@ -53,63 +84,6 @@ class Seeded:
 Evaluator = Callable[[Case, Params, Snapshot], "Result | Mapping[str, Any]"] | Seeded
 
 
-@dataclass(frozen=True)
-class Result:
-    """The outcome of one case under one set of parameters."""
-
-    case_id: str
-    status: str
-    score: float
-    confidence: str
-    fired: bool = False
-    expect: str = "fire"
-    triggers: tuple[Measured, ...] = ()
-    falsifiers: tuple[Measured, ...] = ()
-    signals: int = 0
-    min_signals: int = 0
-    excluded_synthetic: int = 0
-    integrity: Mapping[str, float] = field(default_factory=dict)
-    abstain_reasons: tuple[str, ...] = ()
-    window: tuple[int, int] = (0, 0)
-    error: str | None = None
-    missing: str = ""  # UNKNOWN: what the snapshot lacks
-
-    @property
-    def passed(self) -> bool:
-        return self.status == HIT
-
-    @property
-    def failed(self) -> bool:
-        """A failure to analyse: MISS, or ABSTAIN with HIGH confidence (000)."""
-        return self.status == MISS or (self.status == ABSTAIN and self.confidence == HIGH)
-
-    def outcome(self) -> tuple[str, float, str]:
-        """What stabilization compares across runs."""
-        return (self.status, round(self.score, 6), self.confidence)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "case_id": self.case_id,
-            "status": self.status,
-            "score": self.score,
-            "confidence": self.confidence,
-            "fired": self.fired,
-            "expect": self.expect,
-            "triggers": [m.as_dict() for m in self.triggers],
-            "falsifiers": [m.as_dict() for m in self.falsifiers],
-            "signals": {
-                "count": self.signals,
-                "min": self.min_signals,
-                "excluded_synthetic": self.excluded_synthetic,
-            },
-            "integrity": dict(self.integrity),
-            "abstain_reasons": list(self.abstain_reasons),
-            "window": {"start": self.window[0], "end": self.window[1]},
-            "error": self.error,
-            "missing": self.missing,
-        }
-
-
 def evaluate(case: Case, params: Params, snapshot: Snapshot) -> Result:
     """The built-in evaluator (custom ones share this signature)."""
     return evaluate_all((case,), params, snapshot)[0]
@@ -117,83 +91,108 @@ def evaluate(case: Case, params: Params, snapshot: Snapshot) -> Result:
 
 def evaluate_all(cases: Sequence[Case], params: Params, snapshot: Snapshot) -> tuple[Result, ...]:
     """The built-in evaluator over many cases of one snapshot, in one vectorised pass each
-    for the windows, the signals and every shape of condition (same results as one by one)."""
+    for the windows, the signals and every shape of condition (same results as one by one).
+
+    Verdicts are decided for every case at once; each result's evidence is built from the
+    batch's columns when it is first read."""
     lookups = Lookups(params)
-    ends = np.array([c.window_end for c in cases], dtype=np.int64)
-    starts = np.array(
-        [c.window_end - round(lookups.value(c.window_days) * _DAY) for c in cases], dtype=np.int64
+    batch = _Batch(cases, snapshot, lookups)
+    fire = np.array([c.expect == "fire" for c in cases], dtype=np.bool_)
+    verdicts = decide(batch.owner, batch.trigger, batch.measures, fire, len(cases))
+    known = batch.covered
+    abstain = batch.abstains() & known
+    status = np.where(verdicts.fired == fire, 0, 1)
+    status[abstain] = 2
+    status[~known] = 3
+    score = np.where(abstain | ~known, 0.0, verdicts.score).tolist()
+    level = np.where(known, verdicts.confidence, 0).tolist()
+    fired = (verdicts.fired & known).tolist()
+    return tuple(
+        Pending.of(
+            (case.id, _STATUSES[code], points, CONFIDENCES[grade], shot, case.expect), batch, at
+        )
+        for at, (case, code, points, grade, shot) in enumerate(
+            zip(cases, status.tolist(), score, level, fired, strict=True)
+        )
     )
-    lo = np.searchsorted(snapshot.ts, starts, side="left").astype(np.int64)
-    hi = np.searchsorted(snapshot.ts, ends, side="left").astype(np.int64)
-    excludes = [lookups.excludes_synthetic(c.policies()) for c in cases]
-    requests = [
-        Request(at, condition, excludes[at])
-        for at, case in enumerate(cases)
-        for condition in (*case.triggers, *case.falsifiers)
-    ]
-    measured = iter(measure_all(requests, lookups, snapshot, np.column_stack((lo, hi, ends))))
-    signals = _signals(cases, snapshot, lo, hi)
-    covered = (ends > snapshot.ts[0]).tolist() if len(snapshot) else [False] * len(cases)
-    results = []
-    for case, start, exclude, (raw, synthetic), known in zip(
-        cases, starts.tolist(), excludes, signals, covered, strict=True
-    ):
-        triggers = tuple(next(measured) for _ in case.triggers)
-        falsifiers = tuple(next(measured) for _ in case.falsifiers)
-        window = (start, case.window_end)
-        if not known:
-            missing = uncovered(snapshot, *window)
-            results.append(
-                Result(
-                    case.id, UNKNOWN, 0.0, LOW, expect=case.expect, window=window, missing=missing
-                )
-            )
-            continue
+
+
+class _Batch:
+    """One batch's windows, signals and measured conditions: the evidence of its results."""
+
+    def __init__(self, cases: Sequence[Case], snapshot: Snapshot, lookups: Lookups) -> None:
+        self.cases, self.snapshot = cases, snapshot
+        days = {c.window_days: 0 for c in cases}
+        spans = {ref: round(lookups.value(ref) * _DAY) for ref in days}
+        self.ends = np.array([c.window_end for c in cases], dtype=np.int64)
+        self.starts = self.ends - np.array([spans[c.window_days] for c in cases], dtype=np.int64)
+        lo = np.searchsorted(snapshot.ts, self.starts, side="left").astype(np.int64)
+        hi = np.searchsorted(snapshot.ts, self.ends, side="left").astype(np.int64)
+        self.covered: Bools = (
+            self.ends > snapshot.ts[0] if len(snapshot) else np.zeros(len(cases), dtype=np.bool_)
+        )
+        excludes = [lookups.excludes_synthetic(c.policies()) for c in cases]
+        self.excludes = np.array(excludes, dtype=np.bool_)
+        self._conditions(cases, lookups, np.column_stack((lo, hi, self.ends)))
+        segments = locate(snapshot, [signal_selection(c.signals) for c in cases], lo, hi)
+        marks = np.concatenate(([0], np.cumsum(snapshot.synthetic[segments.pos])))
+        self.raw: Ints = segments.length
+        self.synthetic: Ints = marks[segments.stop] - marks[segments.start]
+
+    def _conditions(self, cases: Sequence[Case], lookups: Lookups, windows: Ints) -> None:
+        triggers = np.array([len(c.triggers) for c in cases], dtype=np.int64)
+        falsifiers = np.array([len(c.falsifiers) for c in cases], dtype=np.int64)
+        conditions = [x for c in cases for part in (c.triggers, c.falsifiers) for x in part]
+        per_case = triggers + falsifiers
+        self.first: Ints = np.cumsum(per_case) - per_case
+        self.owner: Ints = np.repeat(np.arange(len(cases), dtype=np.int64), per_case)
+        within = np.arange(len(conditions), dtype=np.int64) - self.first[self.owner]
+        self.trigger: Bools = within < triggers[self.owner]
+        excludes = self.excludes[self.owner].tolist()
+        self.measures: Measures = measure_all(
+            conditions, excludes, lookups, self.snapshot, windows[self.owner]
+        )
+
+    def abstains(self) -> Bools:
+        """Too few signals, or too large a synthetic share (see `_abstain_reasons`)."""
+        kept, share = self._signals()
+        minimum = np.array([c.min_signals for c in self.cases], dtype=np.int64)
+        limits = [c.integrity.get("max_synthetic_share", np.nan) for c in self.cases]
+        return (kept < minimum) | (share > np.array(limits, dtype=np.float64))
+
+    def _signals(self) -> tuple[Ints, Floats]:
+        raw, synthetic, exclude = self.raw, self.synthetic, self.excludes
+        kept = np.where(exclude, raw - synthetic, raw)
+        share = np.where(exclude | (raw == 0), 0.0, synthetic / np.maximum(raw, 1))
+        return kept, share
+
+    def evidence(self, at: int) -> Evidence:
+        """The evidence of the batch's case `at`."""
+        case = self.cases[at]
+        window = (int(self.starts[at]), case.window_end)
+        if not self.covered[at]:
+            missing = uncovered(self.snapshot, *window)
+            return Evidence((), (), 0, 0, 0, {}, (), window, None, missing)
+        first = int(self.first[at])
+        split = first + len(case.triggers)
+        stop = split + len(case.falsifiers)
+        measured = self.measures.measured
+        raw, synthetic = int(self.raw[at]), int(self.synthetic[at])
+        exclude = bool(self.excludes[at])
         kept = raw - synthetic if exclude else raw
         share = 0.0 if exclude or not raw else synthetic / raw
-        excluded = synthetic if exclude else 0
-        results.append(_result(case, (triggers, falsifiers), (kept, share, excluded), window))
-    return tuple(results)
-
-
-def _signals(
-    cases: Sequence[Case], snapshot: Snapshot, lo: npt.NDArray[np.int64], hi: npt.NDArray[np.int64]
-) -> list[tuple[int, int]]:
-    """Per case, the events its `signals` filter selects in the window, and how many are
-    synthetic."""
-    segments = locate(snapshot, [signal_selection(c.signals) for c in cases], lo, hi)
-    marks = np.concatenate(([0], np.cumsum(snapshot.synthetic[segments.pos])))
-    synthetic = marks[segments.stop] - marks[segments.start]
-    return list(zip(segments.length.tolist(), synthetic.tolist(), strict=True))
-
-
-def _result(
-    case: Case,
-    conditions: tuple[tuple[Measured, ...], tuple[Measured, ...]],
-    signals: tuple[int, float, int],
-    window: tuple[int, int],
-) -> Result:
-    triggers, falsifiers = conditions
-    count, share, excluded = signals
-    reasons = _abstain_reasons(case, count, share)
-    fired = all(m.met for m in triggers) and not any(m.met for m in falsifiers)
-    status = ABSTAIN if reasons else (HIT if fired == (case.expect == "fire") else MISS)
-    return Result(
-        case.id,
-        status,
-        0.0 if reasons else _score(case, triggers, falsifiers, fired),
-        confidence(triggers, falsifiers, fired),
-        fired,
-        case.expect,
-        triggers,
-        falsifiers,
-        count,
-        case.min_signals,
-        excluded,
-        {"synthetic_share": round(share, 6)},
-        reasons,
-        window,
-    )
+        return Evidence(
+            tuple(measured(r) for r in range(first, split)),
+            tuple(measured(r) for r in range(split, stop)),
+            kept,
+            case.min_signals,
+            synthetic if exclude else 0,
+            {"synthetic_share": round(share, 6)},
+            _abstain_reasons(case, kept, share),
+            window,
+            None,
+            "",
+        )
 
 
 def uncovered(snapshot: Snapshot, start: int, end: int) -> str:
@@ -217,15 +216,6 @@ def _abstain_reasons(case: Case, signals: int, share: float) -> tuple[str, ...]:
     if limit is not None and share > limit:
         reasons.append(f"integrity: synthetic_share {share:.3f} > {limit}")
     return tuple(reasons)
-
-
-def _score(
-    case: Case, triggers: tuple[Measured, ...], falsifiers: tuple[Measured, ...], fired: bool
-) -> float:
-    if case.expect == "quiet":
-        return 0.0 if fired else 1.0
-    agreeing = sum(m.met for m in triggers) + sum(not m.met for m in falsifiers)
-    return round(agreeing / (len(triggers) + len(falsifiers)), 6)
 
 
 def confidence(

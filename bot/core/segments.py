@@ -40,19 +40,19 @@ class Segments:
 def locate(snapshot: Snapshot, selections: Sequence[Selection], lo: Ints, hi: Ints) -> Segments:
     """The events each selection selects among positions [lo, hi), request by request."""
     count = len(selections)
+    distinct = {s: index for index, s in enumerate(dict.fromkeys(selections))}
+    layouts, layout_of, slot_of = _places(snapshot, list(distinct))
+    codes = np.fromiter(map(distinct.__getitem__, selections), np.int64, count)
+    which, slots = layout_of[codes], slot_of[codes]
     a = np.zeros(count, dtype=np.int64)
     b = np.zeros(count, dtype=np.int64)
-    layouts: list[Layout] = []
-    which = np.zeros(count, dtype=np.int64)
-    for layout, requests, slots in _by_layout(snapshot, selections):
-        which[requests] = len(layouts)
-        layouts.append(layout)
-        a[requests], b[requests] = layout.segments(slots, lo[requests], hi[requests])
+    groups = [np.flatnonzero(which == index) for index in range(len(layouts))]
+    for layout, requests in zip(layouts, groups, strict=True):
+        a[requests], b[requests] = layout.segments(slots[requests], lo[requests], hi[requests])
     length = b - a
     start = np.cumsum(length) - length
     pos = np.zeros(int(length.sum()), dtype=np.int64)
-    for index, layout in enumerate(layouts):
-        requests = np.flatnonzero(which == index)
+    for layout, requests in zip(layouts, groups, strict=True):
         sizes = length[requests]
         within = np.arange(int(sizes.sum()), dtype=np.int64) - np.repeat(
             np.cumsum(sizes) - sizes, sizes
@@ -63,32 +63,25 @@ def locate(snapshot: Snapshot, selections: Sequence[Selection], lo: Ints, hi: In
     return Segments(pos, start, length)
 
 
-def _by_layout(
-    snapshot: Snapshot, selections: Sequence[Selection]
-) -> list[tuple[Layout, Ints, Ints]]:
-    """Requests grouped by the layout that holds them, with their slots in it."""
-    groups: dict[int, tuple[Layout, list[int], list[int]]] = {}
-    other: dict[Selection, int] = {}
-    other_requests: list[int] = []
-    for request, selection in enumerate(selections):
+def _places(snapshot: Snapshot, selections: list[Selection]) -> tuple[list[Layout], Ints, Ints]:
+    """Distinct selections placed in layouts: the layouts, each one's layout and slot in it."""
+    layouts: dict[int, tuple[int, Layout]] = {}
+    layout_of = np.zeros(len(selections), dtype=np.int64)
+    slot_of = np.zeros(len(selections), dtype=np.int64)
+    other: list[int] = []
+    for index, selection in enumerate(selections):
         if is_plain(selection):
             layout, slot = plain_layout(snapshot, selection)
-            group = groups.setdefault(id(layout), (layout, [], []))
-            group[1].append(request)
-            group[2].append(slot)
+            layout_of[index] = layouts.setdefault(id(layout), (len(layouts), layout))[0]
+            slot_of[index] = slot
         else:
-            other.setdefault(selection, len(other))
-            other_requests.append(request)
-    found = [(layout, _ints(r), _ints(s)) for layout, r, s in groups.values()]
+            other.append(index)
+    found = [layout for _, layout in layouts.values()]
     if other:
-        slots = [other[selections[r]] for r in other_requests]
-        layout = batch_layout(snapshot, list(other))
-        found.append((layout, _ints(other_requests), _ints(slots)))
-    return found
-
-
-def _ints(values: list[int]) -> Ints:
-    return np.array(values, dtype=np.int64)
+        layout_of[other] = len(found)
+        slot_of[other] = np.arange(len(other))
+        found.append(batch_layout(snapshot, [selections[i] for i in other]))
+    return found, layout_of, slot_of
 
 
 def last(segments: Segments, values: Floats) -> tuple[Floats, npt.NDArray[np.bool_]]:
