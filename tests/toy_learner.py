@@ -1,8 +1,9 @@
 """A toy learner, as a user would write one: one module, one line in the registry.
 
-It reads `cases/outcomes/nudges.jsonl` (lines `{"parameter": "policy.name", "value": N}`)
-and proposes setting each named parameter to its value. `check` re-derives the same values
-from the base branch's file, so a hand-edited branch that differs fails the gate.
+It reads `cases/outcomes/nudges.jsonl` (lines `{"parameter": "policy.name", "value": N}`),
+or the file `learners.nudge.path` names in `.github/learnbot.yml` (its settings, declared
+here), and proposes setting each named parameter to its value. `check` re-derives the same
+values from the base branch's file, so a hand-edited branch that differs fails the gate.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 from bot.core.gate import SAFETY, AllOf, MatchesRecomputation
 from bot.core.learners import Candidate, Candidates, Context, Measure, Section, Skip, failure_id
 from bot.model import Config
+from bot.model.config import LearnerSettings
 from bot.model.inputs import Input, Lines
 from bot.model.proposal import Change
 from bot.model.report import Consistency
@@ -29,9 +31,34 @@ class Nudge:
         return cls(str(data["parameter"]), float(data["value"]))
 
 
+@dataclass(frozen=True)
+class NudgeSettings:
+    """`learners.nudge` in `.github/learnbot.yml`: every key with its default."""
+
+    path: str = "cases/outcomes/nudges.jsonl"
+
+
+SETTINGS = LearnerSettings(
+    "nudge",
+    NudgeSettings,
+    {
+        "description": "Parameters set to the values a file asks for.",
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            "path": {
+                "type": "string",
+                "default": NudgeSettings.path,
+                "description": "The JSONL file of nudges it reads.",
+            }
+        },
+    },
+    paths=("path",),
+)
+
 NUDGES = Lines(
     "nudges",
-    lambda config: "cases/outcomes/nudges.jsonl",
+    lambda config: SETTINGS.of(config).path,
     {
         "type": "object",
         "required": ["parameter", "value"],
@@ -46,6 +73,7 @@ NUDGES = Lines(
 class NudgeLearner:
     name: str = "nudge"
     inputs: tuple[Input, ...] = (NUDGES,)
+    settings: LearnerSettings[NudgeSettings] = SETTINGS
     proposal_types: tuple[str, ...] = ("nudge",)
 
     def enabled(self, config: Config) -> bool:

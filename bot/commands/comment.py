@@ -17,6 +17,7 @@ from bot.commands.output import status
 from bot.commands.workspace import Workspace, open_workspace
 from bot.config import Settings
 from bot.core import canonical, curator
+from bot.core.learners import configs
 from bot.edges import labels, render
 from bot.edges.forge import OPEN, WRITERS, Issue, read_metadata, scoped_title
 from bot.errors import EXIT_OK, ConfigError
@@ -140,7 +141,7 @@ def _record(
 ) -> int | str:
     """Append the label to the open labels pull request (or open one): its number, or why not."""
     evaluated = workspace.evaluated
-    directory = workspace.config.learners.labels.path
+    directory = configs.LABELS.of(workspace.config).path
     found = {e.key: e for e in labels.evaluations(evaluated.files, directory, agent)[0]}
     item = found[key]
     example = Example(
@@ -161,7 +162,7 @@ def _record(
     files = evaluated.files if head is None else workspace.clone.files_at(head)
     known, _ = labels.examples(files, directory, agent)
     curated = curator.curate(
-        [curator.Incoming(example, comment.author)], known, workspace.config.learners.labels
+        [curator.Incoming(example, comment.author)], known, configs.LABELS.of(workspace.config)
     )
     if not curated.accepted:
         return curated.dropped[0][1]

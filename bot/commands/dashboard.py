@@ -9,6 +9,7 @@ from typing import Any
 from bot.commands import experimentrates, postmerge
 from bot.commands.workspace import Workspace
 from bot.core import backtest, reconcile
+from bot.core.learners import configs
 from bot.core.pipeline import Outcome
 from bot.edges import render
 from bot.model import format_time
@@ -38,7 +39,7 @@ def render_dashboard(
     """The dashboard text for this run (same state and clock -> same text), within the limit."""
     context = _context(workspace, outcomes, actions, numbers, extra)
     context["deferred"] = list(deferred)
-    context["max_failures"] = workspace.config.learners.backtest.max_failures
+    context["max_failures"] = configs.BACKTEST.of(workspace.config).max_failures
     return _fit(workspace, context)
 
 

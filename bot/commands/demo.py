@@ -19,6 +19,7 @@ from pathlib import Path
 from bot.commands import demoshow, queue
 from bot.commands.output import status
 from bot.config import Settings
+from bot.core.learners import configs
 from bot.edges import labels, store, yamldoc
 from bot.edges.files import WorktreeFiles
 from bot.edges.forge import PullRequest, read_metadata
@@ -159,7 +160,7 @@ def _label_step(steps: Steps, forge: LocalForge) -> None:
     """A person with write permission labels a review queue's most uncertain item."""
     settings = steps.settings
     config = store.load_config(WorktreeFiles(settings.repo), settings.config_path)
-    files, directory = WorktreeFiles(settings.repo), config.learners.labels.path
+    files, directory = WorktreeFiles(settings.repo), configs.LABELS.of(config).path
     for path in files.listdir(directory, labels.EVALUATIONS):
         agent = path.rsplit("/", 1)[1].removesuffix(labels.EVALUATIONS)
         issue = forge.find_issue(label=queue.issue_label(config, agent))

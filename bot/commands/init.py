@@ -15,6 +15,7 @@ from bot import __version__
 from bot.commands import precommit
 from bot.commands.output import print_json
 from bot.config import Settings
+from bot.core.learners import configs
 from bot.edges import release, store
 from bot.edges.files import WorktreeFiles
 from bot.edges.gitrepo import Clone, GitRepo
@@ -128,7 +129,7 @@ def _example(name: str) -> tuple[dict[str, bytes], tuple[str, ...]]:
     paths = {c.path for c in cases} | {c.snapshot_path for c in cases}
     paths |= {state.policies[p].path for p in policies if p in state.policies}
     learners: tuple[str, ...] = ()
-    weights = state.config.learners.weights
+    weights = configs.WEIGHTS.of(state.config)
     if weights.policy in policies:
         paths.add(weights.outcomes)
         learners = (_weights_lines(weights.policy, weights.outcomes),)

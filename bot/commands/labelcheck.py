@@ -16,6 +16,7 @@ from bot.commands.review import Review
 from bot.commands.workspace import Workspace
 from bot.config import Settings
 from bot.core import pii, scope
+from bot.core.learners import configs
 from bot.edges import labels, render, schemas
 from bot.edges.gitrepo import Clone
 
@@ -25,7 +26,7 @@ REDACTED = ("key", "payload", "notes")  # what the curator redacts
 
 def problems(clone: Clone, evaluated: Evaluated, *, base: str, head: str) -> tuple[int, list[str]]:
     """(examples added, every reason the branch is not a valid labels change)."""
-    directory = evaluated.state.config.learners.labels.path.rstrip("/") + "/"
+    directory = configs.LABELS.of(evaluated.state.config).path.rstrip("/") + "/"
     merge_base = clone.merge_base(base, head)
     found: list[str] = []
     added = 0

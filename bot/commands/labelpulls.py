@@ -16,6 +16,7 @@ from bot.commands.labelcheck import review_labels
 from bot.commands.review import as_check
 from bot.commands.workspace import Workspace
 from bot.core import canonical, curator
+from bot.core.learners import configs
 from bot.edges import labels, render
 from bot.edges.files import Files
 from bot.edges.forge import OPEN, PullRequest, metadata_marker, scoped_title
@@ -34,7 +35,7 @@ def existing(
     found: list[Example] = []
     problems: list[Problem] = []
     for agent in sorted(set(agents)):
-        examples, bad = labels.examples(files, config.learners.labels.path, agent)
+        examples, bad = labels.examples(files, configs.LABELS.of(config).path, agent)
         found += examples
         problems += bad
     return found, problems
@@ -42,7 +43,7 @@ def existing(
 
 def file_changes(files: Files, config: Config, accepted: Sequence[Example]) -> dict[str, bytes]:
     """Each agent's labels file with its new examples appended."""
-    directory = config.learners.labels.path
+    directory = configs.LABELS.of(config).path
     by_agent: dict[str, list[Example]] = {}
     for example in accepted:
         by_agent.setdefault(example.agent, []).append(example)
@@ -134,7 +135,7 @@ def body(
 
 def added_on(workspace: Workspace, head: str) -> list[Example]:
     """Every example the branch at `head` adds to the default branch's labels."""
-    directory = workspace.config.learners.labels.path
+    directory = configs.LABELS.of(workspace.config).path
     files = workspace.clone.files_at(head)
     found: list[Example] = []
     for agent in labels.agents(files, directory):

@@ -11,6 +11,7 @@ from bot.commands.output import print_json, status, table
 from bot.commands.workspace import open_workspace
 from bot.config import Settings
 from bot.core import curator, feeds
+from bot.core.learners import configs
 from bot.edges.forge import scoped_title
 from bot.errors import EXIT_OK, ConfigError
 
@@ -38,7 +39,7 @@ def run_import(
         known, bad = labelpulls.existing(workspace.evaluated.files, workspace.config, agents)
         for problem in bad:
             sys.stderr.write(f"{problem}\n")
-        curated = curator.curate(incoming, known, workspace.config.learners.labels)
+        curated = curator.curate(incoming, known, configs.LABELS.of(workspace.config))
         if not curated.accepted:
             _print(settings, curated, None)
             status(f"{path.name}: nothing new to import ({len(curated.dropped)} dropped)")

@@ -32,6 +32,7 @@ from bot.commands.evaluation import Evaluated
 from bot.commands.learners import Step
 from bot.core import pipeline
 from bot.core.history import History
+from bot.core.learners import configs
 from bot.edges.learning_cache import LearningCache
 
 CACHED = "backtest"
@@ -71,7 +72,7 @@ class Keys:
             repr(self.shared.runs),
             repr(config.gate),
             repr(config.sandbox),
-            repr(config.learners.backtest),
+            repr(configs.BACKTEST.of(config)),
             repr(config.objective) if crl else "",
             repr(self.shared.run) if crl else "",
             repr(sorted(self.history.known_bad().items())),

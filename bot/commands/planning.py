@@ -6,6 +6,7 @@ from typing import Any
 
 from bot.commands.evaluation import Evaluated
 from bot.core import crl, pipeline, sandbox
+from bot.core.learners import configs
 from bot.edges import meter, outcomes
 from bot.model import RunMetrics, format_time
 
@@ -39,7 +40,7 @@ def _system_run(evaluated: Evaluated) -> RunMetrics | None:
 def deferred(evaluated: Evaluated) -> tuple[str, ...]:
     """The failing cases beyond `learners.backtest.max_failures`: not analysed this run (#18:
     each failure replays its candidates, and thousands of them would take hours)."""
-    config = evaluated.state.config.learners.backtest
+    config = configs.BACKTEST.of(evaluated.state.config)
     if not config.enabled:
         return ()
     return tuple(f.case_id for f in evaluated.failures()[config.max_failures :])

@@ -14,7 +14,7 @@ from typing import Any
 from bot.commands.evaluation import Evaluated
 from bot.commands.workspace import Workspace
 from bot.core import pii
-from bot.core.learners import sampler
+from bot.core.learners import configs, sampler
 from bot.edges import labels, render
 from bot.edges.forge import MARKER, Issue, metadata_marker, read_metadata
 from bot.model import Config
@@ -23,12 +23,12 @@ KIND = "review_queue"
 
 
 def issue_label(config: Config, agent: str) -> str:
-    return f"{config.learners.review.label}:{agent}"
+    return f"{configs.REVIEW.of(config).label}:{agent}"
 
 
 def weights(evaluated: Evaluated, agent: str) -> dict[str, float]:
     """Each judge's weight: the agent's judges policy, else the configured default."""
-    config = evaluated.state.config.learners.judges
+    config = configs.JUDGES.of(evaluated.state.config)
     found = dict(config.defaults)
     policy = evaluated.state.policies.get(config.policies.get(agent, ""))
     if policy is not None and policy.kind == "judges":
@@ -37,13 +37,13 @@ def weights(evaluated: Evaluated, agent: str) -> dict[str, float]:
 
 
 def known_labels(evaluated: Evaluated, agent: str) -> tuple[str, ...]:
-    directory = evaluated.state.config.learners.labels.path
+    directory = configs.LABELS.of(evaluated.state.config).path
     return tuple(sorted({e.label for e in labels.examples(evaluated.files, directory, agent)[0]}))
 
 
 def queue(evaluated: Evaluated, agent: str) -> list[sampler.Scored]:
-    config = evaluated.state.config.learners
-    directory = config.labels.path
+    config = configs.REVIEW.of(evaluated.state.config)
+    directory = configs.LABELS.of(evaluated.state.config).path
     found, _ = labels.evaluations(evaluated.files, directory, agent)
     labeled = {e.key for e in labels.examples(evaluated.files, directory, agent)[0]}
     return sampler.sample(
@@ -51,9 +51,9 @@ def queue(evaluated: Evaluated, agent: str) -> list[sampler.Scored]:
         weights(evaluated, agent),
         labeled=labeled,
         now=evaluated.at,
-        days=config.review.days,
-        top=config.review.top,
-        low=config.review.low_confidence,
+        days=config.days,
+        top=config.top,
+        low=config.low_confidence,
     )
 
 
@@ -61,7 +61,7 @@ def render_queue(
     workspace: Workspace, agent: str, items: Sequence[sampler.Scored], ticked: Mapping[str, str]
 ) -> str:
     """The issue text (same state and clock -> same text)."""
-    config = workspace.config.learners.review
+    config = configs.REVIEW.of(workspace.config)
     rows = [
         {
             "key": s.key,
@@ -93,7 +93,7 @@ def render_queue(
 
 def agents(evaluated: Evaluated) -> tuple[str, ...]:
     """Every agent with a judge evaluations file."""
-    directory = evaluated.state.config.learners.labels.path
+    directory = configs.LABELS.of(evaluated.state.config).path
     return tuple(
         path.rsplit("/", 1)[1].removesuffix(labels.EVALUATIONS)
         for path in evaluated.files.listdir(directory, labels.EVALUATIONS)
@@ -103,7 +103,7 @@ def agents(evaluated: Evaluated) -> tuple[str, ...]:
 def update(workspace: Workspace) -> list[str]:
     """Create or edit each agent's queue issue (only when its text changed); what happened."""
     config = workspace.config
-    if not config.learners.review.enabled:
+    if not configs.REVIEW.of(config).enabled:
         return []
     happened = []
     for agent in agents(workspace.evaluated):
@@ -115,7 +115,7 @@ def update(workspace: Workspace) -> list[str]:
             created = workspace.forge.create_issue(
                 title=f"learnbot review queue: {agent}",
                 body=body,
-                labels=[config.learners.review.label, label],
+                labels=[configs.REVIEW.of(config).label, label],
             )
             happened.append(f"review queue {agent}: created #{created.number}")
         elif found.body.strip() != body.strip():

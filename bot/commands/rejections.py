@@ -16,6 +16,7 @@ from typing import Any
 from bot.commands import labelpulls
 from bot.commands.workspace import Workspace
 from bot.core import curator
+from bot.core.learners import configs
 from bot.edges import labels
 from bot.edges.forge import OPEN, PullRequest, scoped_title
 from bot.model import parse_time
@@ -53,7 +54,7 @@ def example(entry: Mapping[str, Any], agent: str, notes: str) -> Example:
 
 def update(workspace: Workspace, found: Sequence[PullRequest]) -> str:
     """Open a labels pull request for rejections not labelled yet; what happened."""
-    config = workspace.config.learners.labels
+    config = configs.LABELS.of(workspace.config)
     agent = config.rejections
     if not config.enabled or not agent:
         return ""
@@ -68,7 +69,7 @@ def update(workspace: Workspace, found: Sequence[PullRequest]) -> str:
         for e in fresh
     ]
     # every rejection carries the same label: the diversity floor is not for them
-    rules = dataclasses.replace(workspace.config.learners.labels, diversity_floor=0.0)
+    rules = dataclasses.replace(configs.LABELS.of(workspace.config), diversity_floor=0.0)
     curated = curator.curate(incoming, known, rules)
     if not curated.accepted:
         return f"rejections: nothing to label ({len(curated.dropped)} dropped)"
@@ -96,7 +97,7 @@ def _pending(workspace: Workspace, found: Sequence[PullRequest], agent: str) -> 
         if head is None:
             continue
         examples, _ = labels.examples(
-            workspace.clone.files_at(head), workspace.config.learners.labels.path, agent
+            workspace.clone.files_at(head), configs.LABELS.of(workspace.config).path, agent
         )
         pending |= {e.source_id for e in examples}
     return pending

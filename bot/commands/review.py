@@ -17,7 +17,7 @@ from bot.commands.workspace import Workspace
 from bot.config import Settings
 from bot.core import pipeline, scope
 from bot.core.history import History
-from bot.core.learners import Candidate
+from bot.core.learners import Candidate, configs
 from bot.core.learners.registry import LEARNERS
 from bot.edges import evaluators, render, yamldoc
 from bot.edges.forge import Check
@@ -116,7 +116,7 @@ def _derive(
     config = evaluated.state.config
     merge_base = clone.merge_base(base, head)
     changed = clone.changed_files(merge_base, head)
-    policies, moves, problems = scope.classify(changed, skills_dir=config.learners.skills.path)
+    policies, moves, problems = scope.classify(changed, skills_dir=configs.SKILLS.of(config).path)
     before = {scope.policy_name(p): _parse(clone, merge_base, p) for p in policies}
     after = {scope.policy_name(p): _parse(clone, head, p) for p in policies}
     derived = scope.derive(before, after, moves, problems)

@@ -23,6 +23,7 @@ from bot.commands.output import status
 from bot.commands.workspace import Workspace
 from bot.config import Settings
 from bot.core import reconcile
+from bot.core.learners import configs
 from bot.core.pipeline import Outcome
 from bot.edges import render, store
 from bot.edges.forge import PullRequest
@@ -54,7 +55,7 @@ def prepare(
     evaluated = workspace.evaluated
     deferred = planning.deferred(evaluated)
     if deferred:
-        cap = evaluated.state.config.learners.backtest.max_failures
+        cap = configs.BACKTEST.of(evaluated.state.config).max_failures
         status(
             f"{len(deferred)} failures beyond learners.backtest.max_failures ({cap}) "
             f"deferred to the next run: {', '.join(deferred)}"

@@ -16,8 +16,8 @@ from bot.core.cards import Card, CaseFacts
 from bot.core.evaluate import Result
 from bot.core.experiments import Experiment
 from bot.core.history import History
+from bot.core.learners import configs, training
 from bot.core.learners import forecasts as forecasts_learner
-from bot.core.learners import training
 from bot.edges import inputs, labels, outcomes, render
 from bot.model import Case, Problem
 
@@ -83,10 +83,10 @@ def _agent_cards(
     evaluated: Evaluated, crl: Mapping[str, cards.Trend], found: Sequence[Experiment]
 ) -> tuple[list[Card], list[Problem]]:
     """A card per agent of the label learners: with labels, trained, or judged."""
-    config = evaluated.state.config.learners
-    directory = config.labels.path
-    names = {*labels.agents(evaluated.files, directory), *config.trainer.agents}
-    names |= set(config.judges.policies)
+    config = evaluated.state.config
+    directory = configs.LABELS.of(config).path
+    trainer, judges = configs.TRAINER.of(config), configs.JUDGES.of(config)
+    names = {*labels.agents(evaluated.files, directory), *trainer.agents, *judges.policies}
     built: list[Card] = []
     problems: list[Problem] = []
     for agent in sorted(names):
@@ -96,10 +96,10 @@ def _agent_cards(
             examples,
             _rule(evaluated, agent),
             len(queue.queue(evaluated, agent)),
-            config.trainer.min_examples,
-            evaluated.state.config.learners.judges,
+            trainer.min_examples,
+            judges,
         )
-        subjects = [f"{training.PREFIX}{agent}", f"judges/{config.judges.policies.get(agent)}"]
+        subjects = [f"{training.PREFIX}{agent}", f"judges/{judges.policies.get(agent)}"]
         recent = _recent(found, subjects, agent)
         built.append(agent_cards.agent_card(agent, facts, evaluated.at, crl.get(agent), recent))
     return built, problems
@@ -107,7 +107,7 @@ def _agent_cards(
 
 def _rule(evaluated: Evaluated, agent: str) -> agent_cards.Rule | None:
     """The agent's rule at the policies' current values (None: not trained, or unknown)."""
-    data = evaluated.state.config.learners.trainer.agents.get(agent)
+    data = configs.TRAINER.of(evaluated.state.config).agents.get(agent)
     if data is None:
         return None
     spec = training.Spec.from_config(agent, data)

@@ -9,6 +9,7 @@ from bot.commands.output import print_json, status
 from bot.commands.runloss import losses
 from bot.config import Settings
 from bot.core import events
+from bot.core.learners import configs
 from bot.core.learners.catalog import INPUTS
 from bot.edges import actions, inputs, labels, outcomes, store
 from bot.edges.files import Files, WorktreeFiles
@@ -26,7 +27,7 @@ def validate(settings: Settings) -> int:
     for declared in _declared_inputs():
         found += inputs.load(files, state.config, declared)[1]
     found += run_problems(files, state.config.objective)
-    found += labels.problems(files, state.config.learners.labels.path)
+    found += labels.problems(files, configs.LABELS.of(state.config).path)
     problems = sorted(set(found))
     if settings.as_json:
         print_json({"ok": not problems, "problems": [p.__dict__ for p in problems]})

@@ -18,7 +18,7 @@ from bot.commands import reverts
 from bot.commands.workspace import Workspace
 from bot.core import sandbox, watch_backtest
 from bot.core import watch as watch_rules
-from bot.core.learners import rollout
+from bot.core.learners import configs, rollout
 from bot.edges import outcomes, render
 from bot.edges.forge import scoped_title
 
@@ -37,7 +37,7 @@ class Watch:
 
 def watch(workspace: Workspace) -> Watch:
     """Judge every promotion in its watch period; open a revert for each significant regression."""
-    config = workspace.config.learners.rollout
+    config = configs.ROLLOUT.of(workspace.config)
     found = Watch()
     if not config.enabled or config.watch_days == 0:
         return found
@@ -117,7 +117,7 @@ def _unversioned(text: bytes | None) -> bytes | None:
 def _request(
     workspace: Workspace, watched: watch_rules.Watched, files: Mapping[str, bytes | None]
 ) -> reverts.Request:
-    entry, config = watched.entry, workspace.config.learners.rollout
+    entry, config = watched.entry, configs.ROLLOUT.of(workspace.config)
     what = f"#{entry['pr']}" if entry.get("pr") else str(entry["commit"])[:12]
     context = {"watched": watched.as_dict(), "days": config.watch_days}
     if watched.backtest is not None:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from bot.core.cards import RECENT, Card, Trend
 from bot.core.experiments import Experiment
 from bot.core.learners import judges, trainer
-from bot.model.config import JudgesLearnerConfig
+from bot.core.learners.configs import JudgesLearnerConfig
 from bot.model.labels import Example
 
 AGENT = "agent"

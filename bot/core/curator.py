@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.core import canonical, pii
-from bot.model.config import LabelsLearnerConfig
+from bot.core.learners.configs import LabelsLearnerConfig
 from bot.model.labels import Example
 
 # the curator's limits are `learners.labels` in the config

@@ -12,9 +12,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from bot.core.learners.configs import RolloutLearnerConfig
 from bot.core.learners.rollout import Measured, measure, rules
 from bot.model import Sample, parse_time
-from bot.model.config import RolloutLearnerConfig
 from bot.model.entries import PROMOTION, ROLLBACK
 from bot.model.rollout import CANDIDATE, CONTROL
 

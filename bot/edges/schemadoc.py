@@ -15,7 +15,7 @@ from bot.edges import schemas
 REFERENCE_PATH = "docs/configuration.md"
 HEADER = (
     "# Configuration reference\n\n"
-    "<!-- Generated from bot/schemas/config.schema.json by "
+    "<!-- Generated from bot/schemas/config.schema.json and the learners' settings by "
     "`learnbot schema reference --out docs/configuration.md`; do not edit by hand. -->\n\n"
 )
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import math
+import sys
 from collections.abc import Mapping
 from functools import cache
 from importlib import resources
@@ -13,8 +15,10 @@ from typing import Any
 import jsonschema
 
 from bot.core.jsonline import MAX_INT
+from bot.core.learners.catalog import SETTINGS
 from bot.edges.yamldoc import Document, pointer_of
 from bot.model import Problem
+from bot.model.config import LearnerSettings
 
 KINDS = (
     "policy",
@@ -30,17 +34,51 @@ KINDS = (
 )
 
 
-@cache
 def schema(kind: str) -> dict[str, Any]:
-    """The JSON Schema of one kind of state file."""
-    text = resources.files("bot.schemas").joinpath(f"{kind}.schema.json").read_text("utf-8")
-    loaded: dict[str, Any] = json.loads(text)
+    """The JSON Schema of one kind of state file (the config's with every learner's section)."""
+    return _config(learner_settings()) if kind == "config" else _packaged(kind)
+
+
+def learner_settings() -> tuple[LearnerSettings[Any], ...]:
+    """Every section of `learners:`: the catalog's, then those of the learners registered
+    beyond it (a repository's own); the registry is read once loaded: it imports numpy (#17)."""
+    registry = sys.modules.get("bot.core.learners.registry")
+    registered = registry.LEARNERS.values() if registry is not None else ()
+    extra = [r.settings for r in registered if r.settings.key not in SETTINGS]
+    return (*SETTINGS.values(), *extra)
+
+
+@cache
+def _packaged(kind: str) -> dict[str, Any]:
+    path = resources.files("bot.schemas")
+    for part in f"{kind}.schema.json".split("/"):  # one at a time: a namespace package's path
+        path = path.joinpath(part)
+    loaded: dict[str, Any] = json.loads(path.read_text("utf-8"))
     return loaded
 
 
 @cache
+def _config(declared: tuple[LearnerSettings[Any], ...]) -> dict[str, Any]:
+    root = copy.deepcopy(_packaged("config"))
+    root["properties"]["learners"]["properties"] = {
+        s.key: _packaged(s.schema) if isinstance(s.schema, str) else dict(s.schema)
+        for s in declared
+    }
+    return root
+
+
 def _validator(kind: str) -> jsonschema.Draft7Validator:
-    return jsonschema.Draft7Validator(schema(kind))
+    return _config_validator(learner_settings()) if kind == "config" else _packaged_validator(kind)
+
+
+@cache
+def _packaged_validator(kind: str) -> jsonschema.Draft7Validator:
+    return jsonschema.Draft7Validator(_packaged(kind))
+
+
+@cache
+def _config_validator(declared: tuple[LearnerSettings[Any], ...]) -> jsonschema.Draft7Validator:
+    return jsonschema.Draft7Validator(_config(declared))
 
 
 def check(document: Document, kind: str) -> list[Problem]:

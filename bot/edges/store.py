@@ -20,14 +20,7 @@ POLICY_DIR = "policies"
 CASE_DIR = "cases"
 DATA_DIR = "cases/data"
 WEIGHT_TOLERANCE = 1e-6
-CONFIG_PATHS = (
-    "/learners/weights/outcomes",
-    "/learners/karma/outcomes",
-    "/learners/skills/path",
-    "/learners/forecasts/outcomes",
-    "/learners/rollout/path",
-    "/objective/runs",
-)
+CONFIG_PATHS = ("/objective/runs",)  # beside the paths each learner's settings declare
 
 
 @dataclass(frozen=True)
@@ -152,7 +145,8 @@ def _follows_from(problem: Problem, blocked: set[str]) -> bool:
 def _config_problems(document: yamldoc.Document) -> list[Problem]:
     """Configured paths stay inside the repository; the branch prefix makes valid refs."""
     found = []
-    for pointer in CONFIG_PATHS:
+    declared = [f"/learners/{s.key}/{p}" for s in schemas.learner_settings() for p in s.paths]
+    for pointer in (*declared, *CONFIG_PATHS):
         value = _at(document.data, pointer)
         if isinstance(value, str) and (message := path_problem(value.rstrip("/"))):
             found.append(Problem(document.path, document.line_of(pointer), pointer, message))

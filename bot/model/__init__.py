@@ -2,14 +2,7 @@
 
 from __future__ import annotations
 
-from bot.model.config import (
-    Config,
-    GateConfig,
-    KarmaLearnerConfig,
-    SandboxConfig,
-    SkillsLearnerConfig,
-    WeightsLearnerConfig,
-)
+from bot.model.config import Config, GateConfig, SandboxConfig
 from bot.model.state import (
     Case,
     Condition,
@@ -28,15 +21,12 @@ __all__ = [
     "Condition",
     "Config",
     "GateConfig",
-    "KarmaLearnerConfig",
     "Match",
     "Parameter",
     "Policy",
     "Problem",
     "Registration",
     "SandboxConfig",
-    "SkillsLearnerConfig",
-    "WeightsLearnerConfig",
     "format_time",
     "parse_time",
     "policy_of",

@@ -12,6 +12,7 @@ import yaml
 
 from bot import __version__
 from bot.cli import main
+from bot.core.learners import configs
 from bot.edges.files import WorktreeFiles
 from bot.edges.store import load
 from tests.repos import commit_all, git
@@ -91,7 +92,7 @@ def test_init_writes_only_the_learners_the_repository_uses(tmp_path: Path) -> No
     text = (work / ".github/learnbot.yml").read_text()
     assert "backtest:" in text
     assert not any(name in text for name in ("weights:", "karma:", "skills:", "forecasts:"))
-    assert config.learners.backtest.enabled
+    assert configs.BACKTEST.of(config).enabled
 
 
 def test_init_never_overwrites_without_force(

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from bot.cli import main
-from bot.edges import ledgerfile
+from bot.edges import ledgerfile, schemas
 from bot.model import Config
 from tests.repos import commit_all, copy_example, make_repo
 
@@ -87,7 +87,10 @@ def test_schema_export_writes_every_schema(tmp_path: Path) -> None:
 def test_exported_config_schema_shows_the_defaults_learnbot_uses(tmp_path: Path) -> None:
     assert main(["schema", "export", str(tmp_path)]) == 0
     schema = json.loads((tmp_path / "learnbot-config.schema.json").read_text())
-    used = json.loads(json.dumps(dataclasses.asdict(Config())))  # tuples as lists
+    config = Config()
+    sections = {s.key: dataclasses.asdict(s.of(config)) for s in schemas.learner_settings()}
+    used = dataclasses.asdict(config) | {"learners": sections}
+    used = json.loads(json.dumps(used))  # tuples as lists
 
     def compare(node: dict[str, Any], values: dict[str, Any], where: str) -> int:
         checked = 0

@@ -1,7 +1,8 @@
 """A learner written outside bot/ (tests/toy_learner.py) plugs in with one registry line.
 
 It then goes through everything the built-in learners do: `loop --dry-run`, `run` (a pull
-request), `check` (re-derived from the base branch), `promote` (a ledger entry).
+request), `check` (re-derived from the base branch), `promote` (a ledger entry); its settings
+(`learners.nudge`, declared in its module) are read from and validated in the config.
 """
 
 from __future__ import annotations
@@ -20,6 +21,12 @@ from tests.harness import NOW, World
 
 BRANCH = "learnbot/nudges"
 NUDGE = '{"parameter": "inbox_triage.trusted_reputation", "value": 0.95}\n'
+ASKS = "cases/asks/nudges.jsonl"  # not the toy's default path: read from its settings
+CONFIG = ".github/learnbot.yml"
+
+
+def _nudge_settings(text: str) -> str:
+    return text.replace("learners:\n", f"learners:\n  nudge:\n    path: {ASKS}\n", 1)
 
 
 @pytest.fixture
@@ -28,17 +35,18 @@ def nudged(
 ) -> Iterator[World]:
     monkeypatch.setitem(LEARNERS, "nudge", toy_learner.LEARNER)  # the one registry line
     world = World(tmp_path, "local", capsys)
-    (world.repo / "cases/outcomes/nudges.jsonl").write_text("")
+    (world.repo / "cases/asks").mkdir()
+    (world.repo / ASKS).write_text("")
     # the plumbing is under test, not replay costs: measured time must not decide it
     world.change_main(
-        ".github/learnbot.yml",
-        lambda t: t.replace(
+        CONFIG,
+        lambda t: _nudge_settings(t).replace(
             "  max_memory_increase: 0.20",
             "  max_memory_increase: 0.20\n  time_floor_ms: 60000\n  memory_floor_kb: 1048576",
         ),
-        "costs are not under test",
+        "costs are not under test; the nudges are where the settings say",
     )
-    world.change_main("cases/outcomes/nudges.jsonl", lambda _: NUDGE, "ask for a nudge")
+    world.change_main(ASKS, lambda _: NUDGE, "ask for a nudge")
     unlimited(world)  # the example's other learners' pull requests leave it room
     yield world
     world.close_world()
@@ -100,10 +108,29 @@ def test_toy_learner_check_rederives_from_the_base_branch(nudged: World) -> None
 
 
 def test_toy_learner_input_is_validated_against_its_schema(nudged: World) -> None:
-    nudged.change_main("cases/outcomes/nudges.jsonl", lambda _: '{"parameter": 3}\n', "a bad nudge")
+    nudged.change_main(ASKS, lambda _: '{"parameter": 3}\n', "a bad nudge")
     code, out = _local(nudged, "validate")
     assert code == 2
-    assert "cases/outcomes/nudges.jsonl:1" in out
+    assert f"{ASKS}:1" in out
+
+
+@pytest.mark.parametrize(
+    ("settings", "pointer", "message"),
+    [
+        ("path: 3", "/learners/nudge/path", "3 is not of type 'string'"),
+        ("paht: x.jsonl", "/learners/nudge/paht", "unknown key 'paht' (allowed: path)"),
+        ("path: ../outside.jsonl", "/learners/nudge/path", ".."),
+    ],
+)
+def test_toy_learner_settings_are_validated_against_its_schema(
+    nudged: World, settings: str, pointer: str, message: str
+) -> None:
+    nudged.change_main(CONFIG, lambda t: t.replace(f"path: {ASKS}", settings), "bad settings")
+    code, out = _local(nudged, "validate")
+    assert code == 2
+    (line,) = [line for line in out.splitlines() if pointer in line]
+    assert CONFIG in line
+    assert message in line
 
 
 def test_unregistered_learner_is_unknown(

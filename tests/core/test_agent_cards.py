@@ -9,7 +9,7 @@ import pytest
 
 from bot.core import agent_cards
 from bot.core.learners import trainer
-from bot.model.config import JudgesLearnerConfig
+from bot.core.learners.configs import JudgesLearnerConfig
 from bot.model.labels import Example, Verdict
 
 DAY = 86400

@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 
 from bot.core.gate import AllOf, MatchesRecomputation
-from bot.core.learners import Candidate, Candidates, Context, Skip, judges
+from bot.core.learners import Candidate, Candidates, Context, Skip, configs, judges
+from bot.core.learners.configs import JudgesLearnerConfig
 from bot.core.params import Params
 from bot.model import Config, Policy, format_time, parse_time
-from bot.model.config import JudgesLearnerConfig
 from bot.model.labels import Example, Verdict
 from bot.model.proposal import Change
 from bot.model.report import Consistency
@@ -69,7 +69,8 @@ def _labels(count: int = 6) -> str:
 def _context(policy: Policy | None = None, labels: str | None = None, **settings: Any) -> Context:
     rules = JudgesLearnerConfig(policies=settings.pop("policies", {"triage": "triage_judges"}))
     config = Config()
-    config = replace(config, learners=replace(config.learners, judges=replace(rules, **settings)))
+    judges = replace(rules, **settings)
+    config = replace(config, learners=config.learners.replaced(configs.JUDGES, judges))
     return Context(
         config=config,
         cases={},

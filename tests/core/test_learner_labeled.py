@@ -6,10 +6,10 @@ import json
 from dataclasses import replace
 from typing import Any
 
-from bot.core.learners import Context, labeled
+from bot.core.learners import Context, configs, labeled
+from bot.core.learners.configs import LabelsLearnerConfig
 from bot.core.params import Params
 from bot.model import Config, parse_time
-from bot.model.config import LabelsLearnerConfig, LearnersConfig
 
 AT = "2026-01-10T00:00:00Z"
 
@@ -30,8 +30,7 @@ def _example(key: str, **extra: Any) -> dict[str, Any]:
 
 def _context(files: dict[str, str], path: str = "cases/labels") -> Context:
     config = Config()
-    learners = replace(config.learners, labels=LabelsLearnerConfig(path=path))
-    assert isinstance(learners, LearnersConfig)
+    learners = config.learners.replaced(configs.LABELS, LabelsLearnerConfig(path=path))
     return Context(
         config=replace(config, learners=learners),
         cases={},

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from bot.core.learners import rollout
+from bot.core.learners.configs import RolloutLearnerConfig
 from bot.model import Policy, Sample, parse_time
-from bot.model.config import RolloutLearnerConfig
 from bot.model.proposal import Change
 
 SINCE = "2026-01-01T00:00:00Z"

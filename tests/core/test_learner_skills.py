@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.core.learners import skills
-from bot.model import SkillsLearnerConfig
+from bot.core.learners.configs import SkillsLearnerConfig
 
 
 @pytest.mark.parametrize(

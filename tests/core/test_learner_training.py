@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from bot.core.gate import AllOf, CostIncrease
-from bot.core.learners import Candidate, Candidates, Context, Skip, training
+from bot.core.learners import Candidate, Candidates, Context, Skip, configs, training
+from bot.core.learners.configs import TrainerLearnerConfig
 from bot.model import Config, format_time
-from bot.model.config import TrainerLearnerConfig
 from bot.model.proposal import Change
 from bot.model.report import Training
 from tests.builders import END, params, policy
@@ -58,7 +58,7 @@ def _context(
         **trainer,
     )
     config = Config()
-    config = replace(config, learners=replace(config.learners, trainer=settings))
+    config = replace(config, learners=config.learners.replaced(configs.TRAINER, settings))
     labels = text if text is not None else _examples()
     return Context(
         config=config,
@@ -83,7 +83,9 @@ def test_training_subjects_are_agents_then_families_sorted() -> None:
     assert not LEARNER.enabled(
         replace(
             Config(),
-            learners=replace(Config().learners, trainer=TrainerLearnerConfig(enabled=False)),
+            learners=Config().learners.replaced(
+                configs.TRAINER, TrainerLearnerConfig(enabled=False)
+            ),
         )
     )
     assert LEARNER.sections(context) == ()

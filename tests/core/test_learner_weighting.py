@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot.core.learners import weighting as learner
-from bot.model import Position, WeightsLearnerConfig
+from bot.core.learners.configs import WeightsLearnerConfig
+from bot.model import Position
 
 DAY = 86400
 T0 = 1_750_000_000

@@ -7,8 +7,8 @@ from typing import Any
 import numpy as np
 
 from bot.core import watch
+from bot.core.learners.configs import RolloutLearnerConfig
 from bot.model import Sample, format_time, parse_time
-from bot.model.config import RolloutLearnerConfig
 
 AT = "2026-02-01T00:00:00Z"
 

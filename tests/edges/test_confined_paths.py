@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
+from bot.core.learners import configs
 from bot.core.paths import path_problem, ref_prefix_problem
 from bot.edges.files import WorktreeFiles
 from tests.edges.test_store import load, only, replace_in
@@ -71,7 +72,7 @@ def test_configured_paths_stay_inside(state_dir: Path, key: str, value: str) -> 
     replace_in(state_dir / ".github/learnbot.yml", "    window_days: 30", f"    {key}: {value}")
     (problem,) = only(load(state_dir).problems, ".github/learnbot.yml")
     assert problem.pointer == "/learners/weights/outcomes"
-    assert load(state_dir).config.learners.weights.outcomes == "cases/outcomes/positions.jsonl"
+    assert configs.WEIGHTS.of(load(state_dir).config).outcomes == "cases/outcomes/positions.jsonl"
 
 
 @pytest.mark.parametrize(

@@ -1,9 +1,10 @@
 """Learners: learned state + history in, bounded candidate changes out. One module per learner.
 
 A learner is a `Learner` (below) and one line in `registry.LEARNERS`. It declares the files
-it reads (`Lines` or `Texts`, loaded and validated at the edges), the proposal types it may
-propose in their tie-break order, its subjects, its candidates for each subject, the gate
-rules it is judged by, and the evidence `check` re-derives for its branches.
+it reads (`Lines` or `Texts`, loaded and validated at the edges), its settings (its section of
+`learners:` in the config, with their schema), the proposal types it may propose in their
+tie-break order, its subjects, its candidates for each subject, the gate rules it is judged
+by, and the evidence `check` re-derives for its branches.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from bot.core import canonical
 from bot.core.history import History
 from bot.core.params import Readers
+from bot.model.config import LearnerSettings
 from bot.model.inputs import Folder, Input, Lines, Texts
 from bot.model.proposal import Change
 
@@ -166,6 +168,11 @@ class Learner(Protocol):
     @property
     def inputs(self) -> tuple[Input, ...]:
         """The files it reads (loaded and validated at the edges)."""
+        ...
+
+    @property
+    def settings(self) -> LearnerSettings[Any]:
+        """Its section of `learners:` in the config: a dataclass of defaults and its schema."""
         ...
 
     @property

@@ -10,17 +10,19 @@ the best few in that order and keeps the first the gate allows.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from bot.core import sandbox, search
 from bot.core.gate import SAFETY, AllOf, FixedCase, PassRate, SourceFixed
-from bot.core.learners import Candidates, Context, Dropped, Measure, Section, Skip, catalog
+from bot.core.learners import Candidates, Context, Dropped, Measure, Section, Skip, catalog, configs
 from bot.model import Config
+from bot.model.config import LearnerSettings
 from bot.model.inputs import Input
 
 
 def ranked(context: Context, subject: str, failure_id: str) -> Candidates:
     """The search's candidates for one failing case, best first, and the knobs that gave none."""
-    config = context.config.learners.backtest
+    config = configs.BACKTEST.of(context.config)
     case = context.cases[subject]
     replay = sandbox.Replay(
         context.cases, context.params, context.snapshots, context.evaluators, context.readers
@@ -61,14 +63,15 @@ class BacktestLearner:
 
     name: str = "backtest"
     inputs: tuple[Input, ...] = catalog.INPUTS["backtest"]
+    settings: LearnerSettings[Any] = catalog.SETTINGS["backtest"]
     proposal_types: tuple[str, ...] = search.TYPES
 
     def enabled(self, config: Config) -> bool:
-        return config.learners.backtest.enabled
+        return configs.BACKTEST.of(config).enabled
 
     def subjects(self, context: Context) -> tuple[str, ...]:
         """The failing cases in case order, at most `max_failures` (the rest wait: #18)."""
-        cap = context.config.learners.backtest.max_failures
+        cap = configs.BACKTEST.of(context.config).max_failures
         return tuple(f.case_id for f in context.failures[:cap])
 
     def candidates(self, context: Context, subject: str) -> Candidates | Skip:

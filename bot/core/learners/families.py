@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.core.evaluate import evaluate
-from bot.core.learners import Candidate, Context, trainer
+from bot.core.learners import Candidate, Context, configs, trainer
 from bot.model import Case, Parameter
 from bot.model.proposal import Change
 
@@ -68,7 +68,7 @@ def fit(
     if len(y) < minimum:
         return f"family {family!r}: {len(y)} case(s) measured every threshold, {minimum} needed"
     parameters = tuple(context.params.parameter(f.parameter) for f in chosen)
-    folds = min(context.config.learners.trainer.folds, len(y))
+    folds = min(configs.TRAINER.of(context.config).folds, len(y))
     trained = trainer.train(x, y, features=chosen, parameters=parameters, fitter=fitter, k=folds)
     changes = tuple(
         Change(

@@ -13,11 +13,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from bot.core.gate import AllOf
-from bot.core.learners import Candidates, Context, Measure, Section, Skip, catalog
+from bot.core.learners import Candidates, Context, Measure, Section, Skip, catalog, configs
 from bot.core.learners.weighting import correlation
 from bot.model import Config, Forecast
+from bot.model.config import LearnerSettings
 from bot.model.inputs import Input
 
 
@@ -111,10 +113,11 @@ class ForecastsLearner:
 
     name: str = "forecasts"
     inputs: tuple[Input, ...] = catalog.INPUTS["forecasts"]
+    settings: LearnerSettings[Any] = catalog.SETTINGS["forecasts"]
     proposal_types: tuple[str, ...] = ()
 
     def enabled(self, config: Config) -> bool:
-        return config.learners.forecasts.enabled
+        return configs.FORECASTS.of(config).enabled
 
     def subjects(self, context: Context) -> tuple[str, ...]:
         return ()
@@ -132,7 +135,7 @@ class ForecastsLearner:
         found = context.lines(FORECASTS)
         if not found:
             return ()
-        config = context.config.learners.forecasts
+        config = configs.FORECASTS.of(context.config)
         combined = ensemble(found, activation=config.activation)
         report = {
             "producers": performance(found),

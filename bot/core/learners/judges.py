@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from bot.core.gate import SAFETY, AllOf, MatchesRecomputation
 from bot.core.learners import (
@@ -23,11 +24,13 @@ from bot.core.learners import (
     Section,
     Skip,
     catalog,
+    configs,
     failure_id,
     labeled,
 )
+from bot.core.learners.configs import JudgesLearnerConfig
 from bot.model import Config, Policy
-from bot.model.config import JudgesLearnerConfig
+from bot.model.config import LearnerSettings
 from bot.model.inputs import Input
 from bot.model.labels import Example
 from bot.model.proposal import Change
@@ -127,13 +130,14 @@ class JudgesLearner:
 
     name: str = "judges"
     inputs: tuple[Input, ...] = catalog.INPUTS["judges"]
+    settings: LearnerSettings[Any] = catalog.SETTINGS["judges"]
     proposal_types: tuple[str, ...] = ("judge_weights",)
 
     def enabled(self, config: Config) -> bool:
-        return config.learners.judges.enabled
+        return configs.JUDGES.of(config).enabled
 
     def subjects(self, context: Context) -> tuple[str, ...]:
-        policies = context.config.learners.judges.policies
+        policies = configs.JUDGES.of(context.config).policies
         return tuple(f"{PREFIX}{policy}" for _, policy in sorted(policies.items()))
 
     def candidates(self, context: Context, subject: str) -> Candidates | Skip:
@@ -142,7 +146,7 @@ class JudgesLearner:
             return Skip(found)
         agent, policy, changes, stats_ = found
         if all(s.weight is None for s in stats_):
-            rules = context.config.learners.judges
+            rules = configs.JUDGES.of(context.config)
             return Skip(
                 f"no judge has {rules.min_examples} labeled verdicts in the last "
                 f"{rules.window_days} days"
@@ -183,12 +187,14 @@ def _update(
 ) -> tuple[str, Policy, tuple[Change, ...], list[JudgeStat]] | str:
     """The subject's agent, policy, weight changes and per-judge record (or why none)."""
     name = subject.removeprefix(PREFIX)
-    agents = [a for a, p in context.config.learners.judges.policies.items() if p == name]
+    agents = [a for a, p in configs.JUDGES.of(context.config).policies.items() if p == name]
     policy = context.params.policies.get(name)
     if not agents or policy is None or policy.kind != "judges":
         return f"no judges policy {name!r} in policies/ (kind: judges)"
     found = stats(
-        labeled.examples(context, agents[0]), now=context.at, rules=context.config.learners.judges
+        labeled.examples(context, agents[0]),
+        now=context.at,
+        rules=configs.JUDGES.of(context.config),
     )
     grid = {n: (p.minimum, p.maximum, p.step) for n, p in policy.parameters.items()}
     new = plan(policy.values(), found, grid)
@@ -201,7 +207,7 @@ def _update(
 
 
 def _rationale(config: Config, agent: str, found: Sequence[JudgeStat]) -> str:
-    rules = config.learners.judges
+    rules = configs.JUDGES.of(config)
     labeled_ = max((s.examples for s in found), default=0)
     return (
         f"Re-weight {agent}'s judges by their agreement with people's labels (up to "

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from bot.core.gate import SAFETY, AllOf, MatchesRecomputation
 from bot.core.learners import (
@@ -19,10 +20,12 @@ from bot.core.learners import (
     Section,
     Skip,
     catalog,
+    configs,
     failure_id,
 )
 from bot.core.params import on_grid
 from bot.model import Config, Policy, Position, format_time, parse_time
+from bot.model.config import LearnerSettings
 from bot.model.inputs import Input
 from bot.model.proposal import Change
 from bot.model.report import Consistency
@@ -82,13 +85,14 @@ class KarmaLearner:
 
     name: str = "karma"
     inputs: tuple[Input, ...] = catalog.INPUTS["karma"]
+    settings: LearnerSettings[Any] = catalog.SETTINGS["karma"]
     proposal_types: tuple[str, ...] = ("karma_update",)
 
     def enabled(self, config: Config) -> bool:
-        return config.learners.karma.enabled
+        return configs.KARMA.of(config).enabled
 
     def subjects(self, context: Context) -> tuple[str, ...]:
-        return (f"karma/{context.config.learners.karma.policy}",)
+        return (f"karma/{configs.KARMA.of(context.config).policy}",)
 
     def candidates(self, context: Context, subject: str) -> Candidates | Skip:
         found = _changes(context)
@@ -106,7 +110,7 @@ class KarmaLearner:
             and isinstance(c.old, (int, float))
             and isinstance(c.new, float)
         )
-        alpha = context.config.learners.karma.alpha
+        alpha = configs.KARMA.of(context.config).alpha
         rationale = (
             f"Fold {folded.folded} closed positions into each contributing producer's karma "
             f"(EMA, alpha {alpha})."
@@ -138,7 +142,7 @@ LEARNER = KarmaLearner()
 
 def _changes(context: Context) -> tuple[Policy, tuple[Change, ...], KarmaUpdate] | str:
     """The karma policy, the changes the EMA dictates, and the update (or why none)."""
-    config = context.config.learners.karma
+    config = configs.KARMA.of(context.config)
     policy = context.params.policies.get(config.policy)
     if policy is None or policy.kind != "karma":
         return f"no karma policy {config.policy!r} in policies/"

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.core import jsonline
-from bot.core.learners import Context, catalog
+from bot.core.learners import Context, catalog, configs
 from bot.model.labels import Evaluation, Example
 
 EVALUATIONS = ".evaluations.jsonl"
@@ -19,7 +19,7 @@ LABELS = catalog.LABELS
 
 
 def _records(context: Context, name: str) -> list[Mapping[str, Any]]:
-    directory = context.config.learners.labels.path.rstrip("/")
+    directory = configs.LABELS.of(context.config).path.rstrip("/")
     text = context.texts(LABELS).get(f"{directory}/{name}")
     if text is None:
         return []

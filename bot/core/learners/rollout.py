@@ -19,9 +19,9 @@ from typing import Any
 import numpy as np
 
 from bot.core import canonical, crl
+from bot.core.learners.configs import RolloutLearnerConfig
 from bot.core.significance import TESTS
 from bot.model import Policy, Sample, format_time, parse_time
-from bot.model.config import RolloutLearnerConfig
 from bot.model.proposal import Change
 from bot.model.rollout import CANARY, CANDIDATE, CONTROL, Rollout
 

@@ -20,10 +20,12 @@ from bot.core.learners import (
     Section,
     Skip,
     catalog,
+    configs,
     failure_id,
     rollout,
 )
 from bot.model import Config, Policy, Sample
+from bot.model.config import LearnerSettings
 from bot.model.inputs import Input
 from bot.model.report import Consistency
 from bot.model.rollout import CANARY
@@ -48,7 +50,7 @@ def assess(context: Context, policy: Policy) -> rollout.Assessment:
     assert policy.candidate is not None
     digest = rollout.candidate_digest(policy.candidate.values)
     bad = rollout.known_bad(context.history.entries).get(digest, "")
-    config = context.config.learners.rollout
+    config = configs.ROLLOUT.of(context.config)
     samples = _samples(context, policy.name)
     weights = context.config.objective.weights.as_mapping()
     return rollout.assess(policy, samples, config, now=context.at, known_bad=bad, weights=weights)
@@ -92,10 +94,11 @@ class RolloutLearner:
 
     name: str = "rollout"
     inputs: tuple[Input, ...] = catalog.INPUTS["rollout"]
+    settings: LearnerSettings[Any] = catalog.SETTINGS["rollout"]
     proposal_types: tuple[str, ...] = ("rollout_rollback", "rollout_stage", "rollout_activation")
 
     def enabled(self, config: Config) -> bool:
-        return config.learners.rollout.enabled
+        return configs.ROLLOUT.of(config).enabled
 
     def subjects(self, context: Context) -> tuple[str, ...]:
         policies = context.params.policies
@@ -108,7 +111,7 @@ class RolloutLearner:
         found = assess(context, policy)
         if found.verdict == rollout.INCONCLUSIVE:
             return Skip(f"{policy.name}: {found.verdict}: {found.reason}", conclusive=True)
-        candidate = _candidate(policy, found, context.config.learners.rollout.stages)
+        candidate = _candidate(policy, found, configs.ROLLOUT.of(context.config).stages)
         return Candidates(failure_id(self.name, subject, candidate), (candidate,))
 
     def rules(self) -> AllOf:
@@ -118,7 +121,7 @@ class RolloutLearner:
         policy = _policy(context, subject)
         expected: dict[str, Any] = {}
         if policy is not None:
-            stages = context.config.learners.rollout.stages
+            stages = configs.ROLLOUT.of(context.config).stages
             changes = rollout.changes(policy, assess(context, policy), stages)
             expected = {c.key: c.new for c in changes}
 
@@ -132,7 +135,7 @@ class RolloutLearner:
         return check
 
     def sections(self, context: Context) -> tuple[Section, ...]:
-        config = context.config.learners.rollout
+        config = configs.ROLLOUT.of(context.config)
         points = context.config.dashboard.trend_points
         rows = []
         for subject in self.subjects(context):

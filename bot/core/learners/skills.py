@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from bot.core.gate import SAFETY, AllOf, MatchesRecomputation
 from bot.core.learners import (
@@ -19,9 +20,12 @@ from bot.core.learners import (
     Section,
     Skip,
     catalog,
+    configs,
     failure_id,
 )
-from bot.model import Config, SkillsLearnerConfig
+from bot.core.learners.configs import SkillsLearnerConfig
+from bot.model import Config
+from bot.model.config import LearnerSettings
 from bot.model.inputs import Input
 from bot.model.report import Consistency
 
@@ -84,16 +88,17 @@ class SkillsLearner:
 
     name: str = "skills"
     inputs: tuple[Input, ...] = catalog.INPUTS["skills"]
+    settings: LearnerSettings[Any] = catalog.SETTINGS["skills"]
     proposal_types: tuple[str, ...] = ("skill_lifecycle",)
 
     def enabled(self, config: Config) -> bool:
-        return config.learners.skills.enabled
+        return configs.SKILLS.of(config).enabled
 
     def subjects(self, context: Context) -> tuple[str, ...]:
         return ("skills",)
 
     def candidates(self, context: Context, subject: str) -> Candidates | Skip:
-        found, unscored = moves(context.texts(SKILL_FILES), context.config.learners.skills)
+        found, unscored = moves(context.texts(SKILL_FILES), configs.SKILLS.of(context.config))
         notes = (f"no score line in {', '.join(unscored)}",) if unscored else ()
         if not found:
             return Skip("no skill crossed a threshold", conclusive=True, notes=notes)
@@ -119,7 +124,7 @@ class SkillsLearner:
         return AllOf(MatchesRecomputation(), *SAFETY)
 
     def measure(self, context: Context, subject: str) -> Measure:
-        found, _ = moves(context.texts(SKILL_FILES), context.config.learners.skills)
+        found, _ = moves(context.texts(SKILL_FILES), configs.SKILLS.of(context.config))
         expected = {m.source: m.target for m in found}
 
         def check(candidate: Candidate) -> Consistency:

@@ -32,6 +32,7 @@ from bot.core.learners import (
     Section,
     Skip,
     catalog,
+    configs,
     failure_id,
     families,
     fitting,
@@ -39,6 +40,7 @@ from bot.core.learners import (
     trainer,
 )
 from bot.model import Config, Parameter
+from bot.model.config import LearnerSettings
 from bot.model.inputs import Input
 from bot.model.labels import Example
 from bot.model.proposal import Change
@@ -85,13 +87,14 @@ class Fitted:
 class TrainerLearner:
     name: str = "trainer"
     inputs: tuple[Input, ...] = catalog.INPUTS["trainer"]
+    settings: LearnerSettings[Any] = catalog.SETTINGS["trainer"]
     proposal_types: tuple[str, ...] = ("trained_thresholds", "family_thresholds")
 
     def enabled(self, config: Config) -> bool:
-        return config.learners.trainer.enabled
+        return configs.TRAINER.of(config).enabled
 
     def subjects(self, context: Context) -> tuple[str, ...]:
-        config = context.config.learners.trainer
+        config = configs.TRAINER.of(context.config)
         agents = tuple(f"{PREFIX}{agent}" for agent in sorted(config.agents))
         return agents + tuple(f"{families.PREFIX}{family}" for family in sorted(config.families))
 
@@ -147,7 +150,7 @@ def _family_fit(context: Context, subject: str) -> families.FamilyFit | str:
     if reason:
         return reason
     family = subject.removeprefix(families.PREFIX)
-    settings = context.config.learners.trainer.families.get(family)
+    settings = configs.TRAINER.of(context.config).families.get(family)
     if settings is None:
         return f"no trainer settings for family {family!r}"
     model, depth = str(settings.get("model", "tree")), int(settings.get("depth", 3))
@@ -167,7 +170,7 @@ def _family_candidates(name: str, context: Context, subject: str) -> Candidates 
 
 def _spec(context: Context, subject: str) -> Spec | None:
     agent = subject.removeprefix(PREFIX)
-    data = context.config.learners.trainer.agents.get(agent)
+    data = configs.TRAINER.of(context.config).agents.get(agent)
     return None if data is None else Spec.from_config(agent, data)
 
 
@@ -182,7 +185,7 @@ def fit(context: Context, spec: Spec) -> Fitted | str:
     reason = fitting.missing()
     if reason:
         return reason
-    config = context.config.learners.trainer
+    config = configs.TRAINER.of(context.config)
     for feature in spec.features:
         policy, _, name = feature.parameter.partition(".")
         if (
@@ -259,7 +262,7 @@ def evidence(
     context: Context, found: Fitted | families.FamilyFit | str, trade_off: Sequence[str] = ()
 ) -> Measure:
     """The training bundle for the report, with the diff compared against the refit."""
-    minimum = context.config.learners.trainer.min_accuracy_delta
+    minimum = configs.TRAINER.of(context.config).min_accuracy_delta
 
     def measure(candidate: Candidate) -> Training:
         if isinstance(found, str):

@@ -22,7 +22,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bot.model import Position, WeightsLearnerConfig
+from bot.core.learners.configs import WeightsLearnerConfig
+from bot.model import Position
 
 _DAY = 86400
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from bot.core.gate import SAFETY, AllOf, HitRateNotLower, ObjectiveImproves
 from bot.core.history import History
@@ -19,10 +20,13 @@ from bot.core.learners import (
     Section,
     Skip,
     catalog,
+    configs,
     failure_id,
 )
 from bot.core.learners import weighting as arithmetic
-from bot.model import Config, Policy, Position, WeightsLearnerConfig, parse_time
+from bot.core.learners.configs import WeightsLearnerConfig
+from bot.model import Config, Policy, Position, parse_time
+from bot.model.config import LearnerSettings
 from bot.model.entries import ROLLBACK
 from bot.model.inputs import Input
 from bot.model.proposal import Change
@@ -38,16 +42,17 @@ Promoted = tuple[int, dict[str, float], dict[str, float]]
 class WeightsLearner:
     name: str = "weights"
     inputs: tuple[Input, ...] = catalog.INPUTS["weights"]
+    settings: LearnerSettings[Any] = catalog.SETTINGS["weights"]
     proposal_types: tuple[str, ...] = ("weight_adjustment", "weights_revert")
 
     def enabled(self, config: Config) -> bool:
-        return config.learners.weights.enabled
+        return configs.WEIGHTS.of(config).enabled
 
     def subjects(self, context: Context) -> tuple[str, ...]:
-        return (f"weights/{context.config.learners.weights.policy}",)
+        return (f"weights/{configs.WEIGHTS.of(context.config).policy}",)
 
     def candidates(self, context: Context, subject: str) -> Candidates | Skip:
-        config = context.config.learners.weights
+        config = configs.WEIGHTS.of(context.config)
         policy = _policy(context)
         if policy is None:
             return Skip(f"no weights policy {config.policy!r} in policies/")
@@ -97,7 +102,7 @@ LEARNER = WeightsLearner()
 
 
 def _policy(context: Context) -> Policy | None:
-    policy = context.params.policies.get(context.config.learners.weights.policy)
+    policy = context.params.policies.get(configs.WEIGHTS.of(context.config).policy)
     return policy if policy is not None and policy.kind == "weights" else None
 
 
@@ -142,7 +147,7 @@ def _plan(
     promoted: Sequence[Promoted],
 ) -> tuple[dict[str, float], str, dict[str, str]] | str:
     """(new weights, proposal type, why each moved), or why nothing changes."""
-    config = context.config.learners.weights
+    config = configs.WEIGHTS.of(context.config)
     step = min(p.step for p in policy.parameters.values())
     flags = arithmetic.degraded(
         promoted, positions, window_days=config.window_days, flat_band=config.flat_band
@@ -177,7 +182,7 @@ def _promoted(context: Context, subject: str, policy: Policy) -> list[Promoted]:
 
 def objective(policy: Policy, positions: Sequence[Position], context: Context) -> Measure:
     """The weights sandbox: the conviction's hit rate and correlation, old weights vs new."""
-    config = context.config.learners.weights
+    config = configs.WEIGHTS.of(context.config)
     recent = arithmetic.window(positions, context.at, config.window_days)
     before = policy.values()
 
