@@ -96,15 +96,15 @@ def plan(
     workspace: Workspace, outcome: Outcome, failure_markdown: Callable[[], str | None]
 ) -> Planned:
     """A proposal's branch files, commit and (rendered when asked) pull request body."""
-    proposal = outcome.proposal
-    assert proposal is not None and outcome.report is not None
+    proposal, report = outcome.proposal, outcome.report  # the report is built on each access
+    assert proposal is not None and report is not None
     files = edits.branch_files(
         workspace.evaluated.files,
         proposal,
         workspace.evaluated.state.policies,
         parsed=workspace.documents,
     )
-    digest = report_sha256(outcome.report)
+    digest = report_sha256(report)
     content = content_digest(files)
     branch = workspace.config.pull_requests.branch_prefix + proposal.subject
     metadata = {
@@ -115,7 +115,7 @@ def plan(
         "keys": list(proposal.keys),
         "report_sha256": digest,
         "content": content,
-        **experiments.metadata(outcome.report, proposal.proposal_type, proposal.evidence_digest),
+        **experiments.metadata(report, proposal.proposal_type, proposal.evidence_digest),
     }
     marker = metadata_marker(metadata)
     return Planned(
