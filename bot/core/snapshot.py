@@ -58,21 +58,30 @@ def _lines(data: bytes) -> Iterator[tuple[int, Any]]:
 
 def assemble(columns: Columns, *, path: str, sha256: str) -> Snapshot:
     """The Snapshot of valid columns: sorted by time (stably), names coded in sorted order."""
-    order = np.argsort(columns.ts, kind="stable")
     kind, kinds = _sorted_codes(*columns.kind)
     term, terms = _sorted_codes(*columns.term)
     source, sources = _sorted_codes(*columns.source)
+    ordered = bool((columns.ts[1:] >= columns.ts[:-1]).all())  # as snapshots mostly are
+    order = None if ordered else np.argsort(columns.ts, kind="stable")
+
+    def arrange(column: npt.NDArray[Any]) -> npt.NDArray[Any]:
+        return column if order is None else column[order]
+
     text = columns.text
+    if text is None:
+        texts: tuple[str, ...] = ("",) * len(columns.ts)
+    else:
+        texts = tuple(text) if order is None else tuple(text[i] for i in order.tolist())
     return Snapshot(
         path=path,
         sha256=sha256,
-        ts=columns.ts[order],
-        kind=kind[order],
-        term=term[order],
-        source=source[order],
-        synthetic=columns.synthetic[order],
-        values={name: columns.values[name][order] for name in sorted(columns.values)},
-        text=("",) * len(order) if text is None else tuple(text[i] for i in order.tolist()),
+        ts=arrange(columns.ts),
+        kind=arrange(kind),
+        term=arrange(term),
+        source=arrange(source),
+        synthetic=arrange(columns.synthetic),
+        values={name: arrange(columns.values[name]) for name in sorted(columns.values)},
+        text=texts,
         kinds=kinds,
         terms=terms,
         sources=sources,
@@ -85,8 +94,8 @@ def _sorted_codes(
     vocab = {name: code for code, name in enumerate(sorted(names))}
     if list(vocab) == list(names):
         return codes.astype(np.int32), vocab
-    recode = np.array([vocab[name] for name in names], dtype=np.int32)
-    return np.where(codes >= 0, recode[np.maximum(codes, 0)], NO_CODE).astype(np.int32), vocab
+    recode = np.array([*(vocab[name] for name in names), NO_CODE], dtype=np.int32)
+    return recode[codes], vocab  # NO_CODE (-1) picks the last entry: NO_CODE
 
 
 class _Columns:

@@ -29,18 +29,14 @@ try:  # the `fast` extra
     import pyarrow.compute as pc
     import pyarrow.json as pj
     import pyarrow.parquet as pq
+
+    from bot.edges import stamps
 except ImportError:  # pragma: no cover - exercised in a subprocess without pyarrow
     pa = None
 
 MISSING = "reading Parquet snapshots needs pyarrow: pip install 'learnbot[fast]'"
 _KEYS = frozenset({"ts", "kind", "term", "source", "synthetic", "text", "values"})
-_EPOCHS = (-62_135_596_800, 253_402_300_799)
-_SEPARATORS = [4, 7, 10, 13, 16, 19]
-_EXPECTED = np.frombuffer(b"--T::Z", dtype=np.uint8)
-_DIGITS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18]
-_FIELDS = ((0, 4), (4, 2), (6, 2), (8, 2), (10, 2), (12, 2))  # in _DIGITS: start, width
-_PLACES = np.array([1000, 100, 10, 1], dtype=np.int64)
-_MONTH_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
+_CODED = ["kind", "term", "source"]  # Parquet: read as dictionaries (names, codes)
 _MAX_INT = 2.0**63
 # pyarrow takes an explicit null for an absent field; the row parser refuses it for these
 _KEY_BEFORE = re.compile(rb'"((?:[^"\\]|\\.)*)"\s*:\s*$')
@@ -59,7 +55,7 @@ def read_jsonl(data: bytes, *, path: str, sha256: str) -> Snapshot | None:
     table = _arrow_json(data)
     if table is None or table.num_rows != _lines(data):
         return None
-    columns = _columns(table)
+    columns = _columns(table, parquet=False)
     return None if columns is None else assemble(columns, path=path, sha256=sha256)
 
 
@@ -68,10 +64,10 @@ def read_parquet(data: bytes, *, path: str, sha256: str) -> tuple[Snapshot | Non
     if pa is None:
         return None, [Problem(path, 1, "", MISSING)]
     try:
-        table = pq.read_table(io.BytesIO(data))
+        table = pq.read_table(pa.py_buffer(data), read_dictionary=_CODED)
     except (pa.ArrowException, OSError) as exc:
         return None, [Problem(path, 1, "", f"not a Parquet file: {exc}")]
-    columns = _columns(table)
+    columns = _columns(table, parquet=True)
     if columns is not None:
         return assemble(columns, path=path, sha256=sha256), []
     snapshot, problems = parse_rows(_rows(table), path=path, sha256=sha256)
@@ -120,80 +116,26 @@ def _arrow_json(data: bytes) -> Any:
     return None
 
 
-def _columns(table: Any) -> Columns | None:
+def _columns(table: Any, *, parquet: bool) -> Columns | None:
     """Valid columns, or None when any event breaks a rule (or pyarrow typed it otherwise)."""
     names = set(table.column_names)
     if not names <= _KEYS or "ts" not in names or "kind" not in names:
         return None
-    ts = _epochs(table.column("ts"))
-    kind = table.column("kind")
-    if ts is None or not _strings(kind) or kind.null_count:
+    ts = stamps.epochs(table.column("ts"))
+    if ts is None or table.column("kind").null_count:
         return None
-    coded = [_coded(table, name) for name in ("kind", "term", "source")]
+    coded = [_coded(table, name) for name in _CODED]
     synthetic = _flags(table)
     texts_ok, texts = _text(table)
-    values = _values(table)
+    values = _values(table, parquet=parquet)
     if None in coded or synthetic is None or not texts_ok or values is None:
         return None
     kinds, terms, sources = (c for c in coded if c is not None)
     return Columns(ts, kinds, terms, sources, synthetic, texts, values)
 
 
-def _strings(column: Any) -> bool:
-    return bool(pa.types.is_string(column.type) or pa.types.is_large_string(column.type))
-
-
-def _epochs(column: Any) -> npt.NDArray[np.int64] | None:
-    if column.null_count:
-        return None
-    if pa.types.is_integer(column.type):
-        epochs = np.asarray(column.to_numpy(), dtype=np.int64)
-        if epochs.size and not (_EPOCHS[0] <= epochs.min() and epochs.max() <= _EPOCHS[1]):
-            return None
-        return epochs
-    if not pa.types.is_string(column.type):
-        return None
-    return _stamps(column.combine_chunks())
-
-
-def _stamps(column: Any) -> npt.NDArray[np.int64] | None:
-    """Epoch seconds of YYYY-MM-DDTHH:MM:SSZ strings, read from pyarrow's buffer in place;
-    None when any is not exactly that form of a real time (the row parser says why)."""
-    size = len(column)
-    _, offsets, data = column.buffers()
-    bounds = np.frombuffer(offsets, dtype=np.int32)[column.offset : column.offset + size + 1]
-    if size == 0 or not (np.diff(bounds) == 20).all():
-        return None if size else np.zeros(0, dtype=np.int64)
-    chars = np.frombuffer(data, dtype=np.uint8)[bounds[0] : bounds[-1]].reshape(size, 20)
-    if not (chars[:, _SEPARATORS] == _EXPECTED).all():
-        return None
-    digits = chars[:, _DIGITS] - np.uint8(ord("0"))  # wraps below '0': caught as > 9
-    if (digits > 9).any():
-        return None
-    digits = digits.astype(np.int64)
-    year, month, day, hour, minute, second = (
-        (digits[:, i : i + n] * _PLACES[-n:]).sum(axis=1) for i, n in _FIELDS
-    )
-    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
-    days_in_month = _MONTH_DAYS[np.clip(month, 1, 12)] + ((month == 2) & leap)
-    valid = (year >= 1) & (month >= 1) & (month <= 12) & (day >= 1) & (day <= days_in_month)
-    valid &= (hour <= 23) & (minute <= 59) & (second <= 59)
-    if not valid.all():
-        return None
-    seconds = _civil_days(year, month, day) * 86400 + hour * 3600 + minute * 60 + second
-    return np.asarray(seconds, dtype=np.int64)
-
-
-def _civil_days(
-    year: npt.NDArray[np.int64], month: npt.NDArray[np.int64], day: npt.NDArray[np.int64]
-) -> npt.NDArray[np.int64]:
-    """Days since 1970-01-01 of proleptic Gregorian dates (H. Hinnant's days_from_civil)."""
-    year = year - (month <= 2)
-    era = year // 400
-    of_era = year - era * 400
-    of_year = (153 * (month + np.where(month > 2, -3, 9)) + 2) // 5 + day - 1
-    of_cycle = of_era * 365 + of_era // 4 - of_era // 100 + of_year
-    return np.asarray(era * 146097 + of_cycle - 719468, dtype=np.int64)
+def _strings(type_: Any) -> bool:
+    return bool(pa.types.is_string(type_) or pa.types.is_large_string(type_))
 
 
 def _coded(table: Any, name: str) -> Coded | None:
@@ -203,11 +145,34 @@ def _coded(table: Any, name: str) -> Coded | None:
     column = table.column(name)
     if pa.types.is_null(column.type):
         return np.full(size, NO_CODE, dtype=np.int32), []
-    if not _strings(column):
+    if pa.types.is_dictionary(column.type):
+        return _dictionary(column)
+    if not _strings(column.type):
         return None
     encoded = pc.dictionary_encode(column).combine_chunks()
     codes = pc.fill_null(encoded.indices, NO_CODE).to_numpy(zero_copy_only=False)
     return codes.astype(np.int32), encoded.dictionary.to_pylist()
+
+
+def _dictionary(column: Any) -> Coded | None:
+    """Codes and names of a dictionary column as Parquet stores it, the names each used
+    once (a writer may keep names no event uses, or repeat one across row groups)."""
+    if not _strings(column.type.value_type):
+        return None
+    encoded = column.combine_chunks()  # one dictionary for all row groups
+    names = encoded.dictionary
+    if names.null_count:
+        return None
+    codes = pc.fill_null(encoded.indices, NO_CODE).to_numpy(zero_copy_only=False)
+    codes = codes.astype(np.int32, copy=False)
+    listed: list[str] = names.to_pylist()
+    used = (np.bincount(codes[codes >= 0], minlength=len(listed)) > 0).tolist()
+    if all(used) and len(set(listed)) == len(listed):
+        return codes, listed
+    kept = sorted({name for name, on in zip(listed, used, strict=True) if on})
+    position = {name: code for code, name in enumerate(kept)}
+    recode = [position[name] if on else NO_CODE for name, on in zip(listed, used, strict=True)]
+    return np.array([*recode, NO_CODE], dtype=np.int32)[codes], kept  # NO_CODE picks the last
 
 
 def _flags(table: Any) -> npt.NDArray[np.bool_] | None:
@@ -226,37 +191,77 @@ def _text(table: Any) -> tuple[bool, list[str] | None]:
     if "text" not in table.column_names or pa.types.is_null(table.column("text").type):
         return True, None
     column = table.column("text")
-    if not _strings(column):
+    if not _strings(column.type):
         return False, None
     texts: list[str] = pc.fill_null(column, "").to_pylist()
     return True, texts
 
 
-def _values(table: Any) -> dict[str, npt.NDArray[np.float64]] | None:
+def _values(table: Any, *, parquet: bool) -> dict[str, npt.NDArray[np.float64]] | None:
+    """Value columns by name; none when no event has values (as the row parser builds them).
+
+    JSON has no NaN or infinity and the row parser refuses integers beyond 64 bits; a
+    Parquet float is any double, as the row parser takes it from the row.
+    """
     if "values" not in table.column_names or pa.types.is_null(table.column("values").type):
         return {}
     column = table.column("values")
     if not pa.types.is_struct(column.type):
         return None
+    if column.null_count == len(column):
+        return {}
     found = {}
-    flat = column.combine_chunks()
-    for index in range(column.type.num_fields):
-        field = column.type.field(index)
-        child = pc.struct_field(flat, [index])
-        numeric = (pa.types.is_null, pa.types.is_integer, pa.types.is_floating)
+    numeric = (pa.types.is_null, pa.types.is_integer, pa.types.is_floating)
+    for field, child in zip(column.type, column.flatten(), strict=True):
         if not any(is_type(field.type) for is_type in numeric):
             return None
-        floats = child.cast(pa.float64())
-        if pc.any(pc.is_nan(floats)).as_py():
-            return None  # a NaN literal, not a null: the row parser refuses it
-        numbers = np.asarray(floats.to_numpy(zero_copy_only=False), dtype=np.float64)
-        if (np.abs(np.nan_to_num(numbers)) >= _MAX_INT).any():
-            return None  # infinities and integers beyond 64 bits: refused by the row parser
+        numbers = _floats(child.cast(pa.float64(), safe=False).combine_chunks())
+        if not parquet and not _json_numbers(numbers, child.null_count):
+            return None
         found[field.name] = numbers
     return found
 
 
+def _floats(array: Any) -> npt.NDArray[np.float64]:
+    """A float64 array as numpy, NaN where null (faster than pyarrow's own conversion)."""
+    validity, buffer = array.buffers()
+    span = slice(array.offset, array.offset + len(array))
+    numbers = np.frombuffer(buffer, dtype=np.float64)[span] if len(array) else np.zeros(0)
+    if validity is None or not array.null_count:
+        return numbers
+    valid = np.unpackbits(np.frombuffer(validity, dtype=np.uint8), bitorder="little")[span]
+    return np.where(valid.view(np.bool_), numbers, np.nan)
+
+
+def _json_numbers(numbers: npt.NDArray[np.float64], nulls: int) -> bool:
+    """No NaN literal (only nulls are NaN), no infinity, no integer beyond 64 bits."""
+    if int(np.isnan(numbers).sum()) != nulls:
+        return False
+    return not (np.abs(np.nan_to_num(numbers)) >= _MAX_INT).any()
+
+
 def _rows(table: Any) -> Iterator[tuple[int, Any]]:
     """(row number, event) with null fields left out: Parquet has no 'absent'."""
+    times = None
+    if "ts" in table.column_names and pa.types.is_timestamp(table.column("ts").type):
+        times = _row_stamps(table.column("ts"))
+        table = table.drop_columns(["ts"])
     for number, row in enumerate(table.to_pylist(), start=1):
+        if times is not None:
+            row["ts"] = times[number - 1]
         yield number, {k: v for k, v in row.items() if v is not None}
+
+
+def _row_stamps(column: Any) -> list[int | str | None]:
+    """Timestamps as the row parser reads times: epoch seconds when whole, else the ISO
+    string with its fraction (which it refuses, naming the row)."""
+    unit = column.type.unit
+    per_second = stamps.PER_SECOND[unit]
+    return [
+        None
+        if value is None
+        else value // per_second
+        if value % per_second == 0
+        else f"{np.datetime64(value, unit)}Z"
+        for value in column.cast(pa.int64()).to_pylist()
+    ]
