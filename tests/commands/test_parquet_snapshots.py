@@ -96,7 +96,7 @@ def test_parsed_snapshots_are_cached_by_digest_for_the_next_process(
         hashlib.sha256(p.read_bytes()).hexdigest()
         for p in (repo / "cases" / "data").glob("*.jsonl")
     }
-    assert {p.name for p in cache.iterdir()} == {f"snapshot-v1-{sha}.npz" for sha in pins}
+    assert {p.name for p in cache.iterdir()} == {f"snapshot-v2-{sha}.bin" for sha in pins}
     for entry in cache.iterdir():
         entry.write_bytes(entry.read_bytes()[: len(entry.read_bytes()) // 2])  # corrupt
     assert backtest_process(repo) == expected  # corrupt entries ignored, parsed, rewritten

@@ -277,3 +277,27 @@ def test_hostile_events_read_as_the_row_parser_reads_them(
     expected, expected_problems = rows_parser(data, path)
     assert problems == expected_problems
     same(loaded, expected)
+
+
+def test_the_cache_keeps_texts_and_empty_snapshots(tmp_path: Path) -> None:
+    cache = SnapshotCache(tmp_path / "learnbot")
+    lines = [
+        '{"ts": 2, "kind": "a", "text": "caf\\u00e9 \\ud83d\\ude00 wire"}',
+        '{"ts": 1, "kind": "b", "term": "x"}',
+        '{"ts": 3, "kind": "a", "text": "transfer", "values": {"risk": 0.5}}',
+    ]
+    for data in ("\n".join(lines).encode(), b""):
+        original = rows_parser(data)[0]
+        cache.write(original)
+        same(cache.read(original.path, original.sha256), original)
+
+
+def test_a_cache_entry_naming_codes_it_lacks_is_ignored(tmp_path: Path) -> None:
+    cache = SnapshotCache(tmp_path / "learnbot")
+    original = rows_parser(events_jsonl(9, 50))[0]
+    cache.write(original)
+    entry = cache.entry(original.sha256)
+    kinds = json.dumps(list(original.kinds)).encode()
+    fewer = json.dumps(list(original.kinds)[:-1]).encode().ljust(len(kinds))
+    entry.write_bytes(entry.read_bytes().replace(kinds, fewer, 1))
+    assert cache.read(original.path, original.sha256) is None
