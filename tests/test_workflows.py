@@ -234,4 +234,24 @@ def test_action_keeps_learned_failures_between_runs() -> None:
     assert cache["with"]["restore-keys"].splitlines()[-1] == "learnbot-learning-${{ runner.os }}-"
     assert "inputs.command == 'run'" in cache["if"]
     assert steps.index(cache) < steps.index(run)
+    part = next(s for s in steps if s.get("id") == "learning")
+    assert "${{ steps.learning.outputs.part }}-${{ github.sha }}" in cache["with"]["key"]
+    assert steps.index(part) < steps.index(cache)
+
+
+def test_action_learning_cache_key_differs_per_shard(tmp_path: Path) -> None:
+    """Each shard of a matrix saves its own learning cache: its arguments name it."""
+    action = yaml.safe_load((ROOT / "action.yml").read_text())
+    step = next(s for s in action["runs"]["steps"] if s.get("id") == "learning")
+    parts = []
+    for args in ("--shard 1/3 --out a", "--shard 2/3 --out a", "--shard 1/3 --out a", ""):
+        output = tmp_path / "output"
+        output.write_text("")
+        env = {"PATH": "/usr/bin:/bin", "GITHUB_OUTPUT": str(output)}
+        env |= {"LEARNBOT_COMMAND": "loop", "LEARNBOT_ARGS": args}
+        subprocess.run(["/bin/bash", "-c", step["run"]], env=env, check=True)
+        (line,) = output.read_text().splitlines()
+        assert line.startswith("part=") and line[5:].isdigit()
+        parts.append(line[5:])
+    assert parts[0] == parts[2] and len(set(parts)) == 3
     assert "fast" in action["inputs"]["extras"]["default"].split(",")
