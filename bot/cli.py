@@ -14,6 +14,7 @@ from pathlib import Path
 from types import ModuleType
 
 from bot import __version__, config
+from bot.commands.forges import FORGES
 from bot.core.learners.catalog import LEARNER_NAMES
 from bot.edges import redact
 from bot.edges.redact import scrub
@@ -79,7 +80,7 @@ def _add_json_option(parser: argparse.ArgumentParser) -> None:
 
 def _add_forge_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--forge", choices=config.FORGES, help="default: github in Actions, else local"
+        "--forge", choices=tuple(FORGES), help="default: github in Actions, else local"
     )
     parser.add_argument("--github-repo", metavar="OWNER/NAME", help="default: $GITHUB_REPOSITORY")
     parser.add_argument(
@@ -562,6 +563,8 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
             no_cache=bool(getattr(args, "no_cache", False)),
             environ=env,
         )
+        if settings.forge not in FORGES:  # $LEARNBOT_FORGE: argparse checks the flag
+            raise ConfigError(f"--forge {settings.forge!r}: choose one of {', '.join(FORGES)}")
         _check_config_flag(args, settings, env)
         handler: Callable[[argparse.Namespace, config.Settings, Mapping[str, str]], int] = args.run
         with redact.secrets_removed(os.environ, settings.token_env):

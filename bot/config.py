@@ -14,7 +14,6 @@ from pathlib import Path
 from bot.core.paths import path_problem
 from bot.errors import ConfigError
 
-FORGES = ("local", "github")
 GITHUB_API = "https://api.github.com"
 CONFIG_PATH = ".github/learnbot.yml"
 
@@ -64,12 +63,11 @@ def resolve(
     no_cache: bool = False,
     environ: Mapping[str, str] | None = None,
 ) -> Settings:
-    """Settings from flags (None = not given) and the environment."""
+    """Settings from flags (None = not given) and the environment; the CLI checks the forge's
+    name against the forge registry (`bot.commands.forges.FORGES`)."""
     env = os.environ if environ is None else environ
     in_actions = env.get("GITHUB_ACTIONS") == "true"
     chosen_forge = forge or env.get("LEARNBOT_FORGE") or ("github" if in_actions else "local")
-    if chosen_forge not in FORGES:
-        raise ConfigError(f"--forge {chosen_forge!r}: choose one of {', '.join(FORGES)}")
     root = repo or env.get("GITHUB_WORKSPACE") or "."
     chosen_config = config_path or env.get("LEARNBOT_CONFIG") or CONFIG_PATH
     if problem := path_problem(chosen_config):

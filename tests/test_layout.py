@@ -202,10 +202,3 @@ def test_layout_nothing_runs_at_import_time() -> None:
             assert not isinstance(node, ast.Expr) or isinstance(node.value, ast.Constant), (
                 f"{path.relative_to(ROOT)} runs code at import time"
             )
-
-
-def test_layout_every_forge_name_the_config_accepts_is_registered() -> None:
-    from bot import config
-    from bot.commands.forges import FORGES
-
-    assert tuple(FORGES) == config.FORGES

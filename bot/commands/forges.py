@@ -1,20 +1,26 @@
-"""The forges, one registry line each: GitHub (token + repository) or the local one (git only)."""
+"""The forges, one registry line each: GitHub (token + repository) or the local one (git only).
+
+`FORGES` is the one list of forge names (`--forge`, `$LEARNBOT_FORGE`); each opener imports
+its forge when called, so `learnbot --help` reads the names without importing git (#17).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.config import Settings
-from bot.edges.forge import Forge
-from bot.edges.gitrepo import Clone
-from bot.edges.local_forge import LocalForge
 from bot.edges.redact import register_secret
 from bot.errors import ConfigError
 
-# (settings, clone, environ, event) -> the forge; one line per forge, keyed as config.FORGES
-Opener = Callable[[Settings, Clone, Mapping[str, str], Mapping[str, Any]], Forge]
+if TYPE_CHECKING:
+    from bot.edges.forge import Forge
+    from bot.edges.gitrepo import Clone
+    from bot.edges.local_forge import LocalForge
+
+# (settings, clone, environ, event) -> the forge
+Opener = Callable[[Settings, "Clone", Mapping[str, str], Mapping[str, Any]], "Forge"]
 
 
 def open_forge(
@@ -26,6 +32,9 @@ def open_forge(
 
 def local_forge(settings: Settings) -> tuple[Clone, LocalForge]:
     """The local forge of a fetched clone; the commands that act on it refuse any other forge."""
+    from bot.edges.gitrepo import Clone
+    from bot.edges.local_forge import LocalForge
+
     if settings.forge != "local":
         raise ConfigError(
             "merge, close and collaborator act on the local forge; on GitHub use its pages"
@@ -38,6 +47,8 @@ def local_forge(settings: Settings) -> tuple[Clone, LocalForge]:
 def _local(
     settings: Settings, clone: Clone, environ: Mapping[str, str], event: Mapping[str, Any]
 ) -> Forge:
+    from bot.edges.local_forge import LocalForge
+
     return LocalForge(clone)
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
+from bot.commands import forges
 from tests.repos import make_repo
 
 
@@ -68,3 +69,23 @@ def test_verifying_a_ledger_that_does_not_exist_is_bad_input(
     root = make_repo(tmp_path / "r")
     assert main(["ledger", "verify", "--repo", str(root), "ledgers/missing.jsonl"]) == 2
     assert "ledgers/missing.jsonl: no such ledger file" in capsys.readouterr().err
+
+
+def test_a_forge_the_registry_does_not_know_is_bad_input(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = make_repo(tmp_path / "r")
+    assert main(["validate", "--repo", str(root)], environ={"LEARNBOT_FORGE": "gitlab"}) == 2
+    assert "--forge 'gitlab': choose one of local, github" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as done:
+        main(["run", "--repo", str(root), "--forge", "gitlab"])
+    assert done.value.code == 2
+    assert "choose from 'local', 'github'" in capsys.readouterr().err
+
+
+def test_a_forge_is_known_by_its_registry_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(forges.FORGES, "gitlab", forges.FORGES["local"])
+    root = make_repo(tmp_path / "r")
+    assert main(["validate", "--repo", str(root)], environ={"LEARNBOT_FORGE": "gitlab"}) == 0
