@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.learners.catalog import INPUTS, LEARNER_NAMES
+from bot.core.learners.catalog import INPUTS, LEARNER_NAMES, SETTINGS
 from bot.core.learners.registry import LEARNERS
 from tests.repos import copy_example
 
@@ -61,8 +61,9 @@ def test_backtest_still_imports_what_it_needs(tmp_path: Path) -> None:
     assert "numpy" in _imported("backtest", "--repo", str(root))["modules"]  # type: ignore[operator]
 
 
-def test_catalog_names_and_inputs_match_the_registry() -> None:
+def test_catalog_names_inputs_and_settings_match_the_registry() -> None:
     assert tuple(LEARNERS) == LEARNER_NAMES
     for name, learner in LEARNERS.items():
         assert learner.name == name
         assert learner.inputs == INPUTS[name]
+        assert learner.settings is SETTINGS[name]  # its section of `learners:` is its name
