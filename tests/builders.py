@@ -6,9 +6,19 @@ import hashlib
 import json
 from typing import Any
 
+from bot.core import ledger
+from bot.core.history import History
 from bot.core.params import Params
 from bot.core.snapshot import parse
 from bot.model import Case, Policy, format_time
+from bot.model.entries import (
+    LabelsImport,
+    ManualChange,
+    Promotion,
+    Recorded,
+    Rejection,
+    Rollback,
+)
 from bot.model.snapshot import Snapshot
 
 END = 1_767_225_600  # 2026-01-01T00:00:00Z
@@ -57,3 +67,97 @@ def case(case_id: str = "c", sha256: str = "0" * 64, **extra: Any) -> Case:
     }
     data.update(extra)
     return Case.from_dict(f"cases/{case_id}.yaml", data)
+
+
+AT = "2026-01-20T00:00:00Z"
+
+
+def promotion(commit: str = "m1", **fields: Any) -> Promotion:
+    """A promotion ledger entry (unsealed): every field a plain default unless given."""
+    defaults: dict[str, Any] = {
+        "at": AT,
+        "commit": commit,
+        "parent": None,
+        "head": None,
+        "pr": None,
+        "proposal_id": f"proposal_{commit}",
+        "failure_id": f"failure_{commit}",
+        "subject": "s",
+        "learner": "backtest",
+        "proposal_type": "threshold_adjustment",
+        "report_sha256": "r" * 64,
+        "approvers": (),
+        "merged_by": "alice",
+        "changes": (),
+        "values": {},
+        "gate": {},
+        "pass_rate": 0.0,
+    }
+    return Promotion(**{**defaults, **fields})
+
+
+def rollback(commit: str = "r1", reverted: str = "m1", **fields: Any) -> Rollback:
+    defaults: dict[str, Any] = {
+        "at": AT,
+        "commit": commit,
+        "reverted": reverted,
+        "pr": None,
+        "proposal_id": None,
+        "failure_id": None,
+        "subject": None,
+        "learner": None,
+        "proposal_type": None,
+        "reverted_by": "bob",
+        "values": {},
+        "pass_rate": 0.0,
+    }
+    return Rollback(**{**defaults, **fields})
+
+
+def manual_change(commit: str = "x1", **fields: Any) -> ManualChange:
+    defaults: dict[str, Any] = {
+        "at": AT,
+        "commit": commit,
+        "author": "erin",
+        "subject": "a hand edit",
+        "files": (),
+        "values": {},
+        "unbumped": (),
+        "pass_rate": 0.0,
+    }
+    return ManualChange(**{**defaults, **fields})
+
+
+def labels_import(commit: str = "l1", **fields: Any) -> LabelsImport:
+    defaults: dict[str, Any] = {
+        "at": AT,
+        "commit": commit,
+        "parent": None,
+        "pr": None,
+        "labels": "import-1",
+        "merged_by": "frank",
+        "files": (),
+        "examples": 1,
+        "pass_rate": 0.0,
+    }
+    return LabelsImport(**{**defaults, **fields})
+
+
+def rejection(pr: int = 4, **fields: Any) -> Rejection:
+    defaults: dict[str, Any] = {
+        "at": AT,
+        "pr": pr,
+        "head": f"h{pr}",
+        "proposal_id": None,
+        "failure_id": None,
+        "subject": None,
+        "learner": None,
+        "proposal_type": None,
+    }
+    return Rejection(**{**defaults, **fields})
+
+
+def sealed(*entries: Recorded) -> tuple[Recorded, ...]:
+    """The entries chained into a ledger and read back, as a command reads them (seq 1, 2, ...)."""
+    data, _ = ledger.seal([e.to_dict() for e in entries], ledger.Tail())
+    return History.read(ledger.entries(data)).entries

@@ -13,6 +13,7 @@ from bot.core.learners import configs
 from bot.core.pipeline import Outcome
 from bot.edges import render
 from bot.model import format_time
+from bot.model.entries import Promotion, Rollback, seq
 
 MARKER = "<!-- learnbot:dashboard -->"
 _LISTS = ("open_prs", "no_proposal", "waiting", "unbumped", "deferred")
@@ -20,11 +21,8 @@ _KEEP = (None, 100, 30, 10, 3, 1)  # items shown per list, tried in turn until t
 _WAITING = (reconcile.HELD, reconcile.BLOCKED, reconcile.REJECTED, reconcile.EDITED)
 
 
-def _versions(entry: Mapping[str, Any]) -> str:
-    return ", ".join(
-        f"{name} {v['from']} -> {v['to']}"
-        for name, v in sorted((entry.get("versions") or {}).items())
-    )
+def _versions(entry: Promotion | Rollback) -> str:
+    return ", ".join(f"{name} {a} -> {b}" for name, (a, b) in sorted(entry.versions.moves.items()))
 
 
 def render_dashboard(
@@ -105,21 +103,17 @@ def _context(
         ],
         "recent": [
             {
-                "seq": e["seq"],
-                "type": e["type"],
-                "subject": e.get("subject", ""),
-                "pr": e.get("pr"),
+                "seq": seq(e),
+                "type": e.type_,
+                "subject": e.subject,
+                "pr": e.pr,
                 "versions": _versions(e),
             }
-            for e in workspace.history.recent(("promotion", "rollback"), 10)
+            for e in workspace.history.recent_changes(10)
         ],
         "unverified": _unverified(workspace),
         "unbumped": [
-            {
-                "commit": e.get("commit", ""),
-                "author": e.get("author", ""),
-                "files": e.get("files", []),
-            }
+            {"commit": e.commit, "author": e.author, "files": list(e.files)}
             for e in workspace.history.unbumped()
         ],
         "extra": [render.Raw(section) for section in extra],
@@ -161,20 +155,20 @@ def _collapsed(context: Mapping[str, Any], keep: int | None) -> dict[str, Any]:
 
 def _unverified(workspace: Workspace) -> list[dict[str, Any]]:
     """Promotions the ledger records as not verified, newest first, and whether they stand."""
-    entries = workspace.history.entries
-    standing = {e["commit"] for e in postmerge.pending(entries)}
+    history = workspace.history
+    standing = {e.commit for e in postmerge.pending(history.entries)}
     return [
         {
-            "seq": e["seq"],
-            "subject": e.get("subject", ""),
-            "pr": e.get("pr"),
-            "reasons": list(e.get("reasons", ())),
+            "seq": seq(e),
+            "subject": e.subject,
+            "pr": e.pr,
+            "reasons": list(e.reasons),
             "now": "on the default branch: see its revert pull request"
-            if e["commit"] in standing
+            if e.commit in standing
             else "rolled back",
         }
-        for e in reversed(entries)
-        if e["type"] == "promotion" and e.get("verified") is False
+        for e in reversed(history.of_kind(Promotion))
+        if not e.verified
     ][:10]
 
 

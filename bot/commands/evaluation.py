@@ -105,7 +105,7 @@ def local_history(
 ) -> tuple[History, Callable[[str, str], bytes | None]]:
     """The working tree's ledger (empty if broken) and a reader of past commits (if in git)."""
     data = ledgerfile.read(settings.repo / evaluated.state.config.ledger)
-    history = History.of(ledger.entries(data)) if ledger.verify(data).ok else History()
+    history = History.read(ledger.entries(data)) if ledger.verify(data).ok else History()
     try:
         return history, GitRepo(settings.repo).read_at
     except GitError:

@@ -14,6 +14,7 @@ from bot.core.pipeline import Outcome
 from bot.edges import render
 from bot.edges.forge import PullRequest
 from bot.model import Config
+from bot.model.entries import Recorded
 
 REFUSED = re.compile(r"<!-- learnbot:experiments (\{.*?\}) -->", re.DOTALL)
 
@@ -29,7 +30,7 @@ def as_pulls(found: Sequence[PullRequest]) -> list[experiments.Pull]:
 
 
 def dashboard_section(
-    entries: Sequence[Mapping[str, Any]], pulls: Sequence[PullRequest], templates: Sequence[Path]
+    entries: Sequence[Recorded], pulls: Sequence[PullRequest], templates: Sequence[Path]
 ) -> str:
     """The dashboard's experiments section: success rate per learner and per proposal type.
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 from bot.commands import experimentrates
 from bot.commands.forges import open_forge
@@ -13,10 +12,12 @@ from bot.commands.output import print_json, table
 from bot.config import Settings
 from bot.core import experiments, ledger
 from bot.core.experiments import Experiment
+from bot.core.history import History
 from bot.edges import actions, store
 from bot.edges.files import WorktreeFiles
 from bot.edges.gitrepo import Clone
 from bot.errors import EXIT_OK, GitError, LedgerError
+from bot.model.entries import Recorded
 
 
 def list_experiments(settings: Settings, environ: Mapping[str, str]) -> int:
@@ -52,12 +53,12 @@ def list_experiments(settings: Settings, environ: Mapping[str, str]) -> int:
     return EXIT_OK
 
 
-def _entries(clone: Clone, head: str, path: str) -> list[dict[str, Any]]:
+def _entries(clone: Clone, head: str, path: str) -> tuple[Recorded, ...]:
     data = clone.read_at(head, path) or b""
     verified = ledger.verify(data)
     if verified.problem is not None:
         raise LedgerError(f"{path}:{verified.problem.line}: {verified.problem.reason}")
-    return list(ledger.entries(data))
+    return History.read(ledger.entries(data)).entries
 
 
 def _table(found: Sequence[Experiment]) -> str:

@@ -11,9 +11,11 @@ from bot.commands.ledger_table import render_table
 from bot.commands.output import print_json, status
 from bot.config import Settings
 from bot.core import anchoring, ledger
+from bot.core.history import History
 from bot.edges import ledgerfile, ledgerhistory, store
 from bot.edges.gitrepo import GitRepo
 from bot.errors import EXIT_INVALID, EXIT_OK, EXIT_PROBLEMS, GitError
+from bot.model.entries import Recorded
 
 LEDGER_DIR = "ledgers"
 
@@ -102,16 +104,18 @@ def _as_dict(settings: Settings, path: Path, outcome: ledger.Verification) -> di
 def show(settings: Settings, *, file: str | None = None, type_: str | None = None) -> int:
     """Print entries as a table or JSON."""
     paths = _targets(settings, [file] if file else [])
-    rows: list[dict[str, Any]] = []
+    rows: list[Recorded] = []
     for path in paths:
         data = ledgerfile.read(path)
         outcome = ledger.verify(data)
         if not outcome.ok:
             sys.stderr.write(_line(settings, path, outcome) + "\n")
             return EXIT_PROBLEMS
-        rows.extend(e for e in ledger.entries(data) if type_ in (None, e["type"]))
+        rows.extend(
+            e for e in History.read(ledger.entries(data)).entries if type_ in (None, e.type_)
+        )
     if settings.as_json:
-        print_json(rows)
+        print_json([e.to_dict() for e in rows])
     else:
         sys.stdout.write(render_table(rows) + "\n")
     return EXIT_OK

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 from bot.commands import guard, reverts
 from bot.commands.output import status
@@ -21,7 +20,7 @@ from bot.edges import actions, render
 from bot.edges.forge import scoped_title
 from bot.errors import GitError
 from bot.model import Problem
-from bot.model.entries import PROMOTION, ROLLBACK
+from bot.model.entries import Promotion, Recorded, Rollback, seq
 
 
 def verify_merge(
@@ -72,19 +71,15 @@ def _moved_since_check(
         return True  # the base it ran on is gone: it cannot vouch for this state
 
 
-def pending(entries: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+def pending(entries: Sequence[Recorded]) -> list[Promotion]:
     """Unverified promotions nobody rolled back yet."""
-    rolled = {e.get("reverted") for e in entries if e["type"] == ROLLBACK}
+    rolled = {e.reverted for e in entries if isinstance(e, Rollback)}
     return [
-        e
-        for e in entries
-        if e["type"] == PROMOTION and e.get("verified") is False and e["commit"] not in rolled
+        e for e in entries if isinstance(e, Promotion) and not e.verified and e.commit not in rolled
     ]
 
 
-def open_reverts(
-    workspace: Workspace, entries: Sequence[Mapping[str, Any]], *, onto: str
-) -> dict[str, int]:
+def open_reverts(workspace: Workspace, entries: Sequence[Recorded], *, onto: str) -> dict[str, int]:
     """A revert pull request for each pending unverified promotion that has none (any state)."""
     requests = [_request(entry) for entry in pending(entries)]
     opened, notes = reverts.open_reverts(workspace, requests, onto=onto)
@@ -93,23 +88,23 @@ def open_reverts(
     return opened
 
 
-def _request(entry: Mapping[str, Any]) -> reverts.Request:
-    what = f"#{entry['pr']}" if entry.get("pr") else str(entry["commit"])[:12]
-    subject = entry.get("subject") or "-"
-    scopes = {str(c).split(".", 1)[0] for c in entry.get("changes", ())} or {"ledger"}
+def _request(entry: Promotion) -> reverts.Request:
+    what = f"#{entry.pr}" if entry.pr else entry.commit[:12]
+    subject = entry.subject or "-"
+    scopes = {c.split(".", 1)[0] for c in entry.changes} or {"ledger"}
     return reverts.Request(
         entry=entry,
         title=scoped_title(scopes, f"revert the unverified promotion of {what} ({subject})"),
-        reasons=tuple(entry.get("reasons", ())),
+        reasons=entry.reasons,
         template="revert_unverified.md.j2",
-        context={"regressions": list(entry.get("regressions", ()))},
+        context={"regressions": list(entry.regressions)},
     )
 
 
 def report_unverified(
     settings: Settings,
     workspace: Workspace,
-    unverified: list[dict[str, Any]],
+    unverified: Sequence[Promotion],
     reverts: Mapping[str, int],
 ) -> None:
     """Fail visibly: one line (and annotation) per unverified promotion, and a step summary."""
@@ -117,12 +112,12 @@ def report_unverified(
     problems = []
     lines = []
     for entry in unverified:
-        what = f"#{entry['pr']}" if entry.get("pr") else entry["commit"][:12]
-        revert = reverts.get(entry["commit"])
+        what = f"#{entry.pr}" if entry.pr else entry.commit[:12]
+        revert = reverts.get(entry.commit)
         opened = f"; revert pull request #{revert} opened" if revert else ""
-        message = f"the promotion of {what} is not verified: {'; '.join(entry['reasons'])}{opened}"
-        problems.append(Problem(path, entry["seq"], "", message))
-        lines.append(f"- ledger entry {entry['seq']}: {message}")
+        message = f"the promotion of {what} is not verified: {'; '.join(entry.reasons)}{opened}"
+        problems.append(Problem(path, seq(entry) or 0, "", message))
+        lines.append(f"- ledger entry {seq(entry)}: {message}")
     for problem in problems:
         sys.stderr.write(f"{problem}\n")
     if not problems:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from bot.commands import guard, merges, postmerge, rebuild, tamper
@@ -21,16 +21,17 @@ from bot.commands.review import Review, review
 from bot.commands.workspace import Workspace, open_workspace
 from bot.config import Settings
 from bot.core import backtest, ledger, scope
+from bot.core.history import History
 from bot.core.promotion import Closed, Decision, Observed, decide
 from bot.edges import actions, store, yamldoc
 from bot.edges.gitrepo import Clone, PushRejected
 from bot.errors import EXIT_OK, EXIT_PROBLEMS, GitError, LedgerError
 from bot.model import format_time
 from bot.model import trailers as trailer
-from bot.model.entries import MANUAL, PROMOTION, ROLLBACK
+from bot.model.entries import ManualChange, Promotion, Recorded, Rollback
 from bot.model.trailers import ProposalTrailers
 
-_CHANGES_STATE = (PROMOTION, ROLLBACK, MANUAL)
+_CHANGES_STATE = (Promotion, Rollback, ManualChange)
 
 
 def promote(settings: Settings, environ: Mapping[str, str]) -> int:
@@ -74,33 +75,34 @@ def _promote(settings: Settings, workspace: Workspace) -> int:
     tampered = tamper.new_entries(found, workspace.history, at=clock)
     if tampered:
         decision = Decision((*tampered, *decision.entries), decision.bumps)
-    entries, tip, new = list(workspace.history.entries), workspace.base, []
+    entries, tip, new = list(workspace.history.entries), workspace.base, list[Recorded]()
     if decision.entries:
         sealed = _seal(workspace, decision)
         tip = _record(workspace, decision, sealed)
         workspace.clone.push(tip, workspace.default)
-        new = list(ledger.entries(sealed))
+        new = list(History.read(ledger.entries(sealed)).entries)
         entries += new
         _announce(workspace, new, tip)
     else:
         status("nothing new to record")
     reverts = postmerge.open_reverts(workspace, entries, onto=tip)
-    if any(e["type"] in _CHANGES_STATE for e in new):
+    if any(isinstance(e, _CHANGES_STATE) for e in new):
         rebuild.rebuild_open(workspace, tip=tip, entries=entries)
-    unverified = [e for e in new if e["type"] == PROMOTION and e.get("verified") is False]
+    unverified = [e for e in new if isinstance(e, Promotion) and not e.verified]
     postmerge.report_unverified(settings, workspace, unverified, reverts)
     recorded = {(e.commit, e.file) for e in tampered}
     tamper.report(settings, [f for f in found if (f.sha, f.path) in recorded], recorded=True)
     outputs = {"entries": str(len(new))} | ({"commit": tip} if new else {})
     actions.set_outputs(settings.output_path, outputs)
     if settings.as_json:
-        print_json({"entries": new, "commit": tip if new else None, "reverts": reverts})
+        lines = [e.to_dict() for e in new]
+        print_json({"entries": lines, "commit": tip if new else None, "reverts": reverts})
     elif new:
         sys.stdout.write(render_table(new) + "\n")
     return EXIT_PROBLEMS if unverified or tampered else EXIT_OK
 
 
-def _announce(workspace: Workspace, new: list[dict[str, Any]], tip: str) -> None:
+def _announce(workspace: Workspace, new: Sequence[Recorded], tip: str) -> None:
     moved = workspace.clone.sync_worktree(workspace.default)
     noun = "entry" if len(new) == 1 else "entries"
     moved_note = f"; fast-forwarded the checked-out {workspace.default}" if moved else ""
@@ -263,7 +265,8 @@ def _closed(workspace: Workspace) -> list[Closed]:
 def _seal(workspace: Workspace, decision: Decision) -> bytes:
     """The new entries, chained after the ledger the workspace has read and verified."""
     entries = workspace.history.entries
-    tail = ledger.Tail(entries[-1]["seq"], entries[-1]["sha256"]) if entries else ledger.Tail()
+    last = entries[-1].seal if entries else None
+    tail = ledger.Tail(last.seq, last.sha256) if last else ledger.Tail()
     return ledger.seal(decision.payloads(), tail)[0]
 
 

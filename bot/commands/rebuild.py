@@ -12,8 +12,7 @@ left alone: no rebase storms (DESIGN invariant 8).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Sequence
 
 from bot.commands import learners, pulls
 from bot.commands.evaluation import evaluate
@@ -26,13 +25,14 @@ from bot.core.learners.registry import LEARNERS
 from bot.edges import inputs
 from bot.edges.forge import OPEN, PullRequest
 from bot.errors import GitError
+from bot.model.entries import Recorded
 
 _REBUILT = (reconcile.UPDATE, reconcile.CLOSE)
 BACKTEST = "backtest"
 
 
 def rebuild_open(
-    workspace: Workspace, *, tip: str, entries: Sequence[Mapping[str, Any]]
+    workspace: Workspace, *, tip: str, entries: Sequence[Recorded]
 ) -> tuple[reconcile.Action, ...]:
     """Update or close the open learnbot proposals whose evidence changed at `tip`."""
     prefix = workspace.config.pull_requests.branch_prefix

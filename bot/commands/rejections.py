@@ -10,8 +10,7 @@ open labels pull request is not proposed again.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Sequence
 
 from bot.commands import labelpulls
 from bot.commands.workspace import Workspace
@@ -20,6 +19,7 @@ from bot.core.learners import configs
 from bot.edges import labels
 from bot.edges.forge import OPEN, PullRequest, scoped_title
 from bot.model import parse_time
+from bot.model.entries import Rejection
 from bot.model.labels import Example
 
 OWN_COMMENTS = ("Closed by learnbot", "Added `", "Recorded `", "Not recorded:")
@@ -33,21 +33,21 @@ def closing_comment(comments: Sequence[str]) -> str:
     return ""
 
 
-def example(entry: Mapping[str, Any], agent: str, notes: str) -> Example:
+def example(entry: Rejection, agent: str, notes: str) -> Example:
     return Example(
         agent=agent,
-        key=str(entry.get("failure_id") or entry.get("proposal_id") or f"pr-{entry['pr']}"),
+        key=entry.failure_id or entry.proposal_id or f"pr-{entry.pr}",
         payload={
-            "proposal_id": entry.get("proposal_id"),
-            "subject": entry.get("subject"),
-            "learner": entry.get("learner"),
-            "pr": entry.get("pr"),
+            "proposal_id": entry.proposal_id,
+            "subject": entry.subject,
+            "learner": entry.learner,
+            "pr": entry.pr,
         },
         label="rejected",
         source="approvals",
-        source_id=f"pr-{entry['pr']}",
+        source_id=f"pr-{entry.pr}",
         confidence=100,
-        at=parse_time(str(entry["at"])),
+        at=parse_time(entry.at),
         notes=notes,
     )
 
@@ -58,14 +58,14 @@ def update(workspace: Workspace, found: Sequence[PullRequest]) -> str:
     agent = config.rejections
     if not config.enabled or not agent:
         return ""
-    entries = [e for e in workspace.history.of_type("rejection") if e.get("pr") is not None]
+    entries = [e for e in workspace.history.of_kind(Rejection) if e.pr is not None]
     known, _ = labels.examples(workspace.evaluated.files, config.path, agent)
     seen = {e.source_id for e in known} | _pending(workspace, found, agent)
-    fresh = [e for e in entries if f"pr-{e['pr']}" not in seen]
+    fresh = [e for e in entries if f"pr-{e.pr}" not in seen]
     if not fresh:
         return ""
     incoming = [
-        curator.Incoming(example(e, agent, closing_comment(workspace.forge.comments(int(e["pr"])))))
+        curator.Incoming(example(e, agent, closing_comment(workspace.forge.comments(e.pr))))
         for e in fresh
     ]
     # every rejection carries the same label: the diversity floor is not for them

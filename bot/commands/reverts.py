@@ -20,6 +20,7 @@ from bot.commands.workspace import Workspace
 from bot.edges import render
 from bot.edges.forge import fit_title, metadata_marker
 from bot.errors import GitError
+from bot.model.entries import Promotion, seq
 
 PREFIX = "learnbot-revert/"
 LABEL = "learnbot-revert"
@@ -34,7 +35,7 @@ class Request:
     `git revert` does, on the default branch's head.
     """
 
-    entry: Mapping[str, Any]
+    entry: Promotion
     title: str
     reasons: tuple[str, ...]
     template: str
@@ -43,7 +44,7 @@ class Request:
 
     @property
     def commit(self) -> str:
-        return str(self.entry["commit"])
+        return self.entry.commit
 
 
 def branch(commit: str) -> str:
@@ -81,7 +82,7 @@ def open_revert(workspace: Workspace, request: Request, *, onto: str) -> int:
     clone, entry = workspace.clone, request.entry
     message = (
         f"{request.title}\n\nThis reverts commit {request.commit}.\n\n"
-        f"Ledger entry {entry['seq']} records the promotion: {'; '.join(request.reasons)}."
+        f"Ledger entry {seq(entry)} records the promotion: {'; '.join(request.reasons)}."
     )
     identity, at = workspace.identity, workspace.evaluated.at
     if request.files is None:
@@ -98,7 +99,7 @@ def open_revert(workspace: Workspace, request: Request, *, onto: str) -> int:
         labels=[LABEL],
         reviewers=workspace.config.pull_requests.reviewers,
     )
-    what = f"#{entry['pr']}" if entry.get("pr") else request.commit[:12]
+    what = f"#{entry.pr}" if entry.pr else request.commit[:12]
     status(f"opened revert pull request #{pull.number} for {what}")
     return pull.number
 
@@ -106,14 +107,14 @@ def open_revert(workspace: Workspace, request: Request, *, onto: str) -> int:
 def body(workspace: Workspace, request: Request) -> str:
     """The pull request body: the ledger entry, the reasons, the evidence, the hidden marker."""
     entry = request.entry
-    marker = metadata_marker({"revert": entry["commit"], "ledger_seq": entry["seq"]})
+    marker = metadata_marker({"revert": entry.commit, "ledger_seq": seq(entry)})
     context = {
         **request.context,
         "commit": request.commit,
-        "pr": entry.get("pr"),
-        "seq": entry["seq"],
-        "at": entry.get("at"),
-        "sha256": str(entry.get("sha256", "")),
+        "pr": entry.pr,
+        "seq": seq(entry),
+        "at": entry.at,
+        "sha256": entry.seal.sha256 if entry.seal else "",
         "ledger": workspace.config.ledger,
         "default_branch": workspace.default,
         "reasons": list(request.reasons),

@@ -20,7 +20,7 @@ from bot.core.history import History
 from bot.edges import actions, ledgerhistory, render
 from bot.edges.gitrepo import GitRepo
 from bot.model import Problem
-from bot.model.entries import TAMPER, Tamper
+from bot.model.entries import Tamper
 
 LEDGER_DIR = "ledgers"
 
@@ -33,7 +33,7 @@ def findings(repo: GitRepo, rev: str, *, author_email: str) -> list[Finding]:
 
 def new_entries(found: Sequence[Finding], history: History, *, at: str) -> list[Tamper]:
     """A `tamper` entry for each finding the ledger does not record yet."""
-    recorded = {(e.get("commit"), e.get("file")) for e in history.entries if e["type"] == TAMPER}
+    recorded = {(e.commit, e.file) for e in history.of_kind(Tamper)}
     fresh = [f for f in found if (f.sha, f.path) not in recorded]
     if len(fresh) < len(found):
         status(f"{len(found) - len(fresh)} change(s) to {LEDGER_DIR}/ already recorded as tamper")

@@ -21,6 +21,7 @@ from bot.core import watch as watch_rules
 from bot.core.learners import configs, rollout
 from bot.edges import outcomes, render
 from bot.edges.forge import scoped_title
+from bot.model.entries import Promotion
 
 _VERSION_LINE = re.compile(rb"^version:[^\n]*\n", re.MULTILINE)
 
@@ -72,7 +73,7 @@ def watch(workspace: Workspace) -> Watch:
 
 
 def _row(watched: watch_rules.Watched, opened: Mapping[str, int]) -> dict[str, Any]:
-    return {**watched.as_dict(), "revert": opened.get(str(watched.entry.get("commit")))}
+    return {**watched.as_dict(), "revert": opened.get(watched.entry.commit)}
 
 
 def _revert(workspace: Workspace, regressed: Sequence[watch_rules.Watched], found: Watch) -> None:
@@ -80,7 +81,7 @@ def _revert(workspace: Workspace, regressed: Sequence[watch_rules.Watched], foun
     for watched in regressed:
         files = _reverted_files(workspace, watched.entry)
         if isinstance(files, str):
-            commit = str(watched.entry["commit"])[:12]
+            commit = watched.entry.commit[:12]
             found.notes.append(f"watch: cannot revert {commit} automatically: {files}")
             continue
         requests.append(_request(workspace, watched, files))
@@ -89,12 +90,10 @@ def _revert(workspace: Workspace, regressed: Sequence[watch_rules.Watched], foun
     found.notes.extend(f"watch: {note}" for note in notes)
 
 
-def _reverted_files(
-    workspace: Workspace, entry: Mapping[str, Any]
-) -> dict[str, bytes | None] | str:
+def _reverted_files(workspace: Workspace, entry: Promotion) -> dict[str, bytes | None] | str:
     """The merge's files as its first parent had them, or why that would undo later work."""
     clone = workspace.clone
-    commit, parent = str(entry["commit"]), str(entry.get("parent") or "")
+    commit, parent = entry.commit, entry.parent or ""
     if not parent:
         return "the ledger entry names no parent commit"
     files: dict[str, bytes | None] = {}
@@ -118,7 +117,7 @@ def _request(
     workspace: Workspace, watched: watch_rules.Watched, files: Mapping[str, bytes | None]
 ) -> reverts.Request:
     entry, config = watched.entry, configs.ROLLOUT.of(workspace.config)
-    what = f"#{entry['pr']}" if entry.get("pr") else str(entry["commit"])[:12]
+    what = f"#{entry.pr}" if entry.pr else entry.commit[:12]
     context = {"watched": watched.as_dict(), "days": config.watch_days}
     if watched.backtest is not None:
         worse, template = "the backtest got worse after the merge", "watch_backtest_revert.md.j2"

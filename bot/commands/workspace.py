@@ -77,7 +77,7 @@ def read_history(clone: Clone, sha: str, evaluated: Evaluated) -> History:
             f"{path}:{result.problem.line}: {result.problem.reason}",
             hint="restore the ledger from git history; learnbot never extends a broken chain",
         )
-    return History.of(ledger.entries(data))
+    return History.read(ledger.entries(data))
 
 
 LEARNED = ("policies", "cases")

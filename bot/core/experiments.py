@@ -17,9 +17,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
-from bot.model.entries import PROMOTION, REJECTION, ROLLBACK
+from bot.model.entries import Promotion, Recorded, Rejection, Rollback, seq
+
+T = TypeVar("T")
+Decided = Promotion | Rejection | Rollback  # the entries that record a person's decision
 
 OPEN, MERGED, REJECTED, ROLLED_BACK, SUPERSEDED, REFUSED = (
     "open",
@@ -161,16 +164,16 @@ def remember(
 
 
 def collect(
-    entries: Iterable[Mapping[str, Any]],
+    entries: Iterable[Recorded],
     pulls: Sequence[Pull],
     refused: Sequence[Mapping[str, Any]] = (),
 ) -> tuple[Experiment, ...]:
     """Every experiment, by pull request number (entries without one by proposal id), then
     the candidates the gate refused."""
-    by_pr: dict[object, list[Mapping[str, Any]]] = defaultdict(list)
+    by_pr: dict[object, list[Decided]] = defaultdict(list)
     for entry in entries:
-        if entry["type"] in (PROMOTION, REJECTION, ROLLBACK):
-            by_pr[entry.get("pr") or entry.get("proposal_id")].append(entry)
+        if isinstance(entry, (Promotion, Rejection, Rollback)):
+            by_pr[entry.pr or entry.proposal_id].append(entry)
     found = [_experiment(pull, by_pr.pop(pull.number, [])) for pull in pulls]
     found += [_experiment(None, recorded) for recorded in by_pr.values()]
     ordered = sorted(found, key=lambda e: (e.pr is None, e.pr or 0, e.proposal_id))
@@ -195,41 +198,48 @@ def _refused(record: Mapping[str, Any]) -> Experiment:
     )
 
 
-def _experiment(pull: Pull | None, recorded: Sequence[Mapping[str, Any]]) -> Experiment:
+def _experiment(pull: Pull | None, recorded: Sequence[Decided]) -> Experiment:
     meta: Mapping[str, Any] = pull.metadata if pull else {}
-    first: Mapping[str, Any] = recorded[0] if recorded else {}
-    outcome, reason, at = _outcome(pull, {e["type"]: e for e in recorded})
+    first = recorded[0] if recorded else None
+    outcome, reason, at = _outcome(pull, recorded)
+    sha256 = first.report_sha256 if isinstance(first, Promotion) else None
     return Experiment(
-        pr=pull.number if pull else first.get("pr"),
-        subject=str(meta.get("subject") or first.get("subject") or ""),
-        learner=str(meta.get("learner") or first.get("learner") or "backtest"),
-        proposal_type=str(meta.get("type") or first.get("proposal_type") or "unknown"),
-        proposal_id=str(meta.get("proposal_id") or first.get("proposal_id") or ""),
+        pr=pull.number if pull else first.pr if first else None,
+        subject=str(meta.get("subject") or (first and first.subject) or ""),
+        learner=str(meta.get("learner") or (first and first.learner) or "backtest"),
+        proposal_type=str(meta.get("type") or (first and first.proposal_type) or "unknown"),
+        proposal_id=str(meta.get("proposal_id") or (first and first.proposal_id) or ""),
         outcome=outcome,
         reason=reason,
         at=at,
         seeds=tuple(meta.get("seeds", ())),
         evidence=str(meta.get("evidence", "")),
-        report_sha256=str(meta.get("report_sha256") or first.get("report_sha256") or ""),
+        report_sha256=str(meta.get("report_sha256") or sha256 or ""),
         objective_delta=meta.get("objective_delta"),
         stability=meta.get("stability"),
         cost=dict(meta.get("cost", {})),
     )
 
 
-def _outcome(pull: Pull | None, recorded: Mapping[str, Mapping[str, Any]]) -> tuple[str, str, str]:
+def _last(recorded: Sequence[Decided], kind: type[T]) -> T | None:
+    found = [e for e in recorded if isinstance(e, kind)]
+    return found[-1] if found else None
+
+
+def _outcome(pull: Pull | None, recorded: Sequence[Decided]) -> tuple[str, str, str]:
     """(outcome, reason, when) from the ledger first, the forge's state otherwise."""
-    if ROLLBACK in recorded:
-        entry = recorded[ROLLBACK]
-        who = entry.get("reverted_by") or "someone"
-        return ROLLED_BACK, f"reverted in {str(entry.get('commit'))[:12]} by {who}", entry["at"]
-    if PROMOTION in recorded:
-        entry = recorded[PROMOTION]
-        approvers = ", ".join(entry.get("approvers") or ()) or "no approving review"
-        return MERGED, f"promoted in ledger entry {entry.get('seq')} ({approvers})", entry["at"]
-    if REJECTION in recorded:
-        entry = recorded[REJECTION]
-        return REJECTED, f"closed without merging (ledger entry {entry.get('seq')})", entry["at"]
+    rollback = _last(recorded, Rollback)
+    if rollback is not None:
+        who = rollback.reverted_by or "someone"
+        return ROLLED_BACK, f"reverted in {rollback.commit[:12]} by {who}", rollback.at
+    promotion = _last(recorded, Promotion)
+    if promotion is not None:
+        approvers = ", ".join(promotion.approvers) or "no approving review"
+        return MERGED, f"promoted in ledger entry {seq(promotion)} ({approvers})", promotion.at
+    rejection = _last(recorded, Rejection)
+    if rejection is not None:
+        at = rejection.at
+        return REJECTED, f"closed without merging (ledger entry {seq(rejection)})", at
     assert pull is not None  # an experiment comes from a ledger entry or a pull request
     if pull.state == "closed" and "superseded" in pull.metadata:
         return SUPERSEDED, str(pull.metadata["superseded"]), ""

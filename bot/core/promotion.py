@@ -90,7 +90,7 @@ def decide(
     entries: list[Entry] = []
     bumps: dict[str, int] = {}
     seen = versions.highest(history.entries)
-    known = History.of(history.entries)
+    known = history
     for commit in commits:
         entry = _entry(commit, known)
         if entry is None or (entry.type_, commit.sha) in recorded:
@@ -105,7 +105,7 @@ def decide(
         )
         entry = dataclasses.replace(entry, versions=moved)
         entries.append(entry)
-        known = History.of([*known.entries, entry.to_dict()])
+        known = History.of([*known.entries, entry])
     for pull in closed:
         if (REJECTION, f"pr#{pull.number}") in recorded:
             continue
@@ -156,17 +156,17 @@ def _promotion(commit: Observed, trailers: ProposalTrailers) -> Promotion:
     )
 
 
-def _rollback(commit: Observed, promotion: Mapping[str, Any]) -> Rollback:
+def _rollback(commit: Observed, promotion: Promotion) -> Rollback:
     return Rollback(
         at=commit.at,
         commit=commit.sha,
-        reverted=promotion["commit"],
-        pr=promotion.get("pr"),
-        proposal_id=promotion.get("proposal_id"),
-        failure_id=promotion.get("failure_id"),
-        subject=promotion.get("subject"),
-        learner=promotion.get("learner"),
-        proposal_type=promotion.get("proposal_type"),
+        reverted=promotion.commit,
+        pr=promotion.pr,
+        proposal_id=promotion.proposal_id,
+        failure_id=promotion.failure_id,
+        subject=promotion.subject,
+        learner=promotion.learner,
+        proposal_type=promotion.proposal_type,
         reverted_by=commit.author,
         values=_values(commit),
         pass_rate=commit.pass_rate,

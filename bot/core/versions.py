@@ -9,17 +9,17 @@ it had), the ledger commit bumps it, and the entry says so in `forwarded`.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, MutableMapping
-from typing import Any
 
-from bot.model.entries import Versions
+from bot.model.entries import LabelsImport, ManualChange, Promotion, Recorded, Rollback, Versions
 
 
-def highest(entries: Iterable[Mapping[str, Any]]) -> dict[str, int]:
+def highest(entries: Iterable[Recorded]) -> dict[str, int]:
     """The highest version each policy reached in the recorded entries."""
     found: dict[str, int] = {}
     for entry in entries:
-        for name, change in (entry.get("versions") or {}).items():
-            found[name] = max(found.get(name, 0), int(change["to"]))
+        if isinstance(entry, (Promotion, Rollback, ManualChange, LabelsImport)):
+            for name, (_, to) in entry.versions.moves.items():
+                found[name] = max(found.get(name, 0), int(to))
     return found
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from bot.core.learners.configs import RolloutLearnerConfig
 from bot.core.learners.rollout import Measured, measure, rules
 from bot.model import Sample, parse_time
-from bot.model.entries import PROMOTION, ROLLBACK
+from bot.model.entries import Promotion, Recorded, Rollback, seq
 from bot.model.rollout import CANDIDATE, CONTROL
 
 REGRESSED, HOLDING, WATCHING = "regressed", "holding", "watching"
@@ -26,7 +26,7 @@ _DAY = 86400
 class Watched:
     """One promoted policy under watch: its ledger entry and what the metrics say so far."""
 
-    entry: Mapping[str, Any]
+    entry: Promotion
     policy: str
     verdict: str
     reason: str
@@ -38,10 +38,10 @@ class Watched:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "seq": self.entry.get("seq"),
-            "commit": self.entry.get("commit"),
-            "pr": self.entry.get("pr"),
-            "at": self.entry.get("at"),
+            "seq": seq(self.entry),
+            "commit": self.entry.commit,
+            "pr": self.entry.pr,
+            "at": self.entry.at,
             "policy": self.policy,
             "verdict": self.verdict,
             "reason": self.reason,
@@ -51,31 +51,29 @@ class Watched:
         }
 
 
-def under_watch(
-    entries: Sequence[Mapping[str, Any]], *, now: int, days: int
-) -> list[tuple[Mapping[str, Any], str]]:
+def under_watch(entries: Sequence[Recorded], *, now: int, days: int) -> list[tuple[Promotion, str]]:
     """(promotion, policy) for every promotion in its watch period that changed active values."""
-    reverted = {e.get("reverted") for e in entries if e.get("type") == ROLLBACK}
+    reverted = {e.reverted for e in entries if isinstance(e, Rollback)}
     found = []
     for entry in entries:
-        if entry.get("type") != PROMOTION or entry.get("commit") in reverted:
+        if not isinstance(entry, Promotion) or entry.commit in reverted:
             continue
-        at = parse_time(str(entry["at"]))
+        at = parse_time(entry.at)
         if not at <= now < at + days * _DAY:
             continue
-        keys = [k for k in entry.get("values") or {} if k.count(".") == 1]  # policy.parameter
+        keys = [k for k in entry.values if k.count(".") == 1]  # policy.parameter
         found += [(entry, name) for name in sorted({k.split(".", 1)[0] for k in keys})]
     return found
 
 
 def judge(
-    entry: Mapping[str, Any],
+    entry: Promotion,
     policy: str,
     samples: Sequence[Sample],
     config: RolloutLearnerConfig,
 ) -> Watched:
     """Compare the control arm after the merge with the same span before it."""
-    at = parse_time(str(entry["at"]))
+    at = parse_time(entry.at)
     span = config.watch_days * _DAY
     control = [s for s in samples if s.arm == CONTROL]
     # the measuring code compares a control arm with a candidate arm: before is the control

@@ -19,15 +19,16 @@ from typing import Any
 from bot.core.evaluate import Result
 from bot.core.sandbox import Replay, replay_set
 from bot.core.watch import HOLDING, REGRESSED, Watched
+from bot.model.entries import Promotion
 from bot.model.proposal import Change
 
 BACKTEST = "backtest"
 
 
-def undo(entry: Mapping[str, Any], policy: str, replay: Replay) -> tuple[Change, ...]:
+def undo(entry: Promotion, policy: str, replay: Replay) -> tuple[Change, ...]:
     """The changes that put back the values the promotion replaced, where they still hold."""
     found = []
-    for key, moved in sorted((entry.get("values") or {}).items()):
+    for key, moved in sorted(entry.values.items()):
         name, _, parameter = key.partition(".")
         ref = f"{policy}.{parameter}"
         if name != policy or not _numbers(moved) or ref not in _refs(replay, policy):
@@ -52,9 +53,7 @@ def _refs(replay: Replay, policy: str) -> set[str]:
     return {f"{policy}.{name}" for name in found.parameters} if found is not None else set()
 
 
-def judge(
-    entry: Mapping[str, Any], policy: str, replay: Replay, *, seed: int = 0
-) -> Watched | None:
+def judge(entry: Promotion, policy: str, replay: Replay, *, seed: int = 0) -> Watched | None:
     """The current cases under the values after the merge against those before it (None when
     no value the promotion set still holds: there is nothing of it left to judge)."""
     changes = undo(entry, policy, replay)

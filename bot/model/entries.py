@@ -288,3 +288,41 @@ KINDS: dict[str, Callable[[Mapping[str, Any]], Entry]] = {
 def entry_from_dict(data: Mapping[str, Any]) -> Entry:
     """The typed entry of a ledger line (KeyError for a type or field it lacks)."""
     return KINDS[data["type"]](data)
+
+
+@dataclass(frozen=True)
+class Unknown:
+    """A ledger line that is none of the kinds exactly (another kind, a field missing or
+    another shape, a key the kind does not have): kept as its dict, never dropped or
+    rewritten, since the ledger is append-only and hash-chained."""
+
+    data: Mapping[str, Any]
+
+    @property
+    def type_(self) -> str:
+        return str(self.data.get("type"))
+
+    @property
+    def seal(self) -> Seal | None:
+        return Seal.from_dict(self.data)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.data)
+
+
+Recorded = Entry | Unknown
+
+
+def read(data: Mapping[str, Any]) -> Recorded:
+    """A ledger line as a typed entry when it re-serialises to the very same dict."""
+    kind = KINDS.get(str(data.get("type")))
+    try:
+        found = kind(data) if kind else None
+    except (KeyError, TypeError, ValueError, AttributeError):
+        found = None
+    return found if found is not None and found.to_dict() == data else Unknown(data)
+
+
+def seq(entry: Recorded) -> int | None:
+    """The entry's place in the chain (None until it is sealed)."""
+    return entry.seal.seq if entry.seal else None

@@ -10,7 +10,7 @@ import pytest
 from bot.cli import main
 from bot.edges import ledgerfile, schemas
 from bot.model import Config
-from tests.repos import commit_all, copy_example, make_repo
+from tests.repos import ROOT, commit_all, copy_example, make_repo
 
 
 def test_validate_ok_on_example(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -136,6 +136,22 @@ def test_ledger_verify_and_show(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert "promotion" in out and "rollback" in out and "c1" in out
     assert main(["ledger", "show", "--repo", str(root), "--json", "--type", "rollback"]) == 0
     assert [e["type"] for e in json.loads(capsys.readouterr().out)] == ["rollback"]
+
+
+def test_ledger_show_every_kind_as_the_file_records_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The entries are read as typed values: the table and the JSON are the lines' own."""
+    root = make_repo(tmp_path / "r")
+    recorded = ROOT / "tests" / "fixtures" / "ledgers"
+    data = (recorded / "every_kind.jsonl").read_bytes()
+    (root / "ledgers").mkdir(exist_ok=True)
+    (root / "ledgers" / "learning.jsonl").write_bytes(data)
+    assert main(["ledger", "show", "--repo", str(root), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == [json.loads(line) for line in data.splitlines()]
+    assert main(["ledger", "show", "--repo", str(root)]) == 0
+    shown = capsys.readouterr().out
+    assert shown == (recorded / "every_kind.table.txt").read_text(encoding="utf-8")
 
 
 def test_ledger_verify_names_bad_line_and_exits_1(

@@ -6,6 +6,7 @@ from typing import Any
 
 from bot.core import experiments
 from bot.core.experiments import Pull
+from tests.builders import manual_change, promotion, rejection, rollback, sealed
 
 
 def meta(subject: str, type_: str = "threshold_adjustment", **extra: Any) -> dict[str, Any]:
@@ -22,24 +23,22 @@ def meta(subject: str, type_: str = "threshold_adjustment", **extra: Any) -> dic
     }
 
 
-ENTRIES: list[dict[str, Any]] = [
-    {"seq": 1, "type": "promotion", "pr": 1, "at": "t1", "approvers": ["alice"], "commit": "m1"},
-    {"seq": 2, "type": "promotion", "pr": 2, "at": "t2", "approvers": [], "commit": "m2"},
-    {"seq": 3, "type": "rejection", "pr": 3, "at": "t3"},
-    {"seq": 4, "type": "rollback", "pr": 2, "at": "t4", "commit": "r2", "reverted_by": "bob"},
-    {"seq": 5, "type": "manual_change", "commit": "x", "at": "t5"},
-    {
-        "seq": 6,
-        "type": "promotion",
-        "pr": 9,
-        "at": "t6",
-        "subject": "gone",
-        "learner": "karma",
-        "proposal_type": "karma_update",
-        "proposal_id": "p_gone",
-        "commit": "m9",
-    },
-]
+ENTRIES = sealed(
+    promotion("m1", pr=1, at="t1", approvers=("alice",)),
+    promotion("m2", pr=2, at="t2"),
+    rejection(3, at="t3"),
+    rollback("r2", "m2", pr=2, at="t4", reverted_by="bob"),
+    manual_change("x", at="t5"),
+    promotion(
+        "m9",
+        pr=9,
+        at="t6",
+        subject="gone",
+        learner="karma",
+        proposal_type="karma_update",
+        proposal_id="p_gone",
+    ),
+)
 PULLS = [
     Pull(1, "learnbot/a", "merged", meta("a")),
     Pull(2, "learnbot/b", "merged", meta("b", "window_extension")),

@@ -27,8 +27,10 @@ from bot.core.learners import (
 from bot.core.learners.registry import LEARNERS
 from bot.core.params import Params
 from bot.model import Config, Forecast, Policy, Position, format_time, parse_time
+from bot.model.entries import Recorded
 from bot.model.proposal import Change
 from bot.model.report import Consistency, Objective
+from tests.builders import promotion, rollback, sealed
 
 DAY = 86400
 NOW = parse_time("2026-01-20T00:00:00Z")
@@ -148,16 +150,15 @@ def test_learner_weights_skips_say_why() -> None:
 def test_learner_weights_waits_for_its_cadence_and_reverts_after_degrading() -> None:
     policy = _weights_policy(defaults=dict.fromkeys(DOMAINS, 0.25))
     promoted = [
-        {
-            "type": "promotion",
-            "subject": "weights/conviction_weights",
-            "commit": f"c{i}",
-            "parent": f"c{i - 1}" if i else "",
-            "at": format_time(NOW - (3 - i) * 2 * DAY),
-        }
+        promotion(
+            f"c{i}",
+            subject="weights/conviction_weights",
+            parent=f"c{i - 1}" if i else "",
+            at=format_time(NOW - (3 - i) * 2 * DAY),
+        )
         for i in range(3)
     ]
-    history = History.of([*promoted, {"type": "rollback", "reverted": "none"}])
+    history = History(sealed(*promoted, rollback("r", "none")))
 
     def values_at(commit: str, path: str) -> dict[str, float]:
         # each promotion moved weight away from the domain that predicts outcomes
@@ -322,33 +323,15 @@ def test_learner_weights_reverts_after_consecutive_degrading_promotions() -> Non
     policy = _weights_policy(defaults=defaults)
     subject = "weights/conviction_weights"
     times = [NOW - 25 * DAY, NOW - 20 * DAY, NOW - 15 * DAY]
-    entries = [
-        {
-            "type": "promotion",
-            "subject": subject,
-            "commit": f"after{i}",
-            "parent": f"before{i}",
-            "at": format_time(t),
-        }
+    entries: list[Recorded] = [
+        promotion(f"after{i}", subject=subject, parent=f"before{i}", at=format_time(t))
         for i, t in enumerate(times)
     ]
     entries += [
-        {
-            "type": "promotion",
-            "subject": "karma/x",
-            "commit": "k",
-            "parent": "j",
-            "at": format_time(NOW),
-        },
-        {
-            "type": "promotion",
-            "subject": subject,
-            "commit": "undone",
-            "parent": "p",
-            "at": format_time(NOW),
-        },
-        {"type": "rollback", "reverted": "undone"},
-        {"type": "promotion", "subject": subject, "commit": "first", "at": format_time(NOW)},
+        promotion("k", subject="karma/x", parent="j", at=format_time(NOW)),
+        promotion("undone", subject=subject, parent="p", at=format_time(NOW)),
+        rollback("r", "undone"),
+        promotion("first", subject=subject, at=format_time(NOW)),
     ]
     good = {"technical": 0.4, "macro": 0.2, "onchain": 0.2, "sentiment": 0.2}
     bad = {"technical": 0.05, "macro": 0.3167, "onchain": 0.3167, "sentiment": 0.3166}

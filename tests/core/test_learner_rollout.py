@@ -11,7 +11,9 @@ import pytest
 from bot.core.learners import rollout
 from bot.core.learners.configs import RolloutLearnerConfig
 from bot.model import Policy, Sample, parse_time
+from bot.model.entries import Promotion
 from bot.model.proposal import Change
+from tests.builders import promotion, rejection, rollback, sealed
 
 SINCE = "2026-01-01T00:00:00Z"
 NOW = parse_time("2026-01-05T00:00:00Z")
@@ -190,8 +192,8 @@ def test_rollout_needs_a_candidate_and_moves_since_only_with_data() -> None:
     assert [c.target for c in found] == ["candidate.percent"]
 
 
-def _promotion(seq: int, commit: str, learner: str, values: Any) -> dict[str, Any]:
-    return {"type": "promotion", "seq": seq, "commit": commit, "learner": learner, "values": values}
+def _promotion(commit: str, learner: str, values: Any) -> Promotion:
+    return promotion(commit, learner=learner, values=values)
 
 
 def test_known_bad_are_rollbacks_by_the_rollout_and_reverted_activations() -> None:
@@ -200,18 +202,18 @@ def test_known_bad_are_rollbacks_by_the_rollout_and_reverted_activations() -> No
         "ranker.candidate": {"from": "d-active", "to": None},
         "ranker.parameters.cutoff": {"from": 0.5, "to": 0.65},
     }
-    entries = [
-        _promotion(1, "c1", "rollout", removal),
-        _promotion(2, "c2", "rollout", activation),  # an activation is not a rollback ...
-        _promotion(3, "c3", "rollout", {"ranker.candidate.percent": {"from": 10, "to": 50}}),
-        _promotion(4, "c4", "weights", {"w.candidate": {"from": "d-other", "to": None}}),
-        _promotion(5, "c5", "rollout", None),
-        {"type": "rollback", "seq": 6, "reverted": "c2"},  # ... until a revert undoes it
-        {"type": "rollback", "seq": 7, "reverted": "c3"},  # a stage step names no candidate
-        {"type": "rollback", "seq": 8, "reverted": "c4"},  # another learner's promotion
-        {"type": "rollback", "seq": 9, "reverted": "c-unknown"},
-        {"type": "rejection", "seq": 10, "pr": 3},
-    ]
+    entries = sealed(  # seq 1 to 10
+        _promotion("c1", "rollout", removal),
+        _promotion("c2", "rollout", activation),  # an activation is not a rollback ...
+        _promotion("c3", "rollout", {"ranker.candidate.percent": {"from": 10, "to": 50}}),
+        _promotion("c4", "weights", {"w.candidate": {"from": "d-other", "to": None}}),
+        _promotion("c5", "rollout", {}),
+        rollback("r6", "c2"),  # ... until a revert undoes it
+        rollback("r7", "c3"),  # a stage step names no candidate
+        rollback("r8", "c4"),  # another learner's promotion
+        rollback("r9", "c-unknown"),
+        rejection(3),
+    )
     assert rollout.known_bad(entries) == {
         "d-rolled": "rolled back in ledger entry 1",
         "d-active": "reverted in ledger entry 6",

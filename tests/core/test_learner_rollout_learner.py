@@ -15,6 +15,7 @@ from bot.model import Config, Policy, Sample
 from bot.model.config import CrlWeights
 from bot.model.proposal import Change
 from bot.model.report import Consistency
+from tests.builders import manual_change, promotion, rollback, sealed
 from tests.core.test_learner_rollout import NOW, _losses, policy, samples
 
 LEARNER = rollout_learner.LEARNER
@@ -85,14 +86,10 @@ def test_rollout_learner_activates_at_the_last_stage() -> None:
 
 def test_rollout_learner_rolls_back_a_known_bad_candidate_without_metrics() -> None:
     digest = rollout.candidate_digest({"cutoff": 0.65})
-    entry = {
-        "type": "promotion",
-        "seq": 4,
-        "commit": "c",
-        "learner": "rollout",
-        "values": {"ranker.candidate": {"from": digest, "to": None}},
-    }
-    context = _context(history=History((entry,)))
+    removed = {"ranker.candidate": {"from": digest, "to": None}}
+    earlier = [manual_change(f"x{i}") for i in range(3)]
+    entries = sealed(*earlier, promotion("c", learner="rollout", values=removed))  # seq 4
+    context = _context(history=History(entries))
     chosen = _only(LEARNER.candidates(context, "rollout/ranker"))
     assert chosen.proposal_type == "rollout_rollback"
     assert chosen.rationale == (
@@ -104,15 +101,10 @@ def test_rollout_learner_rolls_back_a_known_bad_candidate_without_metrics() -> N
 
 def test_rollout_learner_knows_a_reverted_activation_as_bad() -> None:
     digest = rollout.candidate_digest({"cutoff": 0.65})
-    promotion = {
-        "type": "promotion",
-        "seq": 1,
-        "commit": "c",
-        "learner": "rollout",
-        "values": {"ranker.candidate": {"from": digest, "to": None}, "ranker.parameters.x": {}},
-    }
-    revert = {"type": "rollback", "seq": 2, "reverted": "c"}
-    found = rollout_learner.assess(_context(history=History((promotion, revert))), policy())
+    values = {"ranker.candidate": {"from": digest, "to": None}, "ranker.parameters.x": {}}
+    activated = promotion("c", learner="rollout", values=values)
+    history = History(sealed(activated, rollback("r", "c")))
+    found = rollout_learner.assess(_context(history=history), policy())
     assert (found.verdict, found.reason) == ("rollback", "known-bad: reverted in ledger entry 2")
 
 

@@ -6,7 +6,9 @@ from typing import Any
 
 from bot.core.history import History
 from bot.core.promotion import Closed, Observed, decide
+from bot.model.entries import Versions
 from bot.model.trailers import ProposalTrailers
+from tests.builders import manual_change, promotion, sealed
 
 AT = "2026-01-20T00:00:00Z"
 DECLARED = ProposalTrailers(
@@ -130,15 +132,15 @@ def test_promotion_rejections_and_nothing_twice() -> None:
     first = decide([_merge()], [closed], History(), at=AT)
     kinds = [(e["type"], e.get("pr")) for e in first.payloads()]
     assert kinds == [("promotion", 3), ("rejection", 7)]
-    recorded = History.of([{**e, "seq": i} for i, e in enumerate(first.payloads(), start=1)])
+    recorded = History(sealed(*first.entries))
     assert decide([_merge()], [closed], recorded, at=AT).payloads() == ()
 
 
 def test_promotion_rollback_goes_past_every_version_the_ledger_saw() -> None:
     seen = History.of(
         [
-            {"type": "promotion", "commit": "m1", "versions": {"p": {"from": 1, "to": 2}}},
-            {"type": "manual_change", "commit": "x", "versions": {"p": {"from": 2, "to": 5}}},
+            promotion("m1", versions=Versions({"p": (1, 2)})),
+            manual_change("x", versions=Versions({"p": (2, 5)})),
         ]
     )
     revert = Observed("r1", AT, "c", "Revert", None, reverts="m1", versions_after={"p": 1})
@@ -172,5 +174,5 @@ def test_promotion_a_merged_labels_pull_request_is_a_labels_entry() -> None:
         "pass_rate": 0.9,
         "versions": {},  # a labels pull request bumps no policy
     }
-    recorded = History((entry,))
+    recorded = History(sealed(*decide([merged], [], History(), at=AT).entries))
     assert decide([merged], [], recorded, at=AT).payloads() == ()  # recorded once

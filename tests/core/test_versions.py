@@ -7,7 +7,9 @@ from typing import Any
 from bot.core import versions
 from bot.core.history import History
 from bot.core.promotion import Observed, decide
+from bot.model.entries import Unknown, Versions
 from bot.model.trailers import ProposalTrailers
+from tests.builders import labels_import, manual_change, promotion, rejection, rollback, sealed
 
 AT = "2026-01-20T00:00:00Z"
 
@@ -22,11 +24,14 @@ def _forward(
 
 def test_versions_highest_is_per_policy_over_all_entries() -> None:
     entries = [
-        {"versions": {"a": {"from": 1, "to": 4}}},
-        {"type": "rejection"},
-        {"versions": {"a": {"from": 4, "to": 3}, "b": {"from": 0, "to": 2}}},
+        promotion("m1", versions=Versions({"a": (1, 4)})),
+        rejection(3),
+        manual_change("x", versions=Versions({"a": (4, 3), "b": (0, 2)})),
+        rollback("r", versions=Versions({"c": (1, 2)})),
+        labels_import("l", versions=Versions({"c": (2, 5)})),
+        Unknown({"type": "promotion", "versions": {"a": {"from": 4, "to": 9}}}),
     ]
-    assert versions.highest(entries) == {"a": 4, "b": 2}
+    assert versions.highest(entries) == {"a": 4, "b": 2, "c": 5}
 
 
 def test_versions_touched_are_changed_values_and_changed_versions() -> None:
@@ -95,17 +100,7 @@ def test_decide_two_merges_that_both_bump_to_the_same_version() -> None:
 
 
 def test_decide_a_revert_records_its_values_and_forwards_the_version() -> None:
-    history = History.of(
-        [
-            {
-                "type": "promotion",
-                "seq": 1,
-                "commit": "1" * 40,
-                "versions": {"a": {"from": 2, "to": 3}},
-                "proposal_id": "p1",
-            }
-        ]
-    )
+    history = History(sealed(promotion("1" * 40, versions=Versions({"a": (2, 3)}))))
     revert = Observed(
         sha="3" * 40,
         at=AT,

@@ -9,19 +9,20 @@ import numpy as np
 from bot.core import watch
 from bot.core.learners.configs import RolloutLearnerConfig
 from bot.model import Sample, format_time, parse_time
+from bot.model.entries import Promotion, Seal
+from tests import builders
 
 AT = "2026-02-01T00:00:00Z"
 
 
-def promotion(seq: int, at: str = AT, **values: Any) -> dict[str, Any]:
-    return {
-        "type": "promotion",
-        "seq": seq,
-        "commit": f"c{seq}",
-        "parent": f"p{seq}",
-        "at": at,
-        "values": values or {"ranker.boost": {"from": 1.5, "to": 2.0}},
-    }
+def promotion(seq: int, at: str = AT, **values: Any) -> Promotion:
+    return builders.promotion(
+        f"c{seq}",
+        parent=f"p{seq}",
+        at=at,
+        values=values or {"ranker.boost": {"from": 1.5, "to": 2.0}},
+        seal=Seal(seq, "0" * 64, "0" * 64),
+    )
 
 
 def control(start: int, n: int, *, quality: float, seed: int, arm: str = "control") -> list[Sample]:
@@ -45,10 +46,10 @@ def test_only_promotions_of_active_values_within_the_period_are_watched() -> Non
         promotion(4, at="2026-02-03T00:00:00Z"),
         promotion(5, **{"a.x": {"from": 1, "to": 2}, "b.y": {"from": 1, "to": 2}}),
         promotion(6),
-        {"type": "rollback", "seq": 7, "reverted": "c6", "at": AT},
+        builders.rollback("r7", "c6", seal=Seal(7, "0" * 64, "0" * 64)),
     ]
     found = watch.under_watch(entries, now=now, days=7)
-    assert [(e["seq"], p) for e, p in found] == [(1, "ranker"), (5, "a"), (5, "b")]
+    assert [(e.commit, p) for e, p in found] == [("c1", "ranker"), ("c5", "a"), ("c5", "b")]
     assert watch.under_watch(entries, now=now, days=0) == []
 
 
@@ -62,6 +63,7 @@ def test_worse_after_the_merge_is_a_regression() -> None:
     assert found.reason.startswith("worse after the merge: quality -1")
     assert (found.before, found.after) == (60, 60)
     assert found.as_dict()["samples"] == {"before": 60, "after": 60}
+    assert found.as_dict()["seq"] == 1 and found.as_dict()["commit"] == "c1"
 
 
 def test_same_or_better_holds_and_candidate_samples_do_not_count() -> None:

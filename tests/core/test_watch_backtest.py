@@ -6,7 +6,8 @@ from typing import Any
 
 from bot.core import watch, watch_backtest
 from bot.core.sandbox import Replay
-from tests.builders import case, event, params, policy, snapshot
+from bot.model.entries import Promotion
+from tests.builders import case, event, params, policy, promotion, snapshot
 
 # three mentions of x in the window: fires at min_count <= 3, quiet above
 THREE = snapshot([event(h, term="x") for h in (1, 2, 3)])
@@ -24,13 +25,8 @@ def replay(min_count: int, **expectations: str) -> Replay:
     return Replay(cases, params(built), {THREE.sha256: THREE}, {})
 
 
-def promoted(old: Any, new: Any) -> dict[str, Any]:
-    return {
-        "type": "promotion",
-        "seq": 4,
-        "commit": "c4",
-        "values": {"p.min_count": {"from": old, "to": new}},
-    }
+def promoted(old: Any, new: Any, **values: Any) -> Promotion:
+    return promotion("c4", values={"p.min_count": {"from": old, "to": new}, **values})
 
 
 def test_a_case_passing_before_the_merge_and_failing_after_it_is_a_regression() -> None:
@@ -62,12 +58,15 @@ def test_a_value_a_later_change_moved_is_not_judged() -> None:
 
 
 def test_only_numeric_parameters_of_the_policy_are_undone() -> None:
-    entry = promoted(4, 3)
-    entry["values"] |= {
-        "p.as_of": {"from": "2026-01-01T00:00:00Z", "to": "2026-01-02T00:00:00Z"},
-        "other.min_count": {"from": 1, "to": 2},
-        "p.missing": {"from": 1, "to": 2},
-        "p.window_days": {"from": True, "to": 7},
-    }
+    entry = promoted(
+        4,
+        3,
+        **{
+            "p.as_of": {"from": "2026-01-01T00:00:00Z", "to": "2026-01-02T00:00:00Z"},
+            "other.min_count": {"from": 1, "to": 2},
+            "p.missing": {"from": 1, "to": 2},
+            "p.window_days": {"from": True, "to": 7},
+        },
+    )
     (change,) = watch_backtest.undo(entry, "p", replay(3, a="fire"))
     assert (change.key, change.old, change.new) == ("p.min_count", 3, 4)

@@ -78,7 +78,7 @@ def _every_kind() -> bytes:
     )
     first = decide([merged], [], History(), at=AT)
     sealed, tail = ledger.seal(first.payloads(), ledger.Tail())
-    history = History.of(ledger.entries(sealed))
+    history = History.read(ledger.entries(sealed))
     commits = [
         _commit("r1", reverts="m1"),
         _commit("e1", subject="a hand edit"),

@@ -22,6 +22,7 @@ from bot.core import canonical, crl
 from bot.core.learners.configs import RolloutLearnerConfig
 from bot.core.significance import TESTS
 from bot.model import Policy, Sample, format_time, parse_time
+from bot.model.entries import Promotion, Recorded, Rollback, seq
 from bot.model.proposal import Change
 from bot.model.rollout import CANARY, CANDIDATE, CONTROL, Rollout
 
@@ -277,25 +278,27 @@ def changes(policy: Policy, assessment: Assessment, stages: Sequence[int]) -> tu
     return tuple(found)
 
 
-def known_bad(entries: Sequence[Mapping[str, Any]]) -> dict[str, str]:
+def known_bad(entries: Sequence[Recorded]) -> dict[str, str]:
     """Candidates (by digest) a rollout removed as a regression, or whose activation was reverted.
 
     A rollback step removes the candidate and changes no parameter; an activation that a
     revert undid is known by the promotion the rollback entry names.
     """
-    promotions = {e.get("commit"): e for e in entries if e.get("type") == "promotion"}
+    promotions = {e.commit: e for e in entries if isinstance(e, Promotion)}
     found: dict[str, str] = {}
     for entry in entries:
-        if entry.get("type") == "promotion" and entry.get("learner") == "rollout":
-            values = entry.get("values") or {}
+        if isinstance(entry, Promotion) and entry.learner == "rollout":
+            values = entry.values
             removed = [v["from"] for k, v in values.items() if k.endswith(".candidate")]
             if removed and len(values) == len(removed):
-                found[str(removed[0])] = f"rolled back in ledger entry {entry.get('seq')}"
-        elif entry.get("type") == "rollback":
-            reverted = promotions.get(entry.get("reverted"), {})
-            for key, value in (reverted.get("values") or {}).items():
-                if reverted.get("learner") == "rollout" and key.endswith(".candidate"):
-                    found[str(value["from"])] = f"reverted in ledger entry {entry.get('seq')}"
+                found[str(removed[0])] = f"rolled back in ledger entry {seq(entry)}"
+        elif isinstance(entry, Rollback):
+            reverted = promotions.get(entry.reverted)
+            if reverted is None or reverted.learner != "rollout":
+                continue
+            for key, value in reverted.values.items():
+                if key.endswith(".candidate"):
+                    found[str(value["from"])] = f"reverted in ledger entry {seq(entry)}"
     return found
 
 

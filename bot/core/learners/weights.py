@@ -27,7 +27,7 @@ from bot.core.learners import weighting as arithmetic
 from bot.core.learners.configs import WeightsLearnerConfig
 from bot.model import Config, Policy, Position, parse_time
 from bot.model.config import LearnerSettings
-from bot.model.entries import ROLLBACK
+from bot.model.entries import Promotion, Rollback
 from bot.model.inputs import Input
 from bot.model.proposal import Change
 from bot.model.report import Objective
@@ -167,16 +167,16 @@ def _plan(
 def _promoted(context: Context, subject: str, policy: Policy) -> list[Promoted]:
     """(time, weights before, weights after) of every weights promotion not rolled back."""
     history: History = context.history
-    rolled_back = {e.get("reverted") for e in history.of_type(ROLLBACK)}
+    rolled_back = {e.reverted for e in history.of_kind(Rollback)}
     found = []
-    for entry in history.of_type("promotion"):
-        if entry.get("subject") != subject or entry.get("commit") in rolled_back:
+    for entry in history.of_kind(Promotion):
+        if entry.subject != subject or entry.commit in rolled_back:
             continue
-        parent = str(entry.get("parent") or "")
+        parent = entry.parent or ""
         before = dict(context.values_at(parent, policy.path)) if parent else {}
-        after = dict(context.values_at(str(entry["commit"]), policy.path))
+        after = dict(context.values_at(entry.commit, policy.path))
         if before and after:
-            found.append((parse_time(str(entry["at"])), before, after))
+            found.append((parse_time(entry.at), before, after))
     return found
 
 
