@@ -23,6 +23,8 @@ from bot.model.entries import Promotion, Recorded, Rejection, Rollback, seq
 
 T = TypeVar("T")
 Decided = Promotion | Rejection | Rollback  # the entries that record a person's decision
+_Text = str | None
+_Told = tuple[int | None, _Text, _Text, _Text, _Text, _Text]  # see _first
 
 OPEN, MERGED, REJECTED, ROLLED_BACK, SUPERSEDED, REFUSED = (
     "open",
@@ -200,15 +202,14 @@ def _refused(record: Mapping[str, Any]) -> Experiment:
 
 def _experiment(pull: Pull | None, recorded: Sequence[Decided]) -> Experiment:
     meta: Mapping[str, Any] = pull.metadata if pull else {}
-    first = recorded[0] if recorded else None
     outcome, reason, at = _outcome(pull, recorded)
-    sha256 = first.report_sha256 if isinstance(first, Promotion) else None
+    pr, subject, learner, type_, proposal_id, sha256 = _first(recorded)
     return Experiment(
-        pr=pull.number if pull else first.pr if first else None,
-        subject=str(meta.get("subject") or (first and first.subject) or ""),
-        learner=str(meta.get("learner") or (first and first.learner) or "backtest"),
-        proposal_type=str(meta.get("type") or (first and first.proposal_type) or "unknown"),
-        proposal_id=str(meta.get("proposal_id") or (first and first.proposal_id) or ""),
+        pr=pull.number if pull else pr,
+        subject=str(meta.get("subject") or subject or ""),
+        learner=str(meta.get("learner") or learner or "backtest"),
+        proposal_type=str(meta.get("type") or type_ or "unknown"),
+        proposal_id=str(meta.get("proposal_id") or proposal_id or ""),
         outcome=outcome,
         reason=reason,
         at=at,
@@ -219,6 +220,15 @@ def _experiment(pull: Pull | None, recorded: Sequence[Decided]) -> Experiment:
         stability=meta.get("stability"),
         cost=dict(meta.get("cost", {})),
     )
+
+
+def _first(recorded: Sequence[Decided]) -> _Told:
+    """What the first entry says: (pr, subject, learner, type, proposal id, report sha256)."""
+    if not recorded:
+        return (None, None, None, None, None, None)
+    first = recorded[0]
+    sha256 = first.report_sha256 if isinstance(first, Promotion) else None
+    return first.pr, first.subject, first.learner, first.proposal_type, first.proposal_id, sha256
 
 
 def _last(recorded: Sequence[Decided], kind: type[T]) -> T | None:

@@ -11,6 +11,7 @@ import pytest
 
 from bot.cli import main
 from bot.commands import dashboard, ledger_table
+from bot.model.entries import Unknown
 from tests.commands.test_init import empty_repo
 from tests.repos import ROOT, commit_all, copy_example, git
 
@@ -78,7 +79,7 @@ def test_a_literal_where_a_reference_is_required_says_so(
     ],
 )
 def test_ledger_table_cuts_notes_at_a_word(note: str, expected: str) -> None:
-    row = {"seq": 1, "type": "manual_change", "note": note}
+    row = Unknown({"seq": 1, "type": "manual_change", "note": note})  # no kind has this shape
     line = ledger_table.render_table([row]).splitlines()[-1]
     assert line.endswith(expected)
     assert len(ledger_table.shorten(note, 60)) <= 60
