@@ -28,9 +28,10 @@ import numpy as np
 
 from bot.core.conditions import Measured
 from bot.core.lookups import Lookups
-from bot.core.measures import Bools, Measures, measure_all, signal_selection
+from bot.core.measures import Bools, measure_all
 from bot.core.params import Params
 from bot.core.partition import Ints
+from bot.core.plan import Plan, plan_of
 from bot.core.results import (
     ABSTAIN,
     ERROR,
@@ -44,7 +45,7 @@ from bot.core.results import (
     Pending,
     Result,
 )
-from bot.core.segments import Floats, locate
+from bot.core.segments import Floats, place
 from bot.core.verdicts import CONFIDENCES, HIGH_MARGIN, MED_MARGIN, decide
 from bot.model import Case, format_time
 from bot.model.snapshot import Snapshot
@@ -95,10 +96,10 @@ def evaluate_all(cases: Sequence[Case], params: Params, snapshot: Snapshot) -> t
 
     Verdicts are decided for every case at once; each result's evidence is built from the
     batch's columns when it is first read."""
-    lookups = Lookups(params)
-    batch = _Batch(cases, snapshot, lookups)
-    fire = np.array([c.expect == "fire" for c in cases], dtype=np.bool_)
-    verdicts = decide(batch.owner, batch.trigger, batch.measures, fire, len(cases))
+    plan = plan_of(snapshot, cases)
+    batch = _Batch(plan, snapshot, Lookups(params))
+    fire = plan.fire
+    verdicts = decide(plan.owner, plan.trigger, batch.measures, fire, len(cases))
     known = batch.covered
     abstain = batch.abstains() & known
     status = np.where(verdicts.fired == fire, 0, 1)
@@ -107,58 +108,47 @@ def evaluate_all(cases: Sequence[Case], params: Params, snapshot: Snapshot) -> t
     score = np.where(abstain | ~known, 0.0, verdicts.score).tolist()
     level = np.where(known, verdicts.confidence, 0).tolist()
     fired = (verdicts.fired & known).tolist()
-    return tuple(
-        Pending.of(
-            (case.id, _STATUSES[code], points, CONFIDENCES[grade], shot, case.expect), batch, at
-        )
-        for at, (case, code, points, grade, shot) in enumerate(
-            zip(cases, status.tolist(), score, level, fired, strict=True)
-        )
+    return Pending.many(
+        zip(
+            [c.id for c in plan.cases],
+            [_STATUSES[code] for code in status.tolist()],
+            score,
+            [CONFIDENCES[grade] for grade in level],
+            fired,
+            [c.expect for c in plan.cases],
+            strict=True,
+        ),
+        batch,
     )
 
 
 class _Batch:
     """One batch's windows, signals and measured conditions: the evidence of its results."""
 
-    def __init__(self, cases: Sequence[Case], snapshot: Snapshot, lookups: Lookups) -> None:
-        self.cases, self.snapshot = cases, snapshot
-        days = {c.window_days: 0 for c in cases}
-        spans = {ref: round(lookups.value(ref) * _DAY) for ref in days}
-        self.ends = np.array([c.window_end for c in cases], dtype=np.int64)
-        self.starts = self.ends - np.array([spans[c.window_days] for c in cases], dtype=np.int64)
-        lo = np.searchsorted(snapshot.ts, self.starts, side="left").astype(np.int64)
-        hi = np.searchsorted(snapshot.ts, self.ends, side="left").astype(np.int64)
+    def __init__(self, plan: Plan, snapshot: Snapshot, lookups: Lookups) -> None:
+        self.plan, self.snapshot = plan, snapshot
+        days = [round(lookups.value(ref) * _DAY) for ref in plan.days.values]
+        self.starts: Ints = plan.ends - plan.days.spread(days, np.int64)
+        ends = plan.ends
         self.covered: Bools = (
-            self.ends > snapshot.ts[0] if len(snapshot) else np.zeros(len(cases), dtype=np.bool_)
+            ends > snapshot.ts[0] if len(snapshot) else np.zeros(ends.size, dtype=np.bool_)
         )
-        excludes = [lookups.excludes_synthetic(c.policies()) for c in cases]
-        self.excludes = np.array(excludes, dtype=np.bool_)
-        self._conditions(cases, lookups, np.column_stack((lo, hi, self.ends)))
-        segments = locate(snapshot, [signal_selection(c.signals) for c in cases], lo, hi)
-        marks = np.concatenate(([0], np.cumsum(snapshot.synthetic[segments.pos])))
-        self.raw: Ints = segments.length
-        self.synthetic: Ints = marks[segments.stop] - marks[segments.start]
-
-    def _conditions(self, cases: Sequence[Case], lookups: Lookups, windows: Ints) -> None:
-        triggers = np.array([len(c.triggers) for c in cases], dtype=np.int64)
-        falsifiers = np.array([len(c.falsifiers) for c in cases], dtype=np.int64)
-        conditions = [x for c in cases for part in (c.triggers, c.falsifiers) for x in part]
-        per_case = triggers + falsifiers
-        self.first: Ints = np.cumsum(per_case) - per_case
-        self.owner: Ints = np.repeat(np.arange(len(cases), dtype=np.int64), per_case)
-        within = np.arange(len(conditions), dtype=np.int64) - self.first[self.owner]
-        self.trigger: Bools = within < triggers[self.owner]
-        excludes = self.excludes[self.owner].tolist()
-        self.measures: Measures = measure_all(
-            conditions, excludes, lookups, self.snapshot, windows[self.owner]
-        )
+        excludes = [lookups.excludes_synthetic(p) for p in plan.policies.values]
+        self.excludes: Bools = plan.policies.spread(excludes, np.bool_)
+        signals = plan.signals
+        aliases = [()] * len(signals.keys.values)
+        no_exclusion = np.zeros(ends.size, dtype=np.bool_)
+        found = place(snapshot, signals, no_exclusion, aliases, (self.starts, ends))
+        self.raw: Ints = found.length
+        self.synthetic: Ints = found.count("synthetic", snapshot.synthetic)
+        owner = plan.owner
+        windows = (self.starts[owner], ends[owner])
+        self.measures = measure_all(plan, lookups, snapshot, self.excludes[owner], windows)
 
     def abstains(self) -> Bools:
         """Too few signals, or too large a synthetic share (see `_abstain_reasons`)."""
         kept, share = self._signals()
-        minimum = np.array([c.min_signals for c in self.cases], dtype=np.int64)
-        limits = [c.integrity.get("max_synthetic_share", np.nan) for c in self.cases]
-        return (kept < minimum) | (share > np.array(limits, dtype=np.float64))
+        return (kept < self.plan.minimum) | (share > self.plan.limits)
 
     def _signals(self) -> tuple[Ints, Floats]:
         raw, synthetic, exclude = self.raw, self.synthetic, self.excludes
@@ -168,12 +158,12 @@ class _Batch:
 
     def evidence(self, at: int) -> Evidence:
         """The evidence of the batch's case `at`."""
-        case = self.cases[at]
+        case = self.plan.cases[at]
         window = (int(self.starts[at]), case.window_end)
         if not self.covered[at]:
             missing = uncovered(self.snapshot, *window)
             return Evidence((), (), 0, 0, 0, {}, (), window, None, missing)
-        first = int(self.first[at])
+        first = int(self.plan.first[at])
         split = first + len(case.triggers)
         stop = split + len(case.falsifiers)
         measured = self.measures.measured

@@ -10,10 +10,10 @@ from collections.abc import Hashable
 from typing import Any
 
 from bot.core.params import Params
-from bot.core.partition import Selection
-from bot.model import Condition, policy_of
+from bot.model import policy_of
 
 _HOUR = 3600.0
+Weights = tuple[tuple[str, str], ...]
 
 
 class Lookups:
@@ -31,24 +31,18 @@ class Lookups:
         return found
 
     def excludes_synthetic(self, policies: tuple[str, ...]) -> bool:
-        key = ("exclude", policies)
-        if key not in self._memo:
-            active = self.params.active(policies, "operators")
-            self._memo[key] = any(r.kind == "exclude_synthetic" for _, r in active)
-        return bool(self._memo[key])
+        """Whether an `exclude_synthetic` operator is active in one of these policies."""
+        active = self.params.active(policies, "operators")
+        return any(r.kind == "exclude_synthetic" for _, r in active)
 
-    def aliases(self, policy: str, term: str) -> tuple[str, ...]:
-        """The aliases of a term that the policy's active `alias_terms` operators add."""
-        key = ("aliases", policy)
-        table: dict[str, tuple[str, ...]] | None = self._memo.get(key)
-        if table is None:
-            merged: dict[str, set[str]] = {}
-            for _, registration in self.params.active((policy,), "operators"):
-                if registration.kind == "alias_terms":
-                    for name, aliases in registration.config.get("aliases", {}).items():
-                        merged.setdefault(name, set()).update(aliases)
-            table = self._memo[key] = {n: tuple(sorted(a)) for n, a in merged.items()}
-        return table.get(term, ())
+    def alias_table(self, policy: str) -> dict[str, tuple[str, ...]]:
+        """Every term the policy's active `alias_terms` operators widen, with its aliases."""
+        merged: dict[str, set[str]] = {}
+        for _, registration in self.params.active((policy,), "operators"):
+            if registration.kind == "alias_terms":
+                for name, aliases in registration.config.get("aliases", {}).items():
+                    merged.setdefault(name, set()).update(aliases)
+        return {name: tuple(sorted(aliases)) for name, aliases in merged.items()}
 
     def metric(self, policy: str) -> tuple[str, float] | None:
         """The count metric of a policy: distinct sources first, then a time decay's tau."""
@@ -66,31 +60,12 @@ class Lookups:
         metric: tuple[str, float] | None = self._memo[key]
         return metric
 
-    def shape(self, condition: Condition) -> Hashable:
+    def shape(
+        self, kind: str, ref: str, field: str | None, fn: str | None, weights: Weights
+    ) -> Hashable:
         """What decides how a condition is measured: conditions of one shape share a pass."""
-        kind = condition.kind
+        if kind == "count":
+            return ("count", self.metric(policy_of(ref)))
         if kind == "aggregate":
-            return ("aggregate", condition.field, condition.fn)
-        key = (kind, condition.threshold, condition.fn, condition.weights)
-        found = self._memo.get(key)
-        if found is None:
-            found = self._memo[key] = self._shape(condition)
-        return found
-
-    def _shape(self, condition: Condition) -> Hashable:
-        if condition.kind == "count":
-            return ("count", self.metric(condition.policy))
-        weights = tuple((d, self.value(ref)) for d, ref in condition.weights)
-        return ("weighted_score", condition.fn or "last", weights)
-
-    def selection(self, condition: Condition, exclude_synthetic: bool) -> Selection:
-        """The events a condition can select: its match, its term's active aliases."""
-        match = condition.match
-        terms = None
-        if match.term is not None:
-            key = ("terms", condition.threshold, match.term)
-            terms = self._memo.get(key)
-            if terms is None:
-                aliases = self.aliases(policy_of(condition.threshold), match.term)
-                terms = self._memo[key] = (match.term, *aliases)
-        return Selection(match.kind, terms, match.source, match.text_contains, exclude_synthetic)
+            return ("aggregate", field, fn)
+        return ("weighted_score", fn or "last", tuple((d, self.value(r)) for d, r in weights))

@@ -8,8 +8,9 @@ columns; a condition's `Measured` evidence is built only when a result's evidenc
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -17,20 +18,15 @@ import numpy.typing as npt
 
 from bot.core.conditions import Measured, compare
 from bot.core.lookups import Lookups
-from bot.core.partition import Ints, Selection
-from bot.core.segments import Floats, Segments, extreme, last, locate, max_gaps, per_segment
-from bot.model import Condition, Match
+from bot.core.partition import Ints
+from bot.core.plan import Plan
+from bot.core.segments import Floats, Segments, Spans, extreme, last, per_segment, place
+from bot.model import Condition
 from bot.model.snapshot import Snapshot
 
 Bools = npt.NDArray[np.bool_]
 _HOUR = 3600.0
 _CLOSE = 1e-8  # relative: farther apart than this, rounding to 9 digits cannot change a comparison
-
-
-def signal_selection(match: Match) -> Selection:
-    """What a case's `signals` filter can select (aliases do not widen it)."""
-    terms = None if match.term is None else (match.term,)
-    return Selection(match.kind, terms, match.source, match.text_contains, False)
 
 
 @dataclass(frozen=True)
@@ -64,48 +60,55 @@ class Measures:
 
 
 def measure_all(
-    conditions: Sequence[Condition],
-    excludes: Sequence[bool],
-    lookups: Lookups,
-    snapshot: Snapshot,
-    windows: Ints,
+    plan: Plan, lookups: Lookups, snapshot: Snapshot, excludes: Bools, windows: tuple[Ints, Ints]
 ) -> Measures:
-    """Every condition measured; `windows` holds each request's (lo, hi, end) as rows."""
-    count = len(conditions)
-    groups: dict[Hashable, list[int]] = {}
-    for index, condition in enumerate(conditions):
-        groups.setdefault(lookups.shape(condition), []).append(index)
+    """Every condition of the plan measured; `excludes` and `windows` (start and end times)
+    are each condition's."""
+    count = len(plan.conditions)
+    aliases = _aliases(plan, lookups)
+    spans = place(snapshot, plan.matches, excludes, aliases, windows)
+    shapes = [lookups.shape(*key) for key in plan.shapes.values]
+    distinct = {shape: index for index, shape in enumerate(dict.fromkeys(shapes))}
+    shape_of = plan.shapes.spread([distinct[s] for s in shapes], np.int64)
     value = np.zeros(count)
     has = np.zeros(count, dtype=np.bool_)
-    matched = np.zeros(count, dtype=np.int64)
     group = np.zeros(count, dtype=np.int64)
     within = np.zeros(count, dtype=np.int64)
     details: list[_Details] = []
-    for shape, members in groups.items():
-        chosen = np.array(members, dtype=np.int64)
-        selections = [lookups.selection(conditions[i], excludes[i]) for i in members]
-        rows = windows[chosen]
-        segments = locate(snapshot, selections, rows[:, 0], rows[:, 1])
-        value[chosen], has[chosen], found = _measure(shape, segments, snapshot, rows[:, 2])
-        matched[chosen] = segments.length
+    for shape, index in distinct.items():
+        chosen = np.flatnonzero(shape_of == index)
+        part = spans.take(chosen)
+        value[chosen], has[chosen], found = _measure(shape, part, snapshot, windows[1][chosen])
         group[chosen] = len(details)
         within[chosen] = np.arange(chosen.size)
         details.append(found)
-    threshold = np.array([lookups.value(c.threshold) for c in conditions], dtype=np.float64)
-    met = compare_all(value, has, [c.op for c in conditions], threshold)
-    return Measures(conditions, value, has, matched, threshold, met, group, within, details)
+    threshold = plan.refs.spread([lookups.value(r) for r in plan.refs.values], np.float64)
+    met = compare_all(value, has, plan.upper, threshold, plan.conditions)
+    return Measures(
+        plan.conditions, value, has, spans.length, threshold, met, group, within, details
+    )
 
 
-def compare_all(value: Floats, has: Bools, ops: Sequence[str], threshold: Floats) -> Bools:
+def _aliases(plan: Plan, lookups: Lookups) -> list[tuple[str, ...]]:
+    """Per distinct match, the aliases its term gains (none when no policy aliases a term)."""
+    keys = plan.matches.keys.values
+    tables = {p: lookups.alias_table(p) for p in {k[4] for k in keys} if p is not None}
+    if not any(tables.values()):
+        return [()] * len(keys)
+    return [tables.get(k[4] or "", {}).get(k[1] or "", ()) for k in keys]
+
+
+def compare_all(
+    value: Floats, has: Bools, upper: Bools, threshold: Floats, conditions: Sequence[Condition]
+) -> Bools:
     """`compare` for every request: the sign decides unless rounding could (then exactly)."""
     measured = np.where(has, value, 0.0)
     diff = measured - threshold
     scale = np.maximum(1.0, np.maximum(np.abs(measured), np.abs(threshold)))
-    upper = np.array([op[0] == ">" for op in ops], dtype=np.bool_)
     met = has & np.where(upper, diff > 0, diff < 0)
     for request in np.flatnonzero(has & ~(np.abs(diff) > _CLOSE * scale)).tolist():
-        exact = compare(float(value[request]), ops[request], float(threshold[request]))
-        met[request] = exact
+        op = conditions[request].op
+        met[request] = compare(float(value[request]), op, float(threshold[request]))
     return met
 
 
@@ -128,24 +131,29 @@ class _Weights(_Details):
 class _Timing(_Details):
     """A count's recency and largest gap, in hours (None when nothing matched)."""
 
-    def __init__(self, fixed: tuple[tuple[str, Any], ...], columns: tuple[Ints, ...]) -> None:
+    def __init__(
+        self, fixed: tuple[tuple[str, Any], ...], spans: Spans, ends: Ints, ts: Ints
+    ) -> None:
         super().__init__(fixed)
-        self.columns = columns
+        self.spans, self.ends, self.ts = spans, ends, ts
 
     def at(self, index: int) -> tuple[tuple[str, Any], ...]:
-        length, end, last_ts, gap = (int(column[index]) for column in self.columns)
+        ts = self.ts[self.spans.positions(index)].tolist()
         age: float | None = None
         widest: float | None = None
-        if length:
-            age, widest = round((end - last_ts) / _HOUR, 3), round(gap / _HOUR, 3)
+        if ts:
+            end = int(self.ends[index])
+            gap = max((b - a for a, b in pairwise(ts)), default=0)
+            age, widest = round((end - ts[-1]) / _HOUR, 3), round(gap / _HOUR, 3)
         return (("last_event_age_hours", age), ("max_gap_hours", widest), *self.fixed)
 
 
 def _measure(
-    shape: Any, segments: Segments, snapshot: Snapshot, ends: Ints
+    shape: Any, spans: Spans, snapshot: Snapshot, ends: Ints
 ) -> tuple[Floats, Bools, _Details]:
     if shape[0] == "count":
-        return _count(shape[1], segments, snapshot, ends)
+        return _count(shape[1], spans, snapshot, ends)
+    segments = spans.segments()
     if shape[0] == "aggregate":
         values = snapshot.column(shape[1])[segments.pos]
         fixed = (("field", shape[1]), ("fn", shape[2]))
@@ -158,22 +166,22 @@ def _measure(
 
 
 def _count(
-    metric: tuple[str, float] | None, segments: Segments, snapshot: Snapshot, ends: Ints
+    metric: tuple[str, float] | None, spans: Spans, snapshot: Snapshot, ends: Ints
 ) -> tuple[Floats, Bools, _Details]:
-    ts = snapshot.ts[segments.pos]
-    lasts = np.append(ts, 0)[np.maximum(segments.stop - 1, 0)]
-    columns = (segments.length, ends, lasts, max_gaps(segments, ts))
-    timing = _Timing(() if metric is None else (("metric", metric[0]),), columns)
-    every = np.ones(segments.length.size, dtype=np.bool_)
+    named = () if metric is None else (("metric", metric[0]),)
+    timing = _Timing(named, spans, ends, snapshot.ts)
+    every = np.ones(spans.a.size, dtype=np.bool_)
     if metric is None:
-        return segments.length.astype(np.float64), every, timing
+        return spans.length.astype(np.float64), every, timing
+    segments = spans.segments()
     if metric[0] == "distinct_sources":
         parts = segments.split(snapshot.source[segments.pos])
         distinct = [np.unique(p[p >= 0]).size for p in parts]
         return np.array(distinct, dtype=np.float64), every, timing
     tau = metric[1]
     decayed = [
-        np.exp(-(e - p) / tau).sum() for p, e in zip(segments.split(ts), ends.tolist(), strict=True)
+        np.exp(-(e - p) / tau).sum()
+        for p, e in zip(segments.split(snapshot.ts[segments.pos]), ends.tolist(), strict=True)
     ]
     return np.array(decayed, dtype=np.float64), every, timing
 

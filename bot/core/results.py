@@ -8,7 +8,7 @@ from them on first access; they equal, and behave as, the `Result` with that evi
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any, NamedTuple, Protocol
 
@@ -97,6 +97,8 @@ class Source(Protocol):
 
 
 _UNSET = object()
+_VERDICT = ("case_id", "status", "score", "confidence", "fired", "expect")
+Verdict = tuple[str, str, float, str, bool, str]
 
 
 class _Field:
@@ -123,22 +125,29 @@ class Pending(Result):
     """A result whose evidence is built from the batch's columns when first read."""
 
     @classmethod
-    def of(
-        cls, verdict: tuple[str, str, float, str, bool, str], source: Source, at: int
-    ) -> Pending:
+    def of(cls, verdict: Verdict, source: Source, at: int) -> Pending:
         """The result of the batch's case `at`: its verdict now, `source.evidence(at)` later."""
         result = object.__new__(cls)
-        case_id, status, score, confidence, fired, expect = verdict
-        result.__dict__.update(
-            case_id=case_id,
-            status=status,
-            score=score,
-            confidence=confidence,
-            fired=fired,
-            expect=expect,
-            _source=(source, at),
-        )
+        result.__dict__.update(zip(_VERDICT, verdict, strict=True), _source=(source, at))
         return result
+
+    @classmethod
+    def many(cls, verdicts: Iterable[Verdict], source: Source) -> tuple[Pending, ...]:
+        """`of` for every verdict of a batch, in order (the batch's case `at` is the at-th)."""
+        found = []
+        new = object.__new__
+        for at, (case_id, status, score, confidence, fired, expect) in enumerate(verdicts):
+            result = new(cls)
+            fields_ = result.__dict__
+            fields_["case_id"] = case_id
+            fields_["status"] = status
+            fields_["score"] = score
+            fields_["confidence"] = confidence
+            fields_["fired"] = fired
+            fields_["expect"] = expect
+            fields_["_source"] = (source, at)
+            found.append(result)
+        return tuple(found)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Result):

@@ -1,23 +1,33 @@
-"""Many windows at once: each request's selected events as one segment of a flat array.
+"""Many windows at once: the events each request selects, as spans of the snapshot's layouts.
 
-Reductions that pick an element (count, max, min, last, gaps) run over all segments in one
-numpy pass; sums and means run per segment on the same contiguous values as the per-case
-evaluator did, so floating-point results are bit-identical.
+Counts need no event values: a span's length, or the difference of a running count. Values
+are gathered into one flat array, request by request (`Segments`); reductions that pick an
+element (max, min, last) run over all segments in one numpy pass; sums and means run per
+segment on the same contiguous values as the per-case evaluator did, so floating-point
+results are bit-identical.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from bot.core.partition import Ints, Layout, Selection, batch_layout, is_plain, plain_layout
-from bot.model.snapshot import Snapshot
+from bot.core.partition import (
+    Ints,
+    Layout,
+    batch_layout,
+    grouped,
+)
+from bot.core.plan import ANY, Matches, selection
+from bot.model.snapshot import UNKNOWN, Snapshot
 
 Floats = npt.NDArray[np.float64]
+Bools = npt.NDArray[np.bool_]
 
 
 @dataclass(frozen=True)
@@ -37,54 +47,108 @@ class Segments:
         return [values[a:b].copy() for a, b in zip(self.start, self.stop, strict=True)]
 
 
-def locate(snapshot: Snapshot, selections: Sequence[Selection], lo: Ints, hi: Ints) -> Segments:
-    """The events each selection selects among positions [lo, hi), request by request."""
-    count = len(selections)
-    distinct = {s: index for index, s in enumerate(dict.fromkeys(selections))}
-    layouts, layout_of, slot_of = _places(snapshot, list(distinct))
-    codes = np.fromiter(map(distinct.__getitem__, selections), np.int64, count)
-    which, slots = layout_of[codes], slot_of[codes]
+@dataclass(frozen=True)
+class Spans:
+    """Request i selected layouts[which[i]].order[a[i] : b[i]], in time order."""
+
+    layouts: tuple[Layout, ...]
+    requests: tuple[Ints, ...]  # per layout, the requests it holds
+    which: Ints
+    a: Ints
+    b: Ints
+
+    @property
+    def length(self) -> Ints:
+        return self.b - self.a
+
+    def take(self, requests: Ints) -> Spans:
+        """The spans of some requests, in the order given."""
+        which = self.which[requests]
+        groups = tuple(np.flatnonzero(which == index) for index in range(len(self.layouts)))
+        return Spans(self.layouts, groups, which, self.a[requests], self.b[requests])
+
+    def positions(self, request: int) -> Ints:
+        """One request's snapshot positions."""
+        layout = self.layouts[int(self.which[request])]
+        return layout.order[int(self.a[request]) : int(self.b[request])]
+
+    def count(self, name: str, flags: Bools) -> Ints:
+        """How many of each request's events have `flags` set (`name`: what flags are)."""
+        found = np.zeros(self.a.size, dtype=np.int64)
+        for layout, requests in zip(self.layouts, self.requests, strict=True):
+            marks = layout.derive(("count", name), partial(_running, flags, layout.order))
+            found[requests] = marks[self.b[requests]] - marks[self.a[requests]]
+        return found
+
+    def segments(self) -> Segments:
+        """Every request's positions, gathered into one flat array."""
+        length = self.length
+        start = np.cumsum(length) - length
+        pos = np.zeros(int(length.sum()), dtype=np.int64)
+        for layout, requests in zip(self.layouts, self.requests, strict=True):
+            sizes = length[requests]
+            within = np.arange(int(sizes.sum()), dtype=np.int64) - np.repeat(
+                np.cumsum(sizes) - sizes, sizes
+            )
+            pos[np.repeat(start[requests], sizes) + within] = layout.order[
+                np.repeat(self.a[requests], sizes) + within
+            ]
+        return Segments(pos, start, length)
+
+
+def _running(flags: Bools, order: Ints) -> Ints:
+    """How many of the first i events of `order` have `flags` set, for every i."""
+    return np.concatenate(([0], np.cumsum(flags[order], dtype=np.int64)))
+
+
+def place(
+    snapshot: Snapshot,
+    matches: Matches,
+    exclude: Bools,
+    aliases: Sequence[tuple[str, ...]],
+    windows: tuple[Ints, Ints],
+) -> Spans:
+    """The events request i selects: its match (widened by its term's `aliases`),
+    synthetic events left out where `exclude[i]`, with start[i] <= ts < end[i].
+
+    Plain matches (one term) are slots of the snapshot's cached layouts, found with numpy;
+    the others are gathered into a layout of this batch."""
+    aliased = np.array([bool(a) for a in aliases], dtype=np.bool_).reshape(-1)
+    codes = matches.keys.codes
+    plain = (matches.simple & ~aliased)[codes]
+    kind, term = matches.kinds[codes], matches.terms[codes]
+    by_kind = kind != ANY
+    slots = np.where(by_kind, kind * (len(snapshot.terms) + 1), 0) + term + 1
+    slots[(kind == UNKNOWN) | (term == UNKNOWN)] = -1
+    groups = []
+    for keyed, dropped in ((False, False), (False, True), (True, False), (True, True)):
+        requests = np.flatnonzero(plain & (by_kind == keyed) & (exclude == dropped))
+        if requests.size:
+            groups.append((grouped(snapshot, keyed, dropped), requests, slots[requests]))
+    other = np.flatnonzero(~plain)
+    if other.size:
+        combos, inverse = np.unique(codes[other] * 2 + exclude[other], return_inverse=True)
+        chosen = [
+            selection(matches.keys.values[c // 2], aliases[c // 2], bool(c % 2))
+            for c in combos.tolist()
+        ]
+        groups.append((batch_layout(snapshot, chosen), other, inverse.reshape(-1)))
+    return spans(groups, codes.size, *windows)
+
+
+def spans(groups: Sequence[tuple[Layout, Ints, Ints]], count: int, start: Ints, end: Ints) -> Spans:
+    """Spans of requests grouped by layout, as (layout, requests, their slots)."""
     a = np.zeros(count, dtype=np.int64)
     b = np.zeros(count, dtype=np.int64)
-    groups = [np.flatnonzero(which == index) for index in range(len(layouts))]
-    for layout, requests in zip(layouts, groups, strict=True):
-        a[requests], b[requests] = layout.segments(slots[requests], lo[requests], hi[requests])
-    length = b - a
-    start = np.cumsum(length) - length
-    pos = np.zeros(int(length.sum()), dtype=np.int64)
-    for layout, requests in zip(layouts, groups, strict=True):
-        sizes = length[requests]
-        within = np.arange(int(sizes.sum()), dtype=np.int64) - np.repeat(
-            np.cumsum(sizes) - sizes, sizes
-        )
-        pos[np.repeat(start[requests], sizes) + within] = layout.order[
-            np.repeat(a[requests], sizes) + within
-        ]
-    return Segments(pos, start, length)
+    which = np.zeros(count, dtype=np.int64)
+    for index, (layout, requests, slots) in enumerate(groups):
+        which[requests] = index
+        a[requests], b[requests] = layout.spans(slots, start[requests], end[requests])
+    layouts = tuple(layout for layout, _, _ in groups)
+    return Spans(layouts, tuple(requests for _, requests, _ in groups), which, a, b)
 
 
-def _places(snapshot: Snapshot, selections: list[Selection]) -> tuple[list[Layout], Ints, Ints]:
-    """Distinct selections placed in layouts: the layouts, each one's layout and slot in it."""
-    layouts: dict[int, tuple[int, Layout]] = {}
-    layout_of = np.zeros(len(selections), dtype=np.int64)
-    slot_of = np.zeros(len(selections), dtype=np.int64)
-    other: list[int] = []
-    for index, selection in enumerate(selections):
-        if is_plain(selection):
-            layout, slot = plain_layout(snapshot, selection)
-            layout_of[index] = layouts.setdefault(id(layout), (len(layouts), layout))[0]
-            slot_of[index] = slot
-        else:
-            other.append(index)
-    found = [layout for _, layout in layouts.values()]
-    if other:
-        layout_of[other] = len(found)
-        slot_of[other] = np.arange(len(other))
-        found.append(batch_layout(snapshot, [selections[i] for i in other]))
-    return found, layout_of, slot_of
-
-
-def last(segments: Segments, values: Floats) -> tuple[Floats, npt.NDArray[np.bool_]]:
+def last(segments: Segments, values: Floats) -> tuple[Floats, Bools]:
     """Each segment's last non-NaN value, and whether it has one."""
     valid = ~np.isnan(values)
     marks = np.maximum.accumulate(np.where(valid, np.arange(values.size), -1))
@@ -94,9 +158,7 @@ def last(segments: Segments, values: Floats) -> tuple[Floats, npt.NDArray[np.boo
     return np.where(has, np.append(values, np.nan)[found], np.nan), has
 
 
-def extreme(
-    segments: Segments, values: Floats, ufunc: np.ufunc
-) -> tuple[Floats, npt.NDArray[np.bool_]]:
+def extreme(segments: Segments, values: Floats, ufunc: np.ufunc) -> tuple[Floats, Bools]:
     """Each segment's max (np.maximum) or min (np.minimum) over non-NaN values."""
     valid = ~np.isnan(values)
     counts = np.concatenate(([0], np.cumsum(valid)))
@@ -108,17 +170,6 @@ def extreme(
         reduced = ufunc.reduceat(np.where(valid, values, fill), segments.start[busy])
         out[busy] = reduced
     return np.where(has, out, np.nan), has
-
-
-def max_gaps(segments: Segments, ts: Ints) -> Ints:
-    """Each segment's largest step between consecutive events (0 for fewer than two)."""
-    gaps = np.append(np.diff(ts), 0) if ts.size else np.zeros(1, dtype=np.int64)
-    out = np.zeros(segments.length.size, dtype=np.int64)
-    pairs = segments.length >= 2
-    if pairs.any():
-        edges = np.column_stack((segments.start[pairs], segments.stop[pairs] - 1)).ravel()
-        out[pairs] = np.maximum.reduceat(gaps, edges)[::2]
-    return out
 
 
 def per_segment(

@@ -11,6 +11,7 @@ from bot.core.params import Params
 from bot.edges import snapshots, store
 from bot.edges.files import WorktreeFiles
 from bot.model import Case
+from bot.model.proposal import Change
 from bot.model.snapshot import Snapshot
 from tests import reference
 from tests.repos import ROOT
@@ -78,3 +79,29 @@ def test_batch_matches_the_reference_on_random_snapshots_and_cases(
 ) -> None:
     snapshot, params, generated = world(seed, events, cases, days)
     _same(generated, params, snapshot)
+
+
+def test_replays_of_the_same_cases_under_changed_parameters_match_the_reference() -> None:
+    """The cases are compiled once per snapshot; every parameter they read is looked up anew."""
+    snapshot, params, cases = world(6, 2000, 150)
+    changes = [
+        (),
+        (
+            Change("filtered", "operators.x", True, False),
+            Change("filtered", "operators.a", True, False),
+        ),
+        (Change("plain", "parameters.days", 7, 3), Change("filtered", "parameters.count", 2, 1)),
+        (Change("w", "parameters.risk", 0.3, 0.9), Change("decayed", "parameters.tau", 24, 100)),
+        (
+            Change("filtered", "metrics.d", True, False),
+            Change("plain", "parameters.level", 0.3, -0.2),
+        ),
+    ]
+    seen = set()
+    for changed in changes:
+        replayed = params.apply(changed)
+        batched = evaluate_all(cases, replayed, snapshot)
+        assert batched == tuple(reference.evaluate(c, replayed, snapshot) for c in cases)
+        seen.add(repr(batched))
+    assert len(seen) == len(changes)  # every change moved some result
+    assert len(snapshot.memo["plans"]) == 1
