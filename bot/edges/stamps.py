@@ -25,7 +25,11 @@ def epochs(column: Any) -> Epochs | None:
     if column.null_count:
         return None
     if pa.types.is_integer(column.type):
-        return _in_range(np.asarray(column.to_numpy(), dtype=np.int64))
+        try:  # a checked cast: an unsigned value beyond 64-bit signed is no time
+            signed = column.cast(pa.int64())
+        except pa.ArrowInvalid:
+            return None
+        return _in_range(np.asarray(signed.to_numpy(), dtype=np.int64))
     if pa.types.is_timestamp(column.type):
         return _in_range(whole_seconds(column))
     if not pa.types.is_string(column.type):

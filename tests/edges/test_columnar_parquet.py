@@ -76,6 +76,15 @@ def test_times_the_row_parser_refuses_are_reported_by_row_and_left_out() -> None
     assert loaded.kinds == {"a": 0}
 
 
+def test_unsigned_times_beyond_64_bit_signed_are_reported_not_wrapped() -> None:
+    table = pa.table({"ts": pa.array([5, 2**64 - 5], pa.uint64()), "kind": ["a", "b"]})
+    loaded, problems = snapshots.read(PATH, written(table), "0" * 64)
+    assert [str(p) for p in problems] == [
+        f"{PATH}:2: /ts: {2**64 - 5} is outside the epoch seconds of the years 1 to 9999"
+    ]
+    assert loaded is not None and loaded.ts.tolist() == [5]
+
+
 def test_names_a_writer_keeps_unused_or_repeats_are_not_names_of_events() -> None:
     kind = pa.DictionaryArray.from_arrays(pa.array([2, 0, 2]), pa.array(["b", "z", "a"]))
     term = pa.DictionaryArray.from_arrays(pa.array([0, None, 1]), pa.array(["x", "x", "w"]))
