@@ -75,6 +75,18 @@ def test_configured_paths_stay_inside(state_dir: Path, key: str, value: str) -> 
     assert configs.WEIGHTS.of(load(state_dir).config).outcomes == "cases/outcomes/positions.jsonl"
 
 
+@pytest.mark.parametrize("value", ["../outside", "/etc", "cases/../.."])
+def test_the_labels_folder_stays_inside(state_dir: Path, value: str) -> None:
+    replace_in(
+        state_dir / ".github/learnbot.yml",
+        "learners:\n",
+        f"learners:\n  labels: {{path: {value}}}\n",
+    )
+    (problem,) = only(load(state_dir).problems, ".github/learnbot.yml")
+    assert problem.pointer == "/learners/labels/path"
+    assert configs.LABELS.of(load(state_dir).config).path == "cases/labels"
+
+
 @pytest.mark.parametrize(
     "prefix", ["a..b/", ".hidden/", "x.lock/", "bot./", "-x/", "a b/", "a~1/", "a@{x/"]
 )

@@ -180,7 +180,7 @@ FORECASTS = LearnerSettings(
     "forecasts", ForecastsLearnerConfig, "learners/forecasts", paths=("outcomes",)
 )
 ROLLOUT = LearnerSettings("rollout", RolloutLearnerConfig, "learners/rollout", paths=("path",))
-LABELS = LearnerSettings("labels", LabelsLearnerConfig, "learners/labels")
+LABELS = LearnerSettings("labels", LabelsLearnerConfig, "learners/labels", paths=("path",))
 JUDGES = LearnerSettings("judges", JudgesLearnerConfig, "learners/judges")
 REVIEW = LearnerSettings("review", ReviewLearnerConfig, "learners/review")
 TRAINER = LearnerSettings("trainer", TrainerLearnerConfig, "learners/trainer")
