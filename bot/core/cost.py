@@ -14,8 +14,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+import numpy as np
+
 from bot.core.evaluate import Result
 from bot.core.params import Params
+from bot.core.partition import Ints
 from bot.model import Case
 from bot.model.report import Work
 from bot.model.snapshot import Snapshot
@@ -28,16 +31,42 @@ def count(
     params: Params,
 ) -> Work:
     """The modelled cost of having produced `results` under `params`."""
-    events = conditions = 0
+    conditions = 0
     time_ms = memory_kb = 0.0
+    spans: dict[str, tuple[list[int], list[int], list[int]]] = {}
+    declared: dict[tuple[str, ...], tuple[tuple[float, float], ...]] = {}
     for result in results:
         case = cases[result.case_id]
-        lo, hi = snapshots[case.snapshot_sha256].bounds(*result.window)
+        starts, ends, weights = spans.setdefault(case.snapshot_sha256, ([], [], []))
+        start, end = result.window
         checked = len(case.triggers) + len(case.falsifiers)
-        events += (hi - lo) * (1 + checked)
+        starts.append(start)
+        ends.append(end)
+        weights.append(1 + checked)
         conditions += checked
-        for type_ in ("operators", "metrics"):
-            for _, registration in params.active(case.policies(), type_):
-                time_ms += registration.cost_time_ms
-                memory_kb += registration.cost_memory_kb
+        policies = case.policies()
+        if policies not in declared:
+            declared[policies] = _declared(params, policies)
+        for cost_time_ms, cost_memory_kb in declared[policies]:  # summed in the same order
+            time_ms += cost_time_ms
+            memory_kb += cost_memory_kb
+    events = sum(
+        _scanned(snapshots[sha256].ts, *columns) for sha256, columns in sorted(spans.items())
+    )
     return Work(events, conditions, time_ms, memory_kb)
+
+
+def _scanned(ts: Ints, starts: list[int], ends: list[int], weights: list[int]) -> int:
+    """Events in each window, times the passes over it, summed (one search for all windows)."""
+    lo = np.searchsorted(ts, np.array(starts, dtype=np.int64), side="left")
+    hi = np.searchsorted(ts, np.array(ends, dtype=np.int64), side="left")
+    return int(((hi - lo) * np.array(weights, dtype=np.int64)).sum())
+
+
+def _declared(params: Params, policies: tuple[str, ...]) -> tuple[tuple[float, float], ...]:
+    """The declared (time, memory) of each active operator and metric, in counting order."""
+    return tuple(
+        (registration.cost_time_ms, registration.cost_memory_kb)
+        for type_ in ("operators", "metrics")
+        for _, registration in params.active(policies, type_)
+    )

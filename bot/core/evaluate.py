@@ -156,10 +156,13 @@ class _Batch:
         share = np.where(exclude | (raw == 0), 0.0, synthetic / np.maximum(raw, 1))
         return kept, share
 
+    def window(self, at: int) -> tuple[int, int]:
+        return (int(self.starts[at]), self.plan.cases[at].window_end)
+
     def evidence(self, at: int) -> Evidence:
         """The evidence of the batch's case `at`."""
         case = self.plan.cases[at]
-        window = (int(self.starts[at]), case.window_end)
+        window = self.window(at)
         if not self.covered[at]:
             missing = uncovered(self.snapshot, *window)
             return Evidence((), (), 0, 0, 0, {}, (), window, None, missing)

@@ -95,6 +95,8 @@ class Source(Protocol):
 
     def evidence(self, at: int) -> Evidence: ...
 
+    def window(self, at: int) -> tuple[int, int]: ...  # without building the rest
+
 
 _UNSET = object()
 _VERDICT = ("case_id", "status", "score", "confidence", "fired", "expect")
@@ -119,6 +121,19 @@ class _Field:
 
     def __set__(self, result: Pending, value: Any) -> None:
         result.__dict__[self.name] = value  # Result's __init__, as dataclasses.replace calls it
+
+
+class _WindowField(_Field):
+    """The window: read for every replayed case by the cost model, so read on its own."""
+
+    def __get__(self, result: Pending | None, owner: type | None = None) -> Any:
+        if result is None:
+            return self
+        found = result.__dict__.get(self.name, _UNSET)
+        if found is _UNSET:
+            source, at = result.__dict__["_source"]
+            found = result.__dict__[self.name] = source.window(at)
+        return found
 
 
 class Pending(Result):
@@ -162,7 +177,7 @@ class Pending(Result):
 
 
 for _name in Evidence._fields:
-    setattr(Pending, _name, _Field(_name))
+    setattr(Pending, _name, _WindowField(_name) if _name == "window" else _Field(_name))
 
 
 def _values(result: Result) -> tuple[Any, ...]:

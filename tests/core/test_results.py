@@ -24,6 +24,9 @@ class Columns:
         self.asked.append(at)
         return EVIDENCE
 
+    def window(self, at: int) -> tuple[int, int]:
+        return EVIDENCE.window
+
 
 def _eager() -> Result:
     return Result(*VERDICT[:4], fired=True, expect="fire", **EVIDENCE._asdict())
@@ -42,6 +45,15 @@ def test_results_pending_builds_its_evidence_once_and_only_when_read() -> None:
     assert pending.triggers == (MEASURED,)
     assert (pending.signals, pending.window, pending.falsifiers) == (7, (10, 20), ())
     assert source.asked == [3]
+
+
+def test_results_pending_reads_its_window_without_building_its_evidence() -> None:
+    """The cost model reads every replayed case's window and nothing else of its evidence."""
+    source = Columns()
+    pending = Pending.of(VERDICT, source, 3)
+    assert pending.window == (10, 20) and source.asked == []
+    assert pending.triggers == (MEASURED,) and source.asked == [3]
+    assert pending == _eager() and hasattr(Pending, "window")
 
 
 def test_results_pending_equals_the_result_with_its_evidence() -> None:
