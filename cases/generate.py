@@ -15,6 +15,7 @@ import argparse
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -636,10 +637,14 @@ def rollouts(rng: np.random.Generator) -> list[dict[str, Any]]:
     return found
 
 
-def write_jsonl(path: Path, rows: list[dict[str, Any]]) -> Path:
+def write_jsonl(path: Path, rows: list[dict[str, Any]], *, ascii_only: bool = True) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(
-        "".join(json.dumps(r, sort_keys=True, separators=(",", ":")) + "\n" for r in rows), "utf-8"
+        "".join(
+            json.dumps(r, sort_keys=True, separators=(",", ":"), ensure_ascii=ascii_only) + "\n"
+            for r in rows
+        ),
+        "utf-8",
     )
     return path
 
@@ -704,8 +709,9 @@ def generate(out: Path) -> list[Path]:
     return written
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def command_line(generate: Callable[[Path], list[Path]], doc: str) -> None:
+    """`--out DIR` (default: this repository): generate into it and list what was written."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument(
         "--out",
         type=Path,
@@ -718,4 +724,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    command_line(generate, __doc__)

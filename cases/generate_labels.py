@@ -12,13 +12,12 @@ gpt-35-turbo agrees less and is overconfident. Deterministic: a fixed seed drive
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
-import json
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from generate import command_line, stamp, write_jsonl  # the script beside this one
 
 SEED = 20260101
 DAY = 86400
@@ -35,10 +34,6 @@ SUBJECTS = (
     "delivery failed",
     "weekly sync",
 )
-
-
-def stamp(epoch: int) -> str:
-    return dt.datetime.fromtimestamp(epoch, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def features(rng: np.random.Generator) -> dict[str, Any]:
@@ -120,39 +115,14 @@ def evaluations(rng: np.random.Generator) -> list[dict[str, Any]]:
     return found
 
 
-def write_jsonl(path: Path, rows: list[dict[str, Any]]) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(
-        "".join(
-            json.dumps(r, sort_keys=True, separators=(",", ":"), ensure_ascii=False) + "\n"
-            for r in rows
-        ),
-        "utf-8",
-    )
-    return path
-
-
 def generate(out: Path) -> list[Path]:
     rng = np.random.default_rng(SEED)
     folder = out / "cases" / "labels"
     return [
-        write_jsonl(folder / "inbox_triage.jsonl", examples(rng)),
-        write_jsonl(folder / "inbox_triage.evaluations.jsonl", evaluations(rng)),
+        write_jsonl(folder / "inbox_triage.jsonl", examples(rng), ascii_only=False),
+        write_jsonl(folder / "inbox_triage.evaluations.jsonl", evaluations(rng), ascii_only=False),
     ]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--out",
-        type=Path,
-        default=Path(__file__).resolve().parent.parent,
-        help="repository root to write into (default: this repository)",
-    )
-    args = parser.parse_args()
-    for path in generate(args.out):
-        print(path.relative_to(args.out))
-
-
 if __name__ == "__main__":
-    main()
+    command_line(generate, __doc__)

@@ -14,8 +14,12 @@ from bot.edges.files import WorktreeFiles
 from tests.repos import ROOT, make_repo
 
 
-def test_generator_reproduces_the_committed_state_byte_for_byte(tmp_path: Path) -> None:
-    generate = runpy.run_path(str(ROOT / "cases/generate.py"))["generate"]
+@pytest.mark.parametrize("script", ["cases/generate.py", "cases/generate_labels.py"])
+def test_generator_reproduces_the_committed_state_byte_for_byte(
+    tmp_path: Path, script: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.syspath_prepend(str(ROOT / "cases"))  # as when the script is run: its folder
+    generate = runpy.run_path(str(ROOT / script))["generate"]
     written = generate(tmp_path)
     assert written
     for path in written:
