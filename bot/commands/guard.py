@@ -13,12 +13,17 @@ def merge_problems(
     clone: Clone, forge: Forge, *, head: str, base: str, check_name: str
 ) -> tuple[str, ...]:
     """Why merging `head` into `base` would skip verification (empty when nothing would)."""
-    seen = forge.check_status(head, check_name)
-    check = protection.CheckSeen(seen.success, seen.title, seen.base) if seen else None
+    check = check_seen(forge, head, check_name)
     since = (check.base if check is not None else "") or clone.merge_base(base, head)
     return protection.problems(
         check, name=check_name, head=head, stale=learned_state_moved(clone, since, base)
     )
+
+
+def check_seen(forge: Forge, head: str, name: str) -> protection.CheckSeen | None:
+    """The required check as the forge shows it on `head` (None when it is missing)."""
+    seen = forge.check_status(head, name)
+    return protection.CheckSeen(seen.success, seen.title, seen.base) if seen else None
 
 
 def learned_state_moved(clone: Clone, since: str, until: str) -> bool:

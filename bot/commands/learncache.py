@@ -27,12 +27,16 @@ from pathlib import Path
 import numpy
 
 import bot
-from bot.commands import findings, planning
+from bot.commands import findings, learners, planning
 from bot.commands.evaluation import Evaluated
-from bot.commands.learners import Step
+from bot.commands.learners import Learned, Owns, Step
+from bot.commands.output import status
+from bot.commands.workspace import Workspace
+from bot.config import Settings
 from bot.core import pipeline
 from bot.core.history import History
 from bot.core.learners import configs
+from bot.edges import render
 from bot.edges.learning_cache import LearningCache
 
 CACHED = "backtest"
@@ -185,3 +189,23 @@ def memo(root: Path | None, evaluated: Evaluated, history: History) -> Memo | No
     if root is None:
         return None
     return Memo(LearningCache(root), Keys(evaluated, planning.setting(evaluated), history))
+
+
+def learn(
+    settings: Settings, workspace: Workspace, *, progress: bool = False, owns: Owns | None = None
+) -> Learned:
+    """Learn on the workspace's tree, reusing what the cache kept, and say what was reused."""
+    evaluated = workspace.evaluated
+    kept = memo(settings.cache_dir, evaluated, workspace.history)
+    learned = learners.learn(
+        evaluated,
+        workspace.history,
+        workspace.clone.read_at,
+        templates=render.template_dirs(settings.repo),
+        progress=progress,
+        owns=owns,
+        memo=kept,
+    )
+    if kept is not None and kept.reused + kept.learned:
+        status(kept.finish())
+    return learned

@@ -20,7 +20,6 @@ from bot.commands.output import print_json, status, table
 from bot.commands.workspace import Workspace, open_workspace, worktree_differs
 from bot.config import Settings
 from bot.core import reconcile
-from bot.edges import render
 from bot.edges.gitrepo import Clone
 from bot.errors import EXIT_INVALID, EXIT_OK, ConfigError, GitError
 
@@ -64,17 +63,7 @@ def _run_shard(
         raise ConfigError("loop --shard I/N and --out DIR go together")
     with open_workspace(settings, environ) as workspace:
         evaluated = workspace.evaluated
-        memo = learncache.memo(settings.cache_dir, evaluated, workspace.history)
-        learned = learners.learn(
-            evaluated,
-            workspace.history,
-            workspace.clone.read_at,
-            templates=render.template_dirs(settings.repo),
-            owns=shards.owns(shard, evaluated),
-            memo=memo,
-        )
-        if memo is not None and memo.reused + memo.learned:
-            status(memo.finish())
+        learned = learncache.learn(settings, workspace, owns=shards.owns(shard, evaluated))
         path = shards.write(out, shard, workspace.base, learned)
     proposed = sum(1 for step in learned.steps if step.outcome and step.outcome.proposal)
     status(

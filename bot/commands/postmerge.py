@@ -30,9 +30,9 @@ def verify_merge(
     stale_since: str | None = None
     check_problems: tuple[str, ...] = ("the merged head is unknown: its check cannot be read",)
     if tip is not None:
-        check = _check_seen(workspace, tip)
-        moved = _moved_since_check(workspace, check, parent)
         name = workspace.config.checks.name
+        check = guard.check_seen(workspace.forge, tip, name)
+        moved = _moved_since_check(workspace, check, parent)
         check_problems = protection.problems(check, name=name, head=tip, stale=moved)
         try:
             # a passed check replayed on this very learned state vouches for the combination
@@ -52,11 +52,6 @@ def verify_merge(
 def _stale_since(workspace: Workspace, parent: str, tip: str) -> str | None:
     base = workspace.clone.merge_base(parent, tip)
     return base if guard.learned_state_moved(workspace.clone, base, parent) else None
-
-
-def _check_seen(workspace: Workspace, tip: str) -> protection.CheckSeen | None:
-    seen = workspace.forge.check_status(tip, workspace.config.checks.name)
-    return protection.CheckSeen(seen.success, seen.title, seen.base) if seen else None
 
 
 def _moved_since_check(

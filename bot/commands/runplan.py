@@ -25,7 +25,7 @@ from bot.config import Settings
 from bot.core import reconcile
 from bot.core.learners import configs
 from bot.core.pipeline import Outcome
-from bot.edges import render, store
+from bot.edges import store
 from bot.edges.forge import PullRequest
 from bot.model import Problem
 
@@ -63,17 +63,7 @@ def prepare(
     if from_shards:
         learned = shards.read(from_shards, workspace.base)
     else:
-        memo = learncache.memo(settings.cache_dir, evaluated, workspace.history)
-        learned = learners.learn(
-            evaluated,
-            workspace.history,
-            workspace.clone.read_at,
-            templates=render.template_dirs(settings.repo),
-            progress=progress,
-            memo=memo,
-        )
-        if memo is not None and memo.reused + memo.learned:
-            status(memo.finish())
+        learned = learncache.learn(settings, workspace, progress=progress)
     outcomes = learned.outcomes
     planned = planned_pulls(settings, workspace, outcomes)
     found = workspace.forge.pull_requests(prefix=workspace.config.pull_requests.branch_prefix)
